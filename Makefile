@@ -1,0 +1,61 @@
+# Sigap: the two commands a newcomer needs are `make serve` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 3
+STAMP := $(VENV)/.installed
+
+.PHONY: serve test test-fast install lint messages worker bench clean-var
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade "pip>=24"
+
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install -q -c constraints.txt -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Start Sigap on the embedded defaults: SQLite in var/, files in var/media/, Huey on SQLite.
+serve: install
+	$(BIN)/sigap setup
+	$(BIN)/sigap collectstatic --noinput -v 0
+	@echo "Sigap: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	$(BIN)/sigap run_worker & WPID=$$!; \
+	trap 'kill $$WPID 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn sigap.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	  --access-logfile - --timeout 60
+
+worker: install
+	$(BIN)/sigap run_worker
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+# The whole suite on SQLite, then again on PostgreSQL/Redis when the test URLs are set.
+test: install chromium
+	@echo "== SQLite leg =="
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -n 2 --dist loadgroup
+	@if [ -n "$$SIGAP_TEST_DATABASE_URL$$SIGAP_TEST_REDIS_URL" ]; then \
+	  echo "== PostgreSQL/Redis leg: DATABASE_URL=$${SIGAP_TEST_DATABASE_URL:-sqlite} REDIS_URL=$${SIGAP_TEST_REDIS_URL:-none} =="; \
+	  DATABASE_URL="$$SIGAP_TEST_DATABASE_URL" REDIS_URL="$$SIGAP_TEST_REDIS_URL" \
+	    $(BIN)/pytest -n 2 --dist loadgroup -m "not browser"; \
+	fi
+
+test-fast: install
+	$(BIN)/pytest -x -m "not browser and not slow"
+
+lint: install
+	$(BIN)/ruff check sigap || true
+
+messages: install
+	$(BIN)/sigap makemessages -l id -l en --ignore=.venv --ignore=var --ignore=bench
+	$(BIN)/sigap compilemessages --ignore=.venv
+
+bench: install
+	$(BIN)/python bench/routing.py

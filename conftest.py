@@ -1,0 +1,111 @@
+"""Shared fixtures: the Kupang city pack, users by role, a frozen clock, photos."""
+
+import io
+from datetime import datetime, timezone
+
+import pytest
+from PIL import Image
+
+NOW = datetime(2026, 11, 2, 2, 0, tzinfo=timezone.utc)  # Monday 10:00 WITA
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _huey_immediate():
+    """Run background tasks inline unless a test starts a real worker."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _tmp_media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def now():
+    return NOW
+
+
+@pytest.fixture
+def kupang(db):
+    """Return Kota Kupang, loading its city pack if this database does not have it yet."""
+    from sigap.cities.citypack import load_pack
+    from sigap.cities.models import City
+
+    city = City.objects.filter(code="kupang").first()
+    if city is None:
+        load_pack("kupang")
+        city = City.objects.get(code="kupang")
+    return city
+
+
+@pytest.fixture
+def category(kupang):
+    from sigap.agencies.models import Category
+
+    def get(code="SAMPAH"):
+        return Category.objects.select_related("agency").get(city=kupang, code=code)
+
+    return get
+
+
+@pytest.fixture
+def make_user(kupang):
+    from sigap.accounts.models import User
+    from sigap.agencies.models import Agency, Team
+
+    counter = {"n": 0}
+
+    def make(role="citizen", agency=None, team=True, **extra):
+        counter["n"] += 1
+        if isinstance(agency, str):
+            agency = Agency.objects.get(city=kupang, code=agency)
+        user = User.objects.create_user(
+            username=extra.pop("username", f"{role}-{counter['n']}"), password="pw-Sigap-2026",
+            role=role, agency=agency, **extra)
+        if role == "officer" and agency is not None and team:
+            t, _ = Team.objects.get_or_create(agency=agency, code=f"{agency.code.lower()}-qr",
+                                              defaults={"name": f"QR {agency.code}"})
+            t.members.add(user)
+        return user
+
+    return make
+
+
+def jpeg_bytes(size=(64, 48), color=(200, 30, 30), exif_gps=False, fmt="JPEG"):
+    image = Image.new("RGB", size, color)
+    out = io.BytesIO()
+    kwargs = {}
+    if exif_gps:
+        exif = Image.Exif()
+        exif[0x010F] = "SigapTestCam"  # Make
+        gps = {1: "S", 2: (10.0, 10.0, 0.0), 3: "E", 4: (123.0, 36.0, 0.0)}
+        exif[0x8825] = gps
+        kwargs["exif"] = exif
+    image.save(out, fmt, **kwargs)
+    return out.getvalue()
+
+
+@pytest.fixture
+def photo():
+    return jpeg_bytes
+
+
+@pytest.fixture
+def make_report(kupang, category, now):
+    from sigap.reports import services
+
+    def make(code="SAMPAH", lat=-10.17, lng=123.60, at=None, **kwargs):
+        cat = category(code)
+        answers = kwargs.pop("answers", None)
+        if answers is None:
+            answers = {a.code: (a.values[0][0] if a.values else "x")
+                       for a in cat.attributes.filter(required=True)}
+        data = services.NewReport(category=cat, lat=lat, lng=lng,
+                                  description=kwargs.pop("description", "Tumpukan sampah"),
+                                  answers=answers, **kwargs)
+        return services.create_report(kupang, data, now=at or now).report
+
+    return make

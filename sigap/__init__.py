@@ -1,0 +1,1 @@
+"""Sigap: citizen reporting and quick response for Indonesian cities."""

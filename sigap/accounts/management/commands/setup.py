@@ -1,0 +1,48 @@
+"""`sigap setup`: everything `make serve` needs before the server starts (idempotent)."""
+
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from sigap.accounts import demo
+from sigap.cities.models import City
+
+
+class Command(BaseCommand):
+    help = "Migrate, load the default city pack when empty, and create demo accounts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-demo", action="store_true", help="skip demo accounts")
+
+    def handle(self, *args, no_demo=False, **options):
+        Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
+        Path(settings.MEDIA_ROOT).mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        code = settings.SIGAP_DEFAULT_CITY
+        if not City.objects.exists():
+            self.stdout.write(f"Loading city pack {code} …")
+            call_command("loadcity", code)
+        if no_demo:
+            return
+        city = City.objects.get(code=code)
+        password = os.environ.get("SIGAP_DEMO_PASSWORD", "")
+        stored = Path(settings.VAR_DIR) / "demo-password.txt"
+        if not password:
+            if stored.exists():
+                password = stored.read_text().strip()
+            else:
+                password = demo.new_password()
+                stored.write_text(password + "\n")
+                stored.chmod(0o600)
+        created = demo.ensure_demo_accounts(city, password)
+        if created:
+            self.stdout.write(self.style.SUCCESS(
+                f"Demo accounts created ({len(created)}): admin, executive, "
+                "dispatcher-<agency>, head-<agency>, officer-<agency>-1/-2"))
+        if not os.environ.get("SIGAP_DEMO_PASSWORD"):
+            self.stdout.write(self.style.WARNING(
+                f"Demo password: {password}   (kept in {stored}; set SIGAP_DEMO_PASSWORD to choose)"))

@@ -1,0 +1,87 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CITIZEN = "citizen", _("Warga")
+    OFFICER = "officer", _("Petugas reaksi cepat")
+    DISPATCHER = "dispatcher", _("Dispatcher dinas")
+    HEAD = "head", _("Kepala dinas")
+    ADMIN = "admin", _("Administrator kota")
+    EXECUTIVE = "executive", _("Pimpinan (dasbor)")
+
+
+STAFF_ROLES = {Role.OFFICER, Role.DISPATCHER, Role.HEAD, Role.ADMIN, Role.EXECUTIVE}
+AGENCY_ROLES = {Role.OFFICER, Role.DISPATCHER, Role.HEAD}
+
+
+class User(AbstractUser):
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+        WHATSAPP = "whatsapp", _("WhatsApp")
+        NONE = "none", _("Tidak usah")
+
+    role = models.CharField(_("peran"), max_length=20, choices=Role.choices,
+                            default=Role.CITIZEN, db_index=True)
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.SET_NULL, null=True,
+                               blank=True, related_name="staff", verbose_name=_("dinas"))
+    phone = models.CharField(_("nomor HP"), max_length=20, blank=True, db_index=True)
+    display_name = models.CharField(_("nama tampilan"), max_length=120, blank=True)
+    language = models.CharField(_("bahasa"), max_length=5, default="id",
+                                choices=[("id", "Bahasa Indonesia"), ("en", "English")])
+    notify_channel = models.CharField(_("saluran notifikasi"), max_length=10,
+                                      choices=Channel.choices, default=Channel.EMAIL)
+    on_duty = models.BooleanField(_("sedang bertugas"), default=True)
+
+    class Meta:
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
+
+    def __str__(self):
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def is_city_admin(self) -> bool:
+        return self.is_active and (self.role == Role.ADMIN or self.is_superuser)
+
+    @property
+    def is_agency_staff(self) -> bool:
+        return self.is_active and self.role in AGENCY_ROLES and self.agency_id is not None
+
+    def can_see_agency(self, agency_id: int | None) -> bool:
+        """Return whether this user may see the back-office view of an agency's reports."""
+        if self.is_city_admin or (self.is_active and self.role == Role.EXECUTIVE):
+            return True
+        return self.is_agency_staff and agency_id == self.agency_id
+
+    def can_handle(self, report) -> bool:
+        """Return whether this user may act on `report` as staff (see reports.workflow)."""
+        if self.is_city_admin:
+            return True
+        if not self.is_agency_staff or report.agency_id != self.agency_id:
+            return False
+        if self.role == Role.OFFICER:
+            return report.officer_id == self.pk or self._in_team(report.team_id)
+        return True
+
+    def _in_team(self, team_id: int | None) -> bool:
+        if team_id is None:
+            return False
+        return self.teams.filter(pk=team_id).exists()
+
+
+class OneTimeCode(models.Model):
+    """A sign-in code sent to a phone number or e-mail address; stored hashed."""
+
+    destination = models.CharField(_("tujuan"), max_length=200, db_index=True)
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kode sekali pakai")
+        verbose_name_plural = _("kode sekali pakai")

@@ -1,0 +1,153 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language, gettext_lazy as _
+
+
+class Agency(models.Model):
+    city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="agencies",
+                             verbose_name=_("kota"))
+    code = models.CharField(_("kode"), max_length=20)
+    name = models.CharField(_("nama"), max_length=160)
+    short_name = models.CharField(_("nama singkat"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("telepon"), max_length=40, blank=True)
+    address = models.CharField(_("alamat"), max_length=200, blank=True)
+    is_field_agency = models.BooleanField(
+        _("dinas lapangan"), default=True,
+        help_text=_("Tidak dicentang untuk meja triase admin kota (kategori Lainnya)."))
+    auto_assign = models.BooleanField(
+        _("penugasan otomatis"), default=False,
+        help_text=_("Laporan terverifikasi langsung ditugaskan ke tim kecamatannya dan "
+                    "petugas dengan beban paling ringan."))
+    working_hours_only = models.BooleanField(
+        _("SLA hanya jam kerja"), default=False,
+        help_text=_("Hitung tenggat hanya pada jam kerja (Senin–Jumat) di luar hari libur."))
+    work_start = models.TimeField(_("jam kerja mulai"), default="08:00")
+    work_end = models.TimeField(_("jam kerja selesai"), default="16:00")
+
+    class Meta:
+        verbose_name = _("dinas (OPD)")
+        verbose_name_plural = _("dinas (OPD)")
+        ordering = ["city", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "code"], name="agency_unique_code_per_city")
+        ]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+
+class Team(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="teams",
+                               verbose_name=_("dinas"))
+    code = models.CharField(_("kode"), max_length=40)
+    name = models.CharField(_("nama"), max_length=120)
+    kecamatan = models.ManyToManyField(
+        "cities.Area", blank=True, related_name="teams", verbose_name=_("kecamatan yang dilayani"),
+        limit_choices_to={"level": "kecamatan"})
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams",
+                                     verbose_name=_("anggota"))
+
+    class Meta:
+        verbose_name = _("tim reaksi cepat")
+        verbose_name_plural = _("tim reaksi cepat")
+        ordering = ["agency", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "code"], name="team_unique_code_per_agency")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Category(models.Model):
+    class Priority(models.IntegerChoices):
+        URGENT = 1, _("Darurat")
+        HIGH = 2, _("Tinggi")
+        NORMAL = 3, _("Normal")
+        LOW = 4, _("Rendah")
+
+    city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="categories",
+                             verbose_name=_("kota"))
+    code = models.CharField(_("kode"), max_length=40)
+    name_id = models.CharField(_("nama (Indonesia)"), max_length=120)
+    name_en = models.CharField(_("nama (Inggris)"), max_length=120)
+    description = models.TextField(_("keterangan"), blank=True)
+    group = models.CharField(_("kelompok"), max_length=60, blank=True)
+    icon = models.CharField(_("ikon"), max_length=40, blank=True)
+    keywords = models.CharField(_("kata kunci"), max_length=200, blank=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="categories",
+                               verbose_name=_("dinas penanggung jawab"))
+    response_sla_hours = models.FloatField(_("SLA tanggapan pertama (jam)"), default=24)
+    resolve_sla_hours = models.FloatField(_("SLA penyelesaian (jam)"), default=72)
+    priority = models.PositiveSmallIntegerField(_("prioritas"), choices=Priority.choices,
+                                                default=Priority.NORMAL)
+    is_emergency = models.BooleanField(_("darurat"), default=False)
+    is_sensitive = models.BooleanField(
+        _("sensitif"), default=False,
+        help_text=_("Foto dan lokasi persis tidak pernah ditampilkan ke publik."))
+    is_triage = models.BooleanField(
+        _("triase admin"), default=False,
+        help_text=_("Laporan masuk ke antrean triase admin kota untuk dikategorikan ulang."))
+    notice = models.TextField(_("pemberitahuan untuk pelapor"), blank=True)
+    is_active = models.BooleanField(_("aktif"), default=True)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=100)
+
+    class Meta:
+        verbose_name = _("kategori")
+        verbose_name_plural = _("kategori")
+        ordering = ["city", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "code"], name="category_unique_code_per_city")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """Return the name in the active language (Indonesian unless English is active)."""
+        return self.name_en if (get_language() or "id").startswith("en") else self.name_id
+
+
+class CategoryAttribute(models.Model):
+    class Datatype(models.TextChoices):
+        STRING = "string", _("Teks pendek")
+        NUMBER = "number", _("Angka")
+        DATETIME = "datetime", _("Tanggal dan jam")
+        TEXT = "text", _("Teks panjang")
+        SINGLE = "singlevaluelist", _("Pilih satu")
+        MULTI = "multivaluelist", _("Pilih beberapa")
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="attributes",
+                                 verbose_name=_("kategori"))
+    code = models.SlugField(_("kode"), max_length=40)
+    label_id = models.CharField(_("pertanyaan (Indonesia)"), max_length=200)
+    label_en = models.CharField(_("pertanyaan (Inggris)"), max_length=200)
+    datatype = models.CharField(_("jenis"), max_length=20, choices=Datatype.choices,
+                                default=Datatype.STRING)
+    required = models.BooleanField(_("wajib"), default=False)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=1)
+    values = models.JSONField(
+        _("pilihan"), default=list, blank=True,
+        help_text=_('Daftar [kunci, nama Indonesia, nama Inggris] untuk jenis pilihan.'))
+
+    class Meta:
+        verbose_name = _("pertanyaan tambahan")
+        verbose_name_plural = _("pertanyaan tambahan")
+        ordering = ["category", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "code"], name="attribute_unique_code"),
+            models.UniqueConstraint(fields=["category", "order"], name="attribute_unique_order"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.label_en if (get_language() or "id").startswith("en") else self.label_id
+
+    def choices(self) -> list[tuple[str, str]]:
+        english = (get_language() or "id").startswith("en")
+        return [(v[0], v[2] if english and len(v) > 2 else v[1]) for v in self.values]

@@ -1,0 +1,75 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class City(models.Model):
+    code = models.SlugField(_("kode"), max_length=40, unique=True)
+    name = models.CharField(_("nama"), max_length=120)
+    official_code = models.CharField(_("kode Kemendagri"), max_length=20, blank=True)
+    ticket_prefix = models.CharField(_("prefiks tiket"), max_length=6, unique=True)
+    timezone = models.CharField(_("zona waktu"), max_length=60, default="Asia/Makassar")
+    center_lat = models.FloatField(_("lintang pusat peta"))
+    center_lng = models.FloatField(_("bujur pusat peta"))
+    zoom = models.PositiveSmallIntegerField(_("zoom peta"), default=13)
+    min_lat = models.FloatField(_("batas selatan"), null=True, blank=True)
+    min_lng = models.FloatField(_("batas barat"), null=True, blank=True)
+    max_lat = models.FloatField(_("batas utara"), null=True, blank=True)
+    max_lng = models.FloatField(_("batas timur"), null=True, blank=True)
+    boundary = models.JSONField(_("batas kota (GeoJSON)"), null=True, blank=True)
+    emergency_numbers = models.JSONField(_("nomor darurat"), default=list, blank=True)
+    attribution = models.TextField(_("atribusi data"), blank=True)
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        verbose_name = _("kota")
+        verbose_name_plural = _("kota")
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def default(cls) -> "City | None":
+        """Return the city this installation serves by default (SIGAP_CITY)."""
+        from django.conf import settings
+
+        return cls.objects.filter(code=settings.SIGAP_DEFAULT_CITY).first()
+
+    @property
+    def tz(self):
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.timezone)
+
+    @property
+    def bounds(self):
+        return [[self.min_lat, self.min_lng], [self.max_lat, self.max_lng]]
+
+
+class Area(models.Model):
+    class Level(models.TextChoices):
+        KECAMATAN = "kecamatan", _("Kecamatan")
+        KELURAHAN = "kelurahan", _("Kelurahan")
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="areas",
+                             verbose_name=_("kota"))
+    level = models.CharField(_("tingkat"), max_length=12, choices=Level.choices)
+    code = models.CharField(_("kode Kemendagri"), max_length=20)
+    code_bps = models.CharField(_("kode BPS"), max_length=20, blank=True)
+    name = models.CharField(_("nama"), max_length=120)
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="children", verbose_name=_("induk"))
+    postal_code = models.CharField(_("kode pos"), max_length=10, blank=True)
+    centroid_lat = models.FloatField(_("lintang titik tengah"), null=True, blank=True)
+    centroid_lng = models.FloatField(_("bujur titik tengah"), null=True, blank=True)
+    boundary = models.JSONField(_("batas (GeoJSON)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("wilayah")
+        verbose_name_plural = _("wilayah")
+        ordering = ["city", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "code"], name="area_unique_code_per_city")
+        ]
+
+    def __str__(self):
+        return f"{self.get_level_display()} {self.name}"

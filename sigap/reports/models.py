@@ -1,0 +1,300 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from sigap.reports.workflow import OPEN, Status
+
+
+def new_tracking_key() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class ReportQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN)
+
+    def public(self):
+        return self.filter(is_public=True).exclude(
+            status__in=[Status.REJECTED, Status.DUPLICATE]
+        )
+
+    def for_list(self):
+        """Eager-load what lists and maps show, so a list never queries per row."""
+        return self.select_related(
+            "category", "agency", "kelurahan", "kecamatan", "team", "officer"
+        )
+
+    def in_bbox(self, min_lat, min_lng, max_lat, max_lng):
+        return self.filter(
+            lat__gte=min_lat, lat__lte=max_lat, lng__gte=min_lng, lng__lte=max_lng
+        )
+
+
+class Report(models.Model):
+    class Source(models.TextChoices):
+        WEB = "web", _("Aplikasi web")
+        API = "api", _("API Sigap")
+        OPEN311 = "open311", _("Open311")
+        PHONE = "phone", _("Telepon / call center")
+        STAFF = "staff", _("Petugas")
+
+    city = models.ForeignKey("cities.City", on_delete=models.PROTECT, related_name="reports",
+                             verbose_name=_("kota"))
+    ticket = models.CharField(_("nomor tiket"), max_length=32, unique=True)
+    tracking_key = models.CharField(_("kunci pelacakan"), max_length=32,
+                                    default=new_tracking_key, editable=False)
+    category = models.ForeignKey("agencies.Category", on_delete=models.PROTECT,
+                                 related_name="reports", verbose_name=_("kategori"))
+    description = models.TextField(_("keterangan"), blank=True)
+    answers = models.JSONField(_("jawaban pertanyaan tambahan"), default=dict, blank=True)
+    lat = models.FloatField(_("lintang"))
+    lng = models.FloatField(_("bujur"))
+    address = models.CharField(_("alamat"), max_length=300, blank=True)
+    kelurahan = models.ForeignKey("cities.Area", on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="+", verbose_name=_("kelurahan"))
+    kecamatan = models.ForeignKey("cities.Area", on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="+", verbose_name=_("kecamatan"))
+    h3_cell = models.CharField(_("sel H3 (res 9)"), max_length=16, blank=True, db_index=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.SUBMITTED)
+    priority = models.PositiveSmallIntegerField(_("prioritas"), default=3)
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                 blank=True, related_name="reports", verbose_name=_("pelapor"))
+    is_anonymous = models.BooleanField(_("anonim"), default=False)
+    contact_name = models.CharField(_("nama kontak"), max_length=120, blank=True)
+    contact_phone = models.CharField(_("HP kontak"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("e-mail kontak"), blank=True)
+    source = models.CharField(_("saluran"), max_length=10, choices=Source.choices,
+                              default=Source.WEB)
+    external_app = models.CharField(_("aplikasi pengirim"), max_length=120, blank=True)
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT,
+                               related_name="reports", verbose_name=_("dinas"))
+    team = models.ForeignKey("agencies.Team", on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="reports", verbose_name=_("tim"))
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                blank=True, related_name="tasks", verbose_name=_("petugas"))
+    duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="duplicates", verbose_name=_("duplikat dari"))
+    reject_reason = models.CharField(_("alasan penolakan"), max_length=300, blank=True)
+    is_public = models.BooleanField(_("publik"), default=True)
+
+    response_due_at = models.DateTimeField(_("tenggat tanggapan"), null=True, blank=True)
+    due_at = models.DateTimeField(_("tenggat penyelesaian"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("tingkat eskalasi"), default=0)
+    sla_paused_at = models.DateTimeField(_("SLA dijeda sejak"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("dibuat"))
+    updated_at = models.DateTimeField(_("diperbarui"))
+    first_response_at = models.DateTimeField(_("tanggapan pertama"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("diverifikasi"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("ditugaskan"), null=True, blank=True)
+    started_at = models.DateTimeField(_("mulai dikerjakan"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("diselesaikan"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("ditutup"), null=True, blank=True)
+
+    support_count = models.PositiveIntegerField(_("dukungan"), default=0)
+    comment_count = models.PositiveIntegerField(_("komentar"), default=0)
+    rating = models.PositiveSmallIntegerField(_("penilaian"), null=True, blank=True)
+    status_note = models.CharField(_("catatan publik terakhir"), max_length=500, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("laporan")
+        verbose_name_plural = _("laporan")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["lat", "lng"], name="report_lat_lng"),
+            models.Index(fields=["created_at"], name="report_created"),
+            models.Index(fields=["updated_at"], name="report_updated"),
+            models.Index(fields=["category", "created_at"], name="report_category_created"),
+            models.Index(fields=["agency", "status", "due_at"], name="report_agency_status_due"),
+            models.Index(fields=["officer", "status", "due_at"], name="report_officer_status"),
+            models.Index(fields=["status", "created_at"], name="report_status_created"),
+            models.Index(fields=["due_at"], name="report_open_due",
+                         condition=Q(status__in=sorted(OPEN))),
+        ]
+
+    def __str__(self):
+        return self.ticket
+
+    def get_absolute_url(self):
+        return reverse("citizen:track", args=[self.ticket])
+
+    def tracking_url(self) -> str:
+        """Return the private link an anonymous reporter keeps to follow the report."""
+        return f"{self.get_absolute_url()}?k={self.tracking_key}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+    @property
+    def is_sensitive(self) -> bool:
+        return self.category.is_sensitive
+
+    def public_location(self) -> tuple[float, float]:
+        """Return the location the public may see: the kelurahan centre when sensitive."""
+        if self.category.is_sensitive:
+            if self.kelurahan and self.kelurahan.centroid_lat is not None:
+                return round(self.kelurahan.centroid_lat, 3), round(self.kelurahan.centroid_lng, 3)
+            return round(self.lat, 2), round(self.lng, 2)
+        return self.lat, self.lng
+
+
+class TicketSequence(models.Model):
+    """The last ticket number given per city and year (locked row: no gaps, no repeats)."""
+
+    city = models.ForeignKey("cities.City", on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["city", "year"], name="ticket_sequence_city_year")
+        ]
+
+
+def photo_path(instance, filename):
+    return f"photos/{instance.created_at:%Y/%m}/{secrets.token_hex(10)}.jpg"
+
+
+def thumb_path(instance, filename):
+    return f"thumbs/{instance.created_at:%Y/%m}/{secrets.token_hex(10)}.jpg"
+
+
+class Photo(models.Model):
+    class Kind(models.TextChoices):
+        REPORT = "report", _("Foto laporan")
+        PROOF = "proof", _("Bukti penyelesaian")
+        PROGRESS = "progress", _("Foto pengerjaan")
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos",
+                               verbose_name=_("laporan"))
+    event = models.ForeignKey("ReportEvent", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="photos", verbose_name=_("peristiwa"))
+    kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices, default=Kind.REPORT)
+    image = models.FileField(_("gambar"), upload_to=photo_path)
+    thumbnail = models.FileField(_("gambar kecil"), upload_to=thumb_path, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("diunggah"))
+
+    class Meta:
+        verbose_name = _("foto")
+        verbose_name_plural = _("foto")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.image.name
+
+    @property
+    def thumb_url(self) -> str:
+        return (self.thumbnail or self.image).url
+
+
+class ReportEvent(models.Model):
+    """One line of a report's history. Append-only: never edited, never deleted."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Laporan dibuat")
+        STATUS = "status", _("Perubahan status")
+        ASSIGNED = "assigned", _("Penugasan")
+        REASSIGNED = "reassigned", _("Dialihkan ke dinas lain")
+        COMMENT = "comment", _("Komentar warga")
+        PUBLIC_NOTE = "public_note", _("Catatan publik")
+        INTERNAL_NOTE = "internal_note", _("Catatan internal")
+        DUPLICATE = "duplicate", _("Digabung sebagai duplikat")
+        MERGED = "merged", _("Menerima duplikat")
+        RATING = "rating", _("Penilaian")
+        SUPPORT = "support", _("Dukungan")
+        REMINDER = "reminder", _("Pengingat SLA")
+        ESCALATION = "escalation", _("Eskalasi SLA")
+        SLA_PAUSED = "sla_paused", _("SLA dijeda")
+        SLA_RESUMED = "sla_resumed", _("SLA dilanjutkan")
+        RECATEGORISED = "recategorised", _("Kategori diubah")
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events",
+                               verbose_name=_("laporan"))
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
+    action = models.CharField(_("tindakan"), max_length=20, blank=True)
+    old = models.CharField(_("nilai lama"), max_length=120, blank=True)
+    new = models.CharField(_("nilai baru"), max_length=120, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+", verbose_name=_("pelaku"))
+    actor_role = models.CharField(_("peran pelaku"), max_length=20, blank=True)
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.SET_NULL, null=True,
+                               blank=True, related_name="+", verbose_name=_("dinas"))
+    note = models.TextField(_("catatan"), blank=True)
+    is_public = models.BooleanField(_("publik"), default=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    at = models.DateTimeField(_("waktu"))
+
+    class Meta:
+        verbose_name = _("riwayat laporan")
+        verbose_name_plural = _("riwayat laporan")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["report", "at"], name="event_report_at")]
+
+    def __str__(self):
+        return f"{self.report_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("ReportEvent is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("ReportEvent is append-only")
+
+
+class Support(models.Model):
+    """A "saya juga" (+1): one per person (signed-in user or browser key) per report."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="supports")
+    supporter_key = models.CharField(max_length=80)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True,
+                             blank=True, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("dukungan")
+        verbose_name_plural = _("dukungan")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "supporter_key"], name="support_once")
+        ]
+
+
+class Follower(models.Model):
+    """Someone notified of a report's public changes (besides the reporter)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="following")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("pengikut")
+        verbose_name_plural = _("pengikut")
+        constraints = [models.UniqueConstraint(fields=["report", "user"], name="follow_once")]
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a create request, replayed when the same key is sent again."""
+
+    scope = models.CharField(max_length=120)
+    key = models.CharField(max_length=120)
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_once")
+        ]

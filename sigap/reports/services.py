@@ -1,0 +1,699 @@
+"""The only code that changes a report. Views, the API, Open311 and jobs all call these.
+
+Each service validates, locks, writes, records a ReportEvent, and only after commit hands
+side effects (notifications, thumbnails) to the queue. Time is always passed in as `now`.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import h3
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils.translation import gettext as _, gettext_lazy
+
+from sigap.agencies import routing
+from sigap.agencies.models import Agency, Category, Team
+from sigap.cities.locate import OutsideCity, locate
+from sigap.lib import images, workingtime
+from sigap.reports import workflow
+from sigap.reports.models import (
+    Follower, IdempotencyKey, Photo, Report, ReportEvent, Support, TicketSequence,
+)
+from sigap.reports.workflow import Action, Role, Status
+
+log = logging.getLogger(__name__)
+
+MAX_DESCRIPTION = 4000
+MAX_PHOTOS = 3
+MAX_PROOF_PHOTOS = 5
+
+REJECT_REASONS = {
+    "spam": gettext_lazy("Spam atau laporan palsu"),
+    "not_city_matter": gettext_lazy("Bukan kewenangan pemerintah kota"),
+    "insufficient_info": gettext_lazy("Informasi tidak cukup"),
+    "already_handled": gettext_lazy("Sudah ditangani"),
+    "private_property": gettext_lazy("Berada di lahan pribadi"),
+    "other": gettext_lazy("Alasan lain"),
+}
+
+BAD_IMAGE_MESSAGES = {
+    "too_large": gettext_lazy("Foto terlalu besar (maksimal 10 MB). / Photo too large (max 10 MB)."),
+    "too_many_pixels": gettext_lazy(
+        "Resolusi foto terlalu besar (maksimal 40 megapiksel). / Photo resolution too high."),
+    "not_image": gettext_lazy("Berkas ini bukan foto (JPEG, PNG atau WebP). / Not a photo."),
+    "corrupt": gettext_lazy("Foto rusak dan tidak bisa dibaca. / The photo is corrupt."),
+    "empty": gettext_lazy("Berkas foto kosong. / The photo file is empty."),
+}
+
+
+# --- Inputs -------------------------------------------------------------------------------
+
+@dataclass
+class Contact:
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass
+class NewReport:
+    category: Category
+    lat: float
+    lng: float
+    description: str = ""
+    answers: dict = field(default_factory=dict)
+    address: str = ""
+    photos: list[bytes] = field(default_factory=list)
+    reporter: object | None = None
+    is_anonymous: bool = False
+    contact: Contact = field(default_factory=Contact)
+    source: str = Report.Source.WEB
+    external_app: str = ""
+
+
+@dataclass
+class Created:
+    report: Report
+    replayed: bool = False  # True when an Idempotency-Key matched an earlier request
+
+
+# --- Helpers ------------------------------------------------------------------------------
+
+def clean_photos(raw_photos: list[bytes], *, field_name: str = "photos",
+                 limit: int = MAX_PHOTOS) -> list[images.CleanImage]:
+    """Return the photos re-encoded without metadata, or raise ValidationError."""
+    if len(raw_photos) > limit:
+        raise ValidationError(
+            {field_name: _("Paling banyak %(n)d foto. / At most %(n)d photos.") % {"n": limit}})
+    cleaned = []
+    for index, raw in enumerate(raw_photos, start=1):
+        try:
+            cleaned.append(images.clean_photo(
+                raw, max_bytes=settings.SIGAP_MAX_PHOTO_BYTES,
+                max_pixels=settings.SIGAP_MAX_PHOTO_PIXELS))
+        except images.BadImage as exc:
+            message = str(BAD_IMAGE_MESSAGES[exc.code])
+            raise ValidationError({field_name: _("Foto %(i)d: %(msg)s") % {
+                "i": index, "msg": message}}) from None
+    return cleaned
+
+
+def validate_answers(category: Category, answers: dict) -> dict:
+    """Return the answers to the category's extra questions, checked and normalised."""
+    answers = answers or {}
+    clean: dict = {}
+    errors: dict[str, str] = {}
+    for attr in category.attributes.all():
+        value = answers.get(attr.code)
+        empty = value is None or value == "" or value == []
+        if empty:
+            if attr.required:
+                errors[f"attribute[{attr.code}]"] = _("Wajib diisi: %(q)s") % {"q": attr.label}
+            continue
+        keys = {v[0] for v in attr.values}
+        T = attr.Datatype
+        if attr.datatype == T.NUMBER:
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                errors[f"attribute[{attr.code}]"] = _("Harus berupa angka: %(q)s") % {
+                    "q": attr.label}
+                continue
+            if number != number or number in (float("inf"), float("-inf")):
+                errors[f"attribute[{attr.code}]"] = _("Harus berupa angka: %(q)s") % {
+                    "q": attr.label}
+                continue
+            clean[attr.code] = number
+        elif attr.datatype == T.SINGLE:
+            if isinstance(value, list):
+                value = value[0] if len(value) == 1 else value
+            if not isinstance(value, str) or value not in keys:
+                errors[f"attribute[{attr.code}]"] = _("Pilihan tidak dikenal: %(q)s") % {
+                    "q": attr.label}
+                continue
+            clean[attr.code] = value
+        elif attr.datatype == T.MULTI:
+            values = value if isinstance(value, list) else [value]
+            if any(not isinstance(v, str) or v not in keys for v in values):
+                errors[f"attribute[{attr.code}]"] = _("Pilihan tidak dikenal: %(q)s") % {
+                    "q": attr.label}
+                continue
+            clean[attr.code] = values
+        elif attr.datatype == T.DATETIME:
+            from django.utils.dateparse import parse_datetime
+
+            parsed = parse_datetime(str(value)) if not isinstance(value, datetime) else value
+            if parsed is None:
+                errors[f"attribute[{attr.code}]"] = _(
+                    "Format tanggal tidak dikenal: %(q)s") % {"q": attr.label}
+                continue
+            clean[attr.code] = parsed.isoformat()
+        else:
+            text = str(value).strip()
+            if len(text) > MAX_DESCRIPTION:
+                errors[f"attribute[{attr.code}]"] = _("Terlalu panjang: %(q)s") % {
+                    "q": attr.label}
+                continue
+            clean[attr.code] = text
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+@functools.lru_cache(maxsize=8)
+def _holidays(year: int) -> frozenset:
+    return workingtime.indonesian_holidays(range(year - 1, year + 3))
+
+
+def calendar_for(agency: Agency, city, now: datetime) -> workingtime.Calendar:
+    """Return the service calendar of an agency (round the clock unless office hours)."""
+    if not agency.working_hours_only:
+        return workingtime.Calendar(tz=city.tz, always_open=True)
+    return workingtime.Calendar(
+        tz=city.tz, always_open=False, start=agency.work_start, end=agency.work_end,
+        holidays=_holidays(now.year))
+
+
+def due_times(category: Category, agency: Agency, city, start: datetime):
+    """Return (response_due_at, due_at) for a report that starts its clock at `start`."""
+    cal = calendar_for(agency, city, start)
+    return (
+        workingtime.add_service_hours(start, category.response_sla_hours, cal),
+        workingtime.add_service_hours(start, category.resolve_sla_hours, cal),
+    )
+
+
+def next_ticket(city, now: datetime) -> str:
+    """Return the next ticket id of the city for the year (call inside a transaction)."""
+    year = now.astimezone(city.tz).year
+    seq = TicketSequence.objects.filter(city=city, year=year)
+    if not seq.update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                TicketSequence.objects.create(city=city, year=year, last=1)
+        except IntegrityError:
+            seq.update(last=F("last") + 1)
+    number = seq.values_list("last", flat=True).get()
+    return f"{city.ticket_prefix}-{year}-{number:06d}"
+
+
+def role_of(actor, report: Report) -> Role:
+    """Return the part `actor` plays for `report` in the state machine."""
+    from sigap.accounts.models import Role as AccountRole
+
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return Role.NONE
+    if actor.is_city_admin:
+        return Role.ADMIN
+    if actor.is_agency_staff and actor.agency_id == report.agency_id:
+        if actor.role == AccountRole.HEAD:
+            return Role.HEAD
+        if actor.role == AccountRole.DISPATCHER:
+            return Role.DISPATCHER
+        if actor.can_handle(report):
+            return Role.OFFICER
+    if report.reporter_id is not None and report.reporter_id == actor.pk:
+        return Role.REPORTER
+    return Role.NONE
+
+
+def _save_photos(report: Report, cleaned: list[images.CleanImage], *, kind: str, event,
+                 uploaded_by, now: datetime) -> list[Photo]:
+    photos = []
+    for img in cleaned:
+        photo = Photo(report=report, event=event, kind=kind, width=img.width, height=img.height,
+                      uploaded_by=uploaded_by if getattr(uploaded_by, "pk", None) else None,
+                      created_at=now)
+        photo.image.save("photo.jpg", ContentFile(img.data), save=False)
+        photo.save()
+        photos.append(photo)
+    return photos
+
+
+def _after_commit(event_ids: list[int], photo_ids: list[int] = ()) -> None:
+    """Queue the side effects of committed events (notifications, thumbnails)."""
+    from sigap.reports import tasks
+
+    def run():
+        for photo_id in photo_ids:
+            tasks.make_thumbnail(photo_id)
+        for event_id in event_ids:
+            tasks.handle_event(event_id)
+
+    transaction.on_commit(run)
+
+
+def _location_error(city) -> ValidationError:
+    return ValidationError({"location": _(
+        "Lokasi berada di luar wilayah %(city)s. Geser penanda ke dalam kota. / "
+        "The location is outside %(city)s.") % {"city": city.name}})
+
+
+# --- Creating a report ----------------------------------------------------------------------
+
+def create_report(city, data: NewReport, *, now: datetime,
+                  idempotency: tuple[str, str] | None = None) -> Created:
+    """Validate and store a new report, routed and with its SLA clock started."""
+    if idempotency:
+        existing = IdempotencyKey.objects.filter(scope=idempotency[0], key=idempotency[1]) \
+            .select_related("report").first()
+        if existing and existing.report:
+            return Created(existing.report, replayed=True)
+
+    category = data.category
+    errors: dict[str, str] = {}
+    description = (data.description or "").strip()
+    if category is None or category.city_id != city.pk or not category.is_active:
+        errors["category"] = _("Kategori tidak dikenal. / Unknown category.")
+    if len(description) > MAX_DESCRIPTION:
+        errors["description"] = _(
+            "Keterangan terlalu panjang: %(n)d karakter, maksimal %(max)d. / "
+            "Description too long.") % {"n": len(description), "max": MAX_DESCRIPTION}
+    if not description and not data.photos:
+        errors["description"] = _(
+            "Tuliskan keterangan singkat atau lampirkan foto. / Add a description or a photo.")
+    if errors:
+        raise ValidationError(errors)
+    answers = validate_answers(category, data.answers)
+    try:
+        located = locate(city, float(data.lat), float(data.lng))
+    except (OutsideCity, TypeError, ValueError):
+        raise _location_error(city) from None
+    cleaned = clean_photos(data.photos)
+    agency = routing.route(category)
+    response_due, due = due_times(category, agency, city, now)
+    reporter = data.reporter if getattr(data.reporter, "is_authenticated", False) else None
+
+    def write() -> Report:
+        report = Report(
+            city=city, ticket=next_ticket(city, now), category=category, description=description,
+            answers=answers, lat=float(data.lat), lng=float(data.lng),
+            address=(data.address or "").strip()[:300],
+            kelurahan_id=located.kelurahan_id, kecamatan_id=located.kecamatan_id,
+            h3_cell=h3.latlng_to_cell(float(data.lat), float(data.lng), 9),
+            status=Status.SUBMITTED,
+            priority=1 if category.is_emergency else category.priority,
+            reporter=reporter, is_anonymous=data.is_anonymous,
+            contact_name=data.contact.name[:120], contact_phone=data.contact.phone[:30],
+            contact_email=data.contact.email, source=data.source,
+            external_app=data.external_app[:120], agency=agency,
+            response_due_at=response_due, due_at=due, created_at=now, updated_at=now,
+            is_public=True,
+        )
+        report.save()
+        event = ReportEvent.objects.create(
+            report=report, kind=ReportEvent.Kind.CREATED, new=Status.SUBMITTED, actor=reporter,
+            actor_role=Role.REPORTER, agency=agency, is_public=True, at=now,
+            data={"source": data.source})
+        photos = _save_photos(report, cleaned, kind=Photo.Kind.REPORT, event=event,
+                              uploaded_by=reporter, now=now)
+        if reporter is not None:
+            Follower.objects.create(report=report, user=reporter, created_at=now)
+        if idempotency:
+            IdempotencyKey.objects.create(scope=idempotency[0], key=idempotency[1],
+                                          report=report, created_at=now)
+        _after_commit([event.pk], [p.pk for p in photos])
+        return report
+
+    try:
+        with transaction.atomic():
+            report = write()
+    except IntegrityError:
+        if idempotency:
+            existing = IdempotencyKey.objects.filter(
+                scope=idempotency[0], key=idempotency[1]).select_related("report").first()
+            if existing and existing.report:
+                return Created(existing.report, replayed=True)
+        raise
+    return Created(report)
+
+
+# --- Transitions --------------------------------------------------------------------------
+
+def _lock(report_id: int) -> Report:
+    return Report.objects.select_for_update().select_related(
+        "category", "agency", "city").get(pk=report_id)
+
+
+_KIND_FOR_ACTION = {
+    Action.ASSIGN: ReportEvent.Kind.ASSIGNED,
+    Action.REASSIGN: ReportEvent.Kind.REASSIGNED,
+    Action.MARK_DUPLICATE: ReportEvent.Kind.DUPLICATE,
+}
+
+
+def transition(report_id: int, action: str, *, actor, now: datetime, note: str = "",
+               role: Role | None = None, apply=None, is_public: bool = True,
+               data: dict | None = None, photos: list[images.CleanImage] = (),
+               extra_events=None) -> Report:
+    """Move a report through the state machine and record it; raise TransitionError."""
+    event_ids: list[int] = []
+    photo_ids: list[int] = []
+    with transaction.atomic():
+        report = _lock(report_id)
+        acting_role = role or role_of(actor, report)
+        new = workflow.next_status(report.status, action, acting_role)
+        old = report.status
+        if apply is not None:
+            apply(report)
+        report.status = new
+        report.updated_at = now
+        _stamp_milestones(report, new, now)
+        report.save()
+        event = ReportEvent.objects.create(
+            report=report, kind=_KIND_FOR_ACTION.get(action, ReportEvent.Kind.STATUS),
+            action=action, old=old, new=new,
+            actor=actor if getattr(actor, "pk", None) else None, actor_role=acting_role,
+            agency=report.agency, note=note, is_public=is_public, data=data or {}, at=now)
+        event_ids.append(event.pk)
+        if photos:
+            kind = Photo.Kind.PROOF if action == Action.RESOLVE else Photo.Kind.PROGRESS
+            saved = _save_photos(report, list(photos), kind=kind, event=event,
+                                 uploaded_by=actor, now=now)
+            photo_ids += [p.pk for p in saved]
+        if extra_events is not None:
+            event_ids += extra_events(report, event)
+        _after_commit(event_ids, photo_ids)
+    return report
+
+
+def _stamp_milestones(report: Report, new: str, now: datetime) -> None:
+    if new != Status.SUBMITTED and report.first_response_at is None:
+        report.first_response_at = now
+    stamps = {
+        Status.VERIFIED: "verified_at", Status.ASSIGNED: "assigned_at",
+        Status.IN_PROGRESS: "started_at", Status.RESOLVED: "resolved_at",
+        Status.CLOSED: "closed_at", Status.REJECTED: "closed_at", Status.DUPLICATE: "closed_at",
+    }
+    name = stamps.get(new)
+    if name:
+        setattr(report, name, now)
+    if new in (Status.ASSIGNED,) and report.verified_at is None:
+        report.verified_at = now
+
+
+def verify(report_id: int, *, actor, now: datetime, note: str = "", role=None) -> Report:
+    report = transition(report_id, Action.VERIFY, actor=actor, now=now, note=note, role=role)
+    if report.agency.auto_assign:
+        auto_assign(report.pk, now=now)
+        report.refresh_from_db()
+    return report
+
+
+def reject(report_id: int, *, actor, now: datetime, reason: str, note: str = "") -> Report:
+    label = REJECT_REASONS.get(reason)
+    text = str(label) if label else (reason or "").strip()
+    if not text:
+        raise ValidationError({"reason": _("Pilih alasan penolakan. / Choose a reason.")})
+
+    def apply(report):
+        report.reject_reason = text[:300]
+        report.status_note = (note or text)[:500]
+
+    return transition(report_id, Action.REJECT, actor=actor, now=now, note=note or text,
+                      apply=apply, data={"reason": reason})
+
+
+def assign(report_id: int, *, actor, now: datetime, officer=None, team=None,
+           role=None) -> Report:
+    """Assign to a team and/or an officer of the report's agency."""
+    from sigap.accounts.models import Role as AccountRole
+
+    if officer is None and team is None:
+        raise ValidationError({"officer": _("Pilih tim atau petugas. / Choose a team or officer.")})
+
+    def apply(report):
+        chosen_team = team
+        if officer is not None:
+            if officer.agency_id != report.agency_id or officer.role != AccountRole.OFFICER \
+                    or not officer.is_active:
+                raise ValidationError({"officer": _(
+                    "Petugas ini bukan anggota dinas yang menangani. / "
+                    "This officer is not in the handling agency.")})
+            if chosen_team is None:
+                chosen_team = officer.teams.filter(agency_id=report.agency_id).first()
+        if chosen_team is not None and chosen_team.agency_id != report.agency_id:
+            raise ValidationError({"team": _(
+                "Tim ini bukan milik dinas yang menangani. / Team belongs to another agency.")})
+        report.team = chosen_team
+        report.officer = officer
+
+    data = {"officer": getattr(officer, "pk", None), "team": getattr(team, "pk", None)}
+    return transition(report_id, Action.ASSIGN, actor=actor, now=now, apply=apply, role=role,
+                      data=data)
+
+
+def start(report_id: int, *, actor, now: datetime, note: str = "") -> Report:
+    return transition(report_id, Action.START, actor=actor, now=now, note=note)
+
+
+def resolve(report_id: int, *, actor, now: datetime, note: str,
+            photos: list[bytes]) -> Report:
+    """Resolve with proof: a note and at least one photo are required."""
+    errors = {}
+    if not (note or "").strip():
+        errors["note"] = _("Tuliskan catatan penyelesaian. / A resolution note is required.")
+    if not photos:
+        errors["photo"] = _("Lampirkan minimal satu foto bukti. / At least one proof photo.")
+    if errors:
+        raise ValidationError(errors)
+    cleaned = clean_photos(photos, field_name="photo", limit=MAX_PROOF_PHOTOS)
+
+    def apply(report):
+        report.status_note = note.strip()[:500]
+        report.sla_paused_at = None
+
+    return transition(report_id, Action.RESOLVE, actor=actor, now=now, note=note.strip(),
+                      apply=apply, photos=cleaned)
+
+
+def handback(report_id: int, *, actor, now: datetime, reason: str) -> Report:
+    """The officer cannot resolve: hand the report back to the dispatcher with a reason."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Tuliskan alasannya. / A reason is required.")})
+
+    def apply(report):
+        report.officer = None
+
+    return transition(report_id, Action.HANDBACK, actor=actor, now=now, note=reason.strip(),
+                      apply=apply, is_public=False)
+
+
+def close(report_id: int, *, actor, now: datetime, note: str = "", role=None) -> Report:
+    return transition(report_id, Action.CLOSE, actor=actor, now=now, note=note, role=role)
+
+
+def reopen(report_id: int, *, actor, now: datetime, reason: str, role=None) -> Report:
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _(
+            "Ceritakan apa yang belum beres. / Tell us what is not fixed.")})
+
+    def apply(report):
+        _response_due, due = due_times(report.category, report.agency, report.city, now)
+        report.due_at = due
+        report.escalation_level = 0
+        report.closed_at = None
+
+    return transition(report_id, Action.REOPEN, actor=actor, now=now, note=reason.strip(),
+                      apply=apply, role=role)
+
+
+def mark_duplicate(report_id: int, *, actor, now: datetime, of: Report,
+                   note: str = "") -> Report:
+    """Close a report as a duplicate of `of`, moving its supporters and followers there."""
+    kept = of
+    while kept.duplicate_of_id is not None and kept.status == Status.DUPLICATE:
+        kept = kept.duplicate_of
+    if kept.pk == report_id:
+        raise ValidationError({"of": _("Laporan tidak bisa menjadi duplikat dirinya sendiri.")})
+    if kept.city_id != Report.objects.values_list("city_id", flat=True).get(pk=report_id) \
+            or kept.status in (Status.REJECTED, Status.DUPLICATE):
+        raise ValidationError({"of": _("Laporan tujuan tidak bisa dipakai. / Invalid target.")})
+
+    def apply(report):
+        report.duplicate_of = kept
+        report.status_note = (_("Digabung dengan laporan %(t)s") % {"t": kept.ticket})[:500]
+
+    def merge(report, event):
+        existing_keys = set(Support.objects.filter(report=kept)
+                            .values_list("supporter_key", flat=True))
+        moved = Support.objects.filter(report=report).exclude(supporter_key__in=existing_keys)
+        moved.update(report=kept)
+        follower_ids = set(Follower.objects.filter(report=kept).values_list("user_id", flat=True))
+        Follower.objects.filter(report=report).exclude(user_id__in=follower_ids) \
+            .update(report=kept)
+        if report.reporter_id and report.reporter_id not in follower_ids:
+            Follower.objects.get_or_create(report=kept, user_id=report.reporter_id,
+                                           defaults={"created_at": now})
+        count = Support.objects.filter(report=kept).count()
+        Report.objects.filter(pk=kept.pk).update(support_count=count, updated_at=now)
+        merged = ReportEvent.objects.create(
+            report=kept, kind=ReportEvent.Kind.MERGED, actor=actor if actor else None,
+            agency=kept.agency, new=report.ticket, is_public=True, at=now,
+            data={"duplicate": report.ticket})
+        return [merged.pk]
+
+    return transition(report_id, Action.MARK_DUPLICATE, actor=actor, now=now, note=note,
+                      apply=apply, extra_events=merge, data={"of": kept.ticket})
+
+
+def reassign(report_id: int, *, actor, now: datetime, agency: Agency, reason: str) -> Report:
+    """Send the report to another agency, back to the top of its queue."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Tuliskan alasan pengalihan. / A reason is required.")})
+
+    def apply(report):
+        if agency.city_id != report.city_id or agency.pk == report.agency_id:
+            raise ValidationError({"agency": _("Pilih dinas lain di kota ini. / Choose another agency.")})
+        report.agency = agency
+        report.team = None
+        report.officer = None
+        report.escalation_level = 0
+        report.response_due_at, _due = due_times(report.category, agency, report.city, now)
+
+    return transition(report_id, Action.REASSIGN, actor=actor, now=now, note=reason.strip(),
+                      apply=apply, data={"to": agency.code})
+
+
+def auto_assign(report_id: int, *, now: datetime) -> Report | None:
+    """Assign to the kecamatan's team and its least-loaded officer on duty, if any."""
+    from sigap.accounts.models import Role as AccountRole, User
+
+    report = Report.objects.select_related("agency").get(pk=report_id)
+    teams = list(Team.objects.filter(agency_id=report.agency_id).prefetch_related("kecamatan"))
+    options = [routing.TeamOption(t.pk, frozenset(a.pk for a in t.kecamatan.all())) for t in teams]
+    team_id = routing.pick_team(options, report.kecamatan_id)
+    if team_id is None:
+        return None
+    officers = (
+        User.objects.filter(teams__id=team_id, role=AccountRole.OFFICER, is_active=True)
+        .annotate(open_tasks=Count("tasks", filter=Q(tasks__status__in=workflow.IN_FIELD)))
+        .values_list("pk", "open_tasks", "on_duty")
+    )
+    officer_id = routing.pick_officer(routing.OfficerLoad(*row) for row in officers)
+    team = next(t for t in teams if t.pk == team_id)
+    officer = User.objects.get(pk=officer_id) if officer_id else None
+    return assign(report_id, actor=None, now=now, officer=officer, team=team, role=Role.SYSTEM)
+
+
+# --- Things that are not transitions --------------------------------------------------------
+
+def add_note(report_id: int, *, actor, now: datetime, text: str, public: bool) -> ReportEvent:
+    """Add a staff note: public (shown on the tracking page) or internal (staff only)."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"note": _("Catatan kosong. / The note is empty.")})
+    with transaction.atomic():
+        report = _lock(report_id)
+        role = role_of(actor, report)
+        if role not in workflow.FIELD:
+            raise workflow.NotAllowed(report.status, "note", role,
+                                      _("Anda tidak berwenang menambah catatan."))
+        kind = ReportEvent.Kind.PUBLIC_NOTE if public else ReportEvent.Kind.INTERNAL_NOTE
+        event = ReportEvent.objects.create(
+            report=report, kind=kind, actor=actor, actor_role=role, agency=report.agency,
+            note=text[:MAX_DESCRIPTION], is_public=public, at=now)
+        report.updated_at = now
+        fields = ["updated_at"]
+        if public:
+            report.status_note = text[:500]
+            fields.append("status_note")
+            if report.first_response_at is None:
+                report.first_response_at = now
+                fields.append("first_response_at")
+        report.save(update_fields=fields)
+        _after_commit([event.pk])
+    return event
+
+
+def add_comment(report_id: int, *, actor, now: datetime, text: str) -> ReportEvent:
+    """Add a citizen's public comment to a public report."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Komentar kosong. / The comment is empty.")})
+    if len(text) > 1000:
+        raise ValidationError({"text": _("Komentar maksimal 1000 karakter. / Max 1000 characters.")})
+    with transaction.atomic():
+        report = _lock(report_id)
+        if not report.is_public:
+            raise ValidationError({"text": _("Laporan ini tidak menerima komentar.")})
+        event = ReportEvent.objects.create(
+            report=report, kind=ReportEvent.Kind.COMMENT, actor=actor,
+            actor_role=role_of(actor, report), note=text, is_public=True, at=now)
+        Report.objects.filter(pk=report.pk).update(comment_count=F("comment_count") + 1)
+        _after_commit([event.pk])
+    return event
+
+
+def rate(report_id: int, *, actor, now: datetime, stars: int, comment: str = "",
+         role=None) -> ReportEvent:
+    """Record the reporter's 1–5 rating of a resolved or closed report."""
+    try:
+        stars = int(stars)
+    except (TypeError, ValueError):
+        stars = 0
+    if not 1 <= stars <= 5:
+        raise ValidationError({"rating": _("Nilai 1 sampai 5. / Rating must be 1 to 5.")})
+    with transaction.atomic():
+        report = _lock(report_id)
+        acting = role or role_of(actor, report)
+        if acting != Role.REPORTER:
+            raise workflow.NotAllowed(report.status, "rate", acting,
+                                      _("Hanya pelapor yang bisa memberi nilai."))
+        if report.status not in (Status.RESOLVED, Status.CLOSED):
+            raise workflow.IllegalTransition(report.status, "rate", acting,
+                                             _("Laporan belum selesai."))
+        event = ReportEvent.objects.create(
+            report=report, kind=ReportEvent.Kind.RATING, actor=actor if getattr(actor, "pk", None)
+            else None, actor_role=acting, new=str(stars), note=(comment or "").strip()[:1000],
+            is_public=True, at=now)
+        Report.objects.filter(pk=report.pk).update(rating=stars, updated_at=now)
+    return event
+
+
+def support(report_id: int, *, supporter_key: str, user, now: datetime) -> bool:
+    """Add one "saya juga" per person; return False when this person already supported."""
+    user = user if getattr(user, "is_authenticated", False) else None
+    key = f"u{user.pk}" if user else supporter_key
+    if not key:
+        raise ValidationError({"support": _("Tidak bisa mengenali pendukung.")})
+    try:
+        with transaction.atomic():
+            Support.objects.create(report_id=report_id, supporter_key=key, user=user,
+                                   created_at=now)
+            Report.objects.filter(pk=report_id).update(support_count=F("support_count") + 1)
+            if user is not None:
+                Follower.objects.get_or_create(report_id=report_id, user=user,
+                                               defaults={"created_at": now})
+    except IntegrityError:
+        return False
+    return True
+
+
+def follow(report_id: int, *, user, now: datetime) -> None:
+    Follower.objects.get_or_create(report_id=report_id, user=user, defaults={"created_at": now})
+
+
+def unfollow(report_id: int, *, user) -> None:
+    Follower.objects.filter(report_id=report_id, user=user).delete()
+
+
+def reporter_confirms(report_id: int, *, fixed: bool, now: datetime, actor=None,
+                      reason: str = "", stars: int | None = None, comment: str = "") -> Report:
+    """Answer "Sudah beres?": yes closes (and rates), no reopens with a reason."""
+    if fixed:
+        report = close(report_id, actor=actor, now=now, role=Role.REPORTER,
+                       note=_("Pelapor menyatakan sudah beres."))
+        if stars:
+            rate(report_id, actor=actor, now=now, stars=stars, comment=comment,
+                 role=Role.REPORTER)
+        return report
+    return reopen(report_id, actor=actor, now=now, reason=reason, role=Role.REPORTER)

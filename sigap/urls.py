@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("open311/v2/", include("sigap.open311.urls")),
+    path("api/", include("sigap.api.urls")),
+    path("office/", include("sigap.backoffice.urls")),
+    path("", include("sigap.citizen.urls")),
+]
+if settings.SIGAP_SERVE_MEDIA:
+    # Embedded set-up: no separate web server, so Sigap serves uploaded photos itself.
+    urlpatterns += [
+        re_path(r"^media/(?P<path>(photos|thumbs)/.*)$", serve,
+                {"document_root": settings.MEDIA_ROOT}),
+    ]
