@@ -265,6 +265,10 @@ SIGAP_SMS_WEBHOOK_URL = env_str("SIGAP_SMS_WEBHOOK_URL", "")
 SIGAP_SMS_WEBHOOK_SECRET = env_str("SIGAP_SMS_WEBHOOK_SECRET", "")
 
 SIGAP_DEFAULT_CITY = env_str("SIGAP_CITY", "kupang")
+# Map tiles are map data, not page assets; without the internet, maps fall back to the
+# city's own boundaries drawn from GeoJSON. Empty = no tile layer at all.
+SIGAP_TILE_URL = env_str("SIGAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+SIGAP_TILE_ATTRIBUTION = env_str("SIGAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors")
 
 # --- REST API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
