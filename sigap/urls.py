@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", include("sigap.api.urls")),
     path("office/", include("sigap.backoffice.urls")),
     path("akun/", include("sigap.accounts.urls")),
+    path("notifikasi/", include("sigap.notifications.urls")),
     path("", include("sigap.citizen.urls")),
 ]
 if settings.SIGAP_SERVE_MEDIA:
