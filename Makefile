@@ -24,13 +24,13 @@ serve: install
 	$(BIN)/sigap setup
 	$(BIN)/sigap collectstatic --noinput -v 0
 	@echo "Sigap: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	$(BIN)/sigap run_worker & WPID=$$!; \
+	$(BIN)/sigap run_huey & WPID=$$!; \
 	trap 'kill $$WPID 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn sigap.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
 	  --access-logfile - --timeout 60
 
 worker: install
-	$(BIN)/sigap run_worker
+	$(BIN)/sigap run_huey
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
