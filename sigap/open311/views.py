@@ -1,0 +1,232 @@
+"""Open311 GeoReport v2 endpoints. Thin: parsing and mapping live in adapter.py."""
+
+from __future__ import annotations
+
+import functools
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import JsonResponse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from sigap.agencies.models import Category
+from sigap.cities.models import City
+from sigap.open311 import adapter, render
+from sigap.open311.adapter import Problem, get
+from sigap.open311.models import ApiKey, RequestMeta
+from sigap.open311.openapi import openapi_document
+from sigap.reports import services
+from sigap.reports.models import Report
+
+# Service Discovery: when this endpoint's behaviour last changed (must lie in the past).
+CHANGESET = "2026-11-01T00:00:00+08:00"
+
+
+def endpoint(*methods):
+    """Wrap an Open311 view: format, method, jurisdiction and errors in the spec's shape."""
+
+    def decorate(view):
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapper(request, fmt, **kwargs):
+            if fmt not in render.FORMATS:
+                return render.errors("xml", 404, [(404, _(
+                    "Format tidak dikenal: pakai .xml atau .json. / Unknown format: use .xml or "
+                    ".json."))])
+            if request.method not in methods:
+                response = render.errors(fmt, 405, [(405, _(
+                    "Metode tidak diizinkan. / Method not allowed."))])
+                response["Allow"] = ", ".join(methods)
+                return response
+            try:
+                params = request.POST if request.method == "POST" else request.GET
+                city = _city(get(params, "jurisdiction_id") or get(request.GET, "jurisdiction_id"))
+                return view(request, fmt, city, **kwargs)
+            except Problem as problem:
+                return render.errors(fmt, problem.status, problem.items,
+                                     headers=getattr(problem, "headers", None))
+
+        return wrapper
+
+    return decorate
+
+
+def _city(jurisdiction_id: str) -> City:
+    """Return the city served; a wrong jurisdiction_id is a 404, a missing one is fine."""
+    city = City.default()
+    if city is None:
+        raise Problem(_("Kota belum dikonfigurasi. / No city configured."), status=400)
+    if jurisdiction_id and jurisdiction_id != city.code:
+        raise Problem(_("jurisdiction_id tidak dikenal: pakai “%(code)s”. / Unknown "
+                        "jurisdiction_id.") % {"code": city.code}, status=404)
+    return city
+
+
+@endpoint("GET")
+def discovery(request, fmt, city):
+    base = request.build_absolute_uri("/open311/v2/")
+    value = {
+        "changeset": CHANGESET,
+        "contact": _("%(city)s — %(email)s") % {"city": city.name,
+                                                 "email": settings.DEFAULT_FROM_EMAIL},
+        "key_service": _("Kunci API untuk POST diterbitkan oleh admin kota (%(email)s). / "
+                         "API keys for POST are issued by the city administrator.")
+        % {"email": settings.DEFAULT_FROM_EMAIL},
+        "endpoints": [{
+            "specification": "http://wiki.open311.org/GeoReport_v2",
+            "url": base,
+            "changeset": CHANGESET,
+            "type": "production" if settings.PRODUCTION else "test",
+            "formats": ["text/xml", "application/json"],
+        }],
+    }
+    return render.respond(fmt, "discovery", value)
+
+
+@endpoint("GET")
+def service_list(request, fmt, city):
+    value = [adapter.service(c) for c in adapter.services_queryset(city)]
+    return render.respond(fmt, "services", value)
+
+
+@endpoint("GET")
+def service_definition(request, fmt, city, code):
+    category = adapter.services_queryset(city).filter(code=code).prefetch_related(
+        "attributes").first()
+    if category is None:
+        raise Problem(_("service_code tidak dikenal. / Unknown service_code."), status=404)
+    return render.respond(fmt, "service_definition", adapter.service_definition(category))
+
+
+@endpoint("GET", "POST")
+def requests(request, fmt, city):
+    if request.method == "POST":
+        return _create(request, fmt, city)
+    now = timezone.now()
+    extensions = get(request.GET, "extensions").lower() == "true"
+    page = adapter.integer(request.GET, "page", default=1, low=1, high=adapter.MAX_PAGE)
+    size = adapter.integer(request.GET, "page_size", default=0, low=1,
+                           high=adapter.MAX_PAGE_SIZE) or adapter.integer(
+        request.GET, "per_page", default=adapter.DEFAULT_PAGE_SIZE, low=1,
+        high=adapter.MAX_PAGE_SIZE)
+    qs = adapter.filter_requests(adapter.requests_queryset(extensions=extensions), request.GET,
+                                 city, now).order_by("-created_at", "-pk")
+    rows = list(qs[(page - 1) * size: page * size + 1])
+    headers = {}
+    if len(rows) > size:
+        rows = rows[:size]
+        query = request.GET.copy()
+        query["page"] = str(page + 1)
+        next_url = request.build_absolute_uri(f"{request.path}?{urlencode(query, doseq=True)}")
+        headers = {"X-Next-Page-URL": next_url, "Link": f'<{next_url}>; rel="next"'}
+    uri = request.build_absolute_uri
+    value = [adapter.request(r, city, uri, extensions=extensions) for r in rows]
+    return render.respond(fmt, "service_requests", value, headers=headers)
+
+
+@endpoint("GET")
+def request_detail(request, fmt, city, request_id):
+    extensions = get(request.GET, "extensions").lower() == "true"
+    report = adapter.requests_queryset(extensions=extensions).filter(
+        city=city, ticket=request_id).first()
+    if report is None:
+        raise Problem(_("service_request_id tidak ditemukan. / Request not found."), status=404)
+    value = [adapter.request(report, city, request.build_absolute_uri, extensions=extensions)]
+    return render.respond(fmt, "service_requests", value)
+
+
+@endpoint("GET")
+def token(request, fmt, city, token):
+    # Every service is `realtime`: POST returns the service_request_id at once and no token is
+    # ever issued, so no token can be looked up.
+    raise Problem(_("Token tidak dikenal: semua layanan bertipe realtime, POST langsung "
+                    "mengembalikan service_request_id. / Unknown token: every service is "
+                    "realtime."), status=404)
+
+
+def _check_rate(key: ApiKey, now) -> None:
+    """Count this POST against the key's per-minute budget; raise a 429 Problem when over."""
+    bucket = int(now.timestamp() // 60)
+    name = f"open311:rate:{key.pk}:{bucket}"
+    cache.add(name, 0, timeout=90)
+    try:
+        count = cache.incr(name)
+    except ValueError:  # expired between add and incr
+        cache.set(name, 1, timeout=90)
+        count = 1
+    if count > key.rate_per_minute:
+        problem = Problem(_("Terlalu banyak permintaan untuk kunci API ini; coba lagi dalam "
+                            "satu menit. / Rate limit exceeded for this API key."), status=429)
+        problem.headers = {"Retry-After": str(60 - int(now.timestamp()) % 60)}
+        raise problem
+
+
+def _create(request, fmt, city):
+    now = timezone.now()
+    post = request.POST
+    key = ApiKey.objects.for_raw(get(post, "api_key") or get(request.GET, "api_key"))
+    if key is None:
+        raise Problem(_("api_key tidak ada atau tidak berlaku. / Missing or invalid api_key."),
+                      status=403)
+    _check_rate(key, now)
+    code = get(post, "service_code")
+    if not code:
+        raise Problem(_("service_code wajib diisi. / service_code is required."))
+    category = Category.objects.select_related("agency").filter(
+        city=city, code=code, is_active=True).first()
+    if category is None:
+        raise Problem(_("service_code tidak dikenal. / Unknown service_code."), status=404)
+    lat, lng, address = adapter.location(post, city)
+    name, phone, email = adapter.contact(post)
+    media_url = adapter.media_reference(post)
+    files = request.FILES.getlist("media") + request.FILES.getlist("media[]")
+    if len(files) > adapter.MAX_MEDIA:
+        raise Problem(_("Paling banyak %(n)d foto. / At most %(n)d photos.")
+                      % {"n": adapter.MAX_MEDIA})
+    photos = []
+    for upload in files:
+        if upload.size > settings.SIGAP_MAX_PHOTO_BYTES:
+            raise Problem(_("Foto terlalu besar (maksimal 10 MB). / Photo too large."))
+        photos.append(upload.read())
+    idempotency_key = request.headers.get("Idempotency-Key", "").strip()
+    if len(idempotency_key) > 120:
+        raise Problem(_("Idempotency-Key paling panjang 120 karakter. / Idempotency-Key too "
+                        "long."))
+    data = services.NewReport(
+        category=category, lat=lat, lng=lng, description=post.get("description", ""),
+        answers=adapter.attributes(post), address=address, photos=photos,
+        is_anonymous=not name, contact=services.Contact(name=name, phone=phone, email=email),
+        source=Report.Source.OPEN311, external_app=key.name)
+    account_id = get(post, "account_id")[:120]
+    try:
+        with transaction.atomic():
+            created = services.create_report(
+                city, data, now=now,
+                idempotency=(f"open311:{key.pk}", idempotency_key) if idempotency_key else None)
+            if not created.replayed:
+                RequestMeta.objects.create(report=created.report, api_key=key,
+                                           media_url=media_url,
+                                           device_id=get(post, "device_id")[:120],
+                                           account_id=account_id)
+    except ValidationError as exc:
+        raise adapter.problems_from(exc) from None
+    value = [{
+        "service_request_id": created.report.ticket,
+        "service_notice": category.notice or None,
+        "account_id": account_id or None,
+    }]
+    return render.respond(fmt, "service_requests", value)
+
+
+def not_found(request, path=""):
+    fmt = "json" if path.endswith(".json") else "xml"
+    return render.errors(fmt, 404, [(404, _("Alamat tidak dikenal. / Unknown URL."))])
+
+
+def openapi(request):
+    return JsonResponse(openapi_document(request.build_absolute_uri("/open311/v2/")))
