@@ -134,8 +134,6 @@ if DATABASE_URL:
         DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     except Exception as exc:  # noqa: BLE001 - re-raised as a configuration error
         raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from None
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-        DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
     DATABASES = {
         "default": {
@@ -143,6 +141,8 @@ else:
             "NAME": str(VAR_DIR / "sigap.sqlite3"),
         }
     }
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("SIGAP_CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {

@@ -1,0 +1,141 @@
+"""Open311 API benchmark under gunicorn on this machine's cores, with wrk as the client.
+
+    .venv/bin/python bench/api.py [--db sqlite,postgres] [--sizes 1000,1000000]
+
+For each database and table size: a fresh database, `sigap setup --no-demo`, `bench/seed.py`,
+an API key, gunicorn (bench.settings, 2×cores workers), then three wrk runs of --duration
+seconds each with --connections connections: the ceiling (a minimal Django JSON view in the
+same server), GET requests.json near the hot spot (radius 500 m), and POST requests.json.
+Prints a Markdown table; requires `wrk` (Debian package) and, for PostgreSQL, a local server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+HOT = (-10.17, 123.60)
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/test"
+
+
+def sh(cmd, env, **kw):
+    return subprocess.run(cmd, env=env, cwd=ROOT, check=True, text=True,
+                          capture_output=True, **kw)
+
+
+def fresh_env(db: str, size: int, tmp: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SIGAP_", "DATABASE_URL",
+                                                                     "REDIS_URL"))}
+    env.update(DJANGO_SETTINGS_MODULE="bench.settings", SIGAP_VAR_DIR=str(tmp / "var"),
+               SIGAP_HUEY_IMMEDIATE="0", PYTHONPATH=str(ROOT))
+    if db == "postgres":
+        name = f"sigap_bench_{size}"
+        subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
+        subprocess.run(["psql", PG_ADMIN, "-qc", f"CREATE DATABASE {name}"], check=True)
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+    return env
+
+
+def wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> dict:
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if script:
+        cmd += ["-s", str(script)]
+    out = subprocess.run(cmd + [url], check=True, text=True, capture_output=True).stdout
+
+    def ms(label):
+        m = re.search(rf"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50": ms("50%"), "p99": ms("99%"), "non2xx": int(errors.group(1)) if errors else 0}
+
+
+def run_one(db: str, size: int, args, tmp: Path) -> dict:
+    env = fresh_env(db, size, tmp)
+    sh([PY, "-m", "sigap.cli", "setup", "--no-demo"], env)
+    seeded = sh([PY, "bench/seed.py", str(size), "--hot", f"{HOT[0]},{HOT[1]}"], env).stdout
+    key_out = sh([PY, "-m", "sigap.cli", "apikey", "create", "bench", "--rate", "100000000"],
+                 env).stdout
+    api_key = re.search(r"([A-Za-z0-9_\-]{20,})", key_out).group(1)
+    port = 8300 + (size % 97)
+    workers = 2 * (os.cpu_count() or 2)
+    server = subprocess.Popen(
+        [str(Path(PY).parent / "gunicorn"), "bench.wsgi:application", "--bind",
+         f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"],
+        env=env, cwd=ROOT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/bench/ceiling.json", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        post = tmp / "post.lua"
+        body = (f"api_key={api_key}&jurisdiction_id=kupang&service_code=MACET&lat={HOT[0]}"
+                f"&long={HOT[1]}&description=Macet+di+persimpangan")
+        post.write_text('wrk.method = "POST"\n'
+                        'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
+                        f'wrk.body = "{body}"\n')
+        list_url = (f"{base}/open311/v2/requests.json?lat={HOT[0]}&long={HOT[1]}&radius=500")
+        with urllib.request.urlopen(list_url) as r:
+            listed = r.read()
+        # Warm up every worker on each path, then measure.
+        wrk(base + "/bench/ceiling.json", 2, args.connections)
+        wrk(list_url, 2, args.connections)
+        result = {
+            "seeded": seeded.strip(), "list_bytes": len(listed),
+            "ceiling": wrk(base + "/bench/ceiling.json", args.duration, args.connections),
+            "list": wrk(list_url, args.duration, args.connections),
+            "create": wrk(base + "/open311/v2/requests.json", args.duration, args.connections,
+                          post),
+        }
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default="sqlite,postgres")
+    parser.add_argument("--sizes", default="1000,1000000")
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk")
+    print(f"# {time.strftime('%Y-%m-%d %H:%M')} {platform.machine()} {os.cpu_count()} cores, "
+          f"wrk -t1 -c{args.connections} -d{args.duration}s\n")
+    print("| db | reports | endpoint | req/s | % of ceiling | p50 ms | p99 ms | non-2xx |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|")
+    for db in args.db.split(","):
+        for size in map(int, args.sizes.split(",")):
+            with tempfile.TemporaryDirectory() as tmp:
+                r = run_one(db, size, args, Path(tmp))
+            ceiling = r["ceiling"]["rps"]
+            for name in ("ceiling", "list", "create"):
+                m = r[name]
+                print(f"| {db} | {size:,} | {name} | {m['rps']:,.0f} | "
+                      f"{100 * m['rps'] / ceiling:.0f}% | {m['p50']:.1f} | {m['p99']:.1f} | "
+                      f"{m['non2xx']} |", flush=True)
+            print(f"<!-- {db} {size}: {r['seeded']}; list response {r['list_bytes']} bytes -->",
+                  flush=True)
+
+
+if __name__ == "__main__":
+    main()

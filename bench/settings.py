@@ -1,0 +1,10 @@
+"""Benchmark settings: Sigap's own, plus a minimal JSON view as the throughput ceiling."""
+
+from sigap.settings import *  # noqa: F401,F403
+from sigap.settings import REST_FRAMEWORK
+
+ROOT_URLCONF = "bench.urls"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+LOGGING = {"version": 1, "disable_existing_loggers": True}
