@@ -1,2 +1,13 @@
+from django.urls import path
+
+from sigap.backoffice import views
+
 app_name = "backoffice"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("massal/", views.bulk, name="bulk"),
+    path("r/<str:ticket>/", views.report_detail, name="report"),
+    path("r/<str:ticket>/aksi/<str:action>/", views.act, name="act"),
+    path("tugas/", views.tasks, name="tasks"),
+    path("tugas/<str:ticket>/", views.task_detail, name="task"),
+]

@@ -1,7 +1,272 @@
-"""Who is told about a report event, and through which channel."""
+"""Who is told about a report event, through which channel, and the delivery of each message.
+
+- Citizens (the reporter, followers, or an anonymous reporter's contact e-mail/phone) hear of
+  every public status change and public note, in their chosen channel and language.
+- Officers hear of their assignments; the SLA ladder reminds the assignee and escalates to
+  the agency head and then the city administrator (see reports/sla.py).
+
+Each message is a `Notification` row (unique per event and recipient, so never sent twice),
+delivered by a task; a failed delivery is retried with back-off until MAX_ATTEMPTS.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from sigap.notifications import channels
+from sigap.notifications.models import Notification, Unsubscribed
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+# Wait after the n-th failed attempt (1-based): 1 min, 5 min, 30 min, 2 h, 12 h.
+BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30),
+           timedelta(hours=2), timedelta(hours=12)]
+UNSUBSCRIBE_SALT = "sigap.notifications.unsubscribe"
+
+P = Notification.Purpose
 
 
-def notifications_for_event(event_id: int) -> None:
-    """Create and send the notifications that the event calls for."""
-    # Filled in by the notifications work (issue: back office); events are recorded already.
-    return None
+@dataclass(frozen=True)
+class Recipient:
+    key: str  # u:<user id>, e:<email>, p:<phone>
+    channel: str
+    destination: str
+    language: str = "id"
+    user_id: int | None = None
+
+
+def backoff(attempts: int) -> timedelta:
+    """Return the wait before the next attempt after `attempts` failed ones."""
+    return BACKOFF[min(max(attempts, 1), len(BACKOFF)) - 1]
+
+
+# --- Recipients ---------------------------------------------------------------------------
+
+def _user_recipient(user) -> Recipient | None:
+    """Return how to reach a user in their chosen channel, or None (opted out / no address)."""
+    if user is None or not user.is_active:
+        return None
+    channel = user.notify_channel
+    if channel == "none":
+        return None
+    if channel == "email" and not user.email and user.phone:
+        channel = "sms"
+    if channel in ("sms", "whatsapp") and not user.phone and user.email:
+        channel = "email"
+    destination = user.email if channel == "email" else user.phone
+    if not destination:
+        return None
+    return Recipient(f"u:{user.pk}", channel, destination, user.language or "id", user.pk)
+
+
+def _contact_recipient(report) -> Recipient | None:
+    """Return the anonymous reporter's contact (e-mail first, else SMS), unless unsubscribed."""
+    if report.contact_email:
+        rec = Recipient(f"e:{report.contact_email.lower()}", "email", report.contact_email)
+    elif report.contact_phone:
+        rec = Recipient(f"p:{report.contact_phone}", "sms", report.contact_phone)
+    else:
+        return None
+    if Unsubscribed.objects.filter(destination=rec.key).exists():
+        return None
+    return rec
+
+
+def is_citizen_update(event) -> bool:
+    """Return whether citizens hear of this event: a public status change or public note."""
+    from sigap.reports.models import ReportEvent
+
+    K = ReportEvent.Kind
+    if not event.is_public:
+        return False
+    if event.kind in (K.PUBLIC_NOTE, K.SLA_PAUSED):
+        return True
+    if event.kind in (K.STATUS, K.ASSIGNED, K.DUPLICATE):
+        return bool(event.new) and event.old != event.new
+    return False
+
+
+def recipients_for(event) -> list[tuple[Recipient, str]]:
+    """Return (recipient, purpose) pairs for an event; the actor never hears of their own act."""
+    from sigap.accounts.models import Role, User
+    from sigap.reports import sla
+    from sigap.reports.models import ReportEvent
+
+    K = ReportEvent.Kind
+    report = event.report
+    out: dict[str, tuple[Recipient, str]] = {}
+
+    def add(rec, purpose):
+        if rec is not None and rec.user_id != event.actor_id and rec.key not in out:
+            out[rec.key] = (rec, purpose)
+
+    if is_citizen_update(event):
+        if report.reporter is not None:
+            add(_user_recipient(report.reporter), P.STATUS)
+        else:
+            add(_contact_recipient(report), P.STATUS)
+        followers = User.objects.filter(following__report=report).exclude(
+            pk=report.reporter_id or 0)
+        for user in followers:
+            add(_user_recipient(user), P.STATUS)
+
+    if event.kind == K.ASSIGNED:
+        if report.officer is not None:
+            add(_user_recipient(report.officer), P.ASSIGNMENT)
+        elif report.team_id is not None:
+            for user in User.objects.filter(teams__id=report.team_id, role=Role.OFFICER):
+                add(_user_recipient(user), P.ASSIGNMENT)
+
+    if event.kind in (K.REMINDER, K.ESCALATION):
+        level = int(event.data.get("level") or event.new or 0)
+        staff = User.objects.filter(is_active=True)
+        if level == sla.REMINDER:
+            people = [report.officer] if report.officer is not None else list(
+                staff.filter(agency_id=report.agency_id, role=Role.DISPATCHER))
+            purpose = P.REMINDER
+        elif level == sla.HEAD:
+            people = list(staff.filter(agency_id=report.agency_id, role=Role.HEAD))
+            purpose = P.ESCALATION
+        else:
+            people = list(staff.filter(role=Role.ADMIN))
+            purpose = P.ESCALATION
+        for user in people:
+            add(_user_recipient(user), purpose)
+    return list(out.values())
+
+
+def notifications_for_event(event_id: int, *, now: datetime | None = None) -> list[int]:
+    """Create the notifications that the event calls for and queue their delivery.
+
+    Called by the background task (the edge reads the clock when `now` is not given).
+    Safe to run twice: existing (event, recipient) rows are left alone.
+    """
+    from sigap.notifications import tasks
+    from sigap.reports.models import ReportEvent
+
+    now = now or timezone.now()
+    event = ReportEvent.objects.select_related(
+        "report__reporter", "report__officer", "report__agency").filter(pk=event_id).first()
+    if event is None:
+        return []
+    pairs = recipients_for(event)
+    if not pairs:
+        return []
+    Notification.objects.bulk_create([
+        Notification(event=event, report=event.report, recipient=rec.key, user_id=rec.user_id,
+                     channel=rec.channel, destination=rec.destination, language=rec.language,
+                     purpose=purpose, created_at=now)
+        for rec, purpose in pairs
+    ], ignore_conflicts=True)
+    ids = list(Notification.objects.filter(event=event, state=Notification.State.PENDING,
+                                           attempts=0).values_list("pk", flat=True))
+    for pk in ids:
+        tasks.deliver_notification(pk)
+    return ids
+
+
+# --- Rendering ----------------------------------------------------------------------------
+
+def unsubscribe_token(recipient_key: str) -> str:
+    return signing.dumps(recipient_key, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def read_unsubscribe_token(token: str) -> str | None:
+    try:
+        return signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+
+
+def unsubscribe_url(recipient_key: str) -> str:
+    return settings.SITE_URL + reverse("notifications:unsubscribe",
+                                       args=[unsubscribe_token(recipient_key)])
+
+
+def render(notification: Notification) -> tuple[str, str, str]:
+    """Return (subject, text, html) in the recipient's language."""
+    event = notification.event
+    report = notification.report
+    if notification.purpose in (P.ASSIGNMENT, P.REMINDER, P.ESCALATION):
+        link = settings.SITE_URL + reverse("backoffice:report", args=[report.ticket])
+    elif notification.recipient.startswith("u:"):
+        link = settings.SITE_URL + report.get_absolute_url()
+    else:
+        link = settings.SITE_URL + report.tracking_url()
+    with translation.override(notification.language or "id"):
+        context = {
+            "report": report, "event": event, "link": link,
+            "status": report.get_status_display(),
+            "category": report.category.name,
+            "level": event.data.get("level"),
+            "unsubscribe_url": unsubscribe_url(notification.recipient),
+        }
+        base = f"notifications/{notification.purpose}"
+        subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+        text = render_to_string(f"{base}.txt", context)
+        html = render_to_string(f"{base}.html", context)
+    return subject, text, html
+
+
+# --- Delivery -----------------------------------------------------------------------------
+
+def deliver(notification_id: int, *, now: datetime) -> str | None:
+    """Send one pending notification that is due; return its new state (None: not claimed)."""
+    S = Notification.State
+    claimed = Notification.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        pk=notification_id, state=S.PENDING,
+    ).update(state=S.SENDING, attempts=F("attempts") + 1)
+    if not claimed:
+        return None
+    notification = Notification.objects.select_related(
+        "event", "report__category").get(pk=notification_id)
+    try:
+        subject, text, html = render(notification)
+        if notification.channel == "email":
+            channels.send("email", notification.destination, subject, text, html)
+        else:
+            channels.send(notification.channel, notification.destination, subject,
+                          f"{subject}\n{text.strip()}")
+    except channels.DeliveryError as exc:
+        failed = notification.attempts >= MAX_ATTEMPTS
+        Notification.objects.filter(pk=notification_id).update(
+            state=S.FAILED if failed else S.PENDING, last_error=str(exc)[:500],
+            next_attempt_at=None if failed else now + backoff(notification.attempts))
+        log.warning("notification %s failed (attempt %s): %s", notification_id,
+                    notification.attempts, exc)
+        return S.FAILED if failed else S.PENDING
+    Notification.objects.filter(pk=notification_id).update(
+        state=S.SENT, sent_at=now, last_error="", next_attempt_at=None)
+    return S.SENT
+
+
+def retry_due(now: datetime, *, limit: int = 500) -> list[int]:
+    """Deliver the pending notifications whose retry time has come; return their ids."""
+    ids = list(
+        Notification.objects.filter(state=Notification.State.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    for pk in ids:
+        deliver(pk, now=now)
+    return ids
+
+
+def unsubscribe(recipient_key: str, *, now: datetime) -> None:
+    """Stop all messages to this recipient (a user's channel becomes "none")."""
+    from sigap.accounts.models import User
+
+    if recipient_key.startswith("u:"):
+        User.objects.filter(pk=int(recipient_key[2:])).update(notify_channel="none")
+    else:
+        Unsubscribed.objects.get_or_create(destination=recipient_key,
+                                           defaults={"created_at": now})

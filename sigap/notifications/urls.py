@@ -1,2 +1,8 @@
+from django.urls import path
+
+from sigap.notifications import views
+
 app_name = "notifications"
-urlpatterns: list = []
+urlpatterns = [
+    path("berhenti/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

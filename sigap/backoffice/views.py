@@ -1,0 +1,345 @@
+"""Back office: the dispatcher inbox and the officer's task list. Thin views.
+
+Every view reads the clock once (`timezone.now()`), finds reports through `access`, and
+changes them only through `sigap.reports.services` (which check the actor's role again).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, F, Q, When
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sigap.accounts.models import Role as AccountRole, User
+from sigap.agencies.models import Agency, Category, Team
+from sigap.backoffice import access
+from sigap.backoffice.access import report_for_staff, staff_required
+from sigap.backoffice.models import ResponseTemplate
+from sigap.cities.models import Area
+from sigap.reports import services, workflow
+from sigap.reports.models import Report
+from sigap.reports.workflow import Action, Status
+
+PAGE_SIZE = 50
+STATUS_FILTERS = ["open", "all", *Status.values]
+
+
+def _sla_due():
+    """The deadline that matters now: first response while new, resolution after."""
+    return Case(When(status=Status.SUBMITTED, then=F("response_due_at")), default=F("due_at"))
+
+
+def _error_text(exc) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(str(m) for m in exc.messages)
+    return getattr(exc, "message", str(exc))
+
+
+def _back(request, ticket):
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return redirect(target)
+    return redirect("backoffice:report", ticket=ticket)
+
+
+def _officer_choices(agency_id):
+    """Officers of an agency with their open task count (one query)."""
+    return list(
+        User.objects.filter(agency_id=agency_id, role=AccountRole.OFFICER, is_active=True)
+        .annotate(open_tasks=Count("tasks", filter=Q(tasks__status__in=workflow.IN_FIELD)))
+        .order_by("open_tasks", "username")
+    )
+
+
+# --- Inbox --------------------------------------------------------------------------------
+
+@staff_required
+def inbox(request):
+    user = request.user
+    if user.role == AccountRole.OFFICER and not user.is_city_admin:
+        return redirect("backoffice:tasks")
+    now = timezone.now()
+    qs = access.visible_reports(user).for_list().annotate(sla_due=_sla_due())
+    sees_all = user.is_city_admin or user.role == AccountRole.EXECUTIVE
+    g = request.GET
+    agency = None
+    if sees_all and g.get("agency"):
+        agency = Agency.objects.filter(pk=g.get("agency")).first() if g["agency"].isdigit() \
+            else Agency.objects.filter(code=g["agency"]).first()
+    elif not sees_all:
+        agency = user.agency
+    if agency is not None:
+        qs = qs.filter(agency=agency)
+    status = g.get("status") or "open"
+    if status == "open":
+        qs = qs.filter(status__in=workflow.OPEN)
+    elif status in Status.values:
+        qs = qs.filter(status=status)
+    if g.get("category", "").isdigit():
+        qs = qs.filter(category_id=int(g["category"]))
+    if g.get("kecamatan", "").isdigit():
+        qs = qs.filter(kecamatan_id=int(g["kecamatan"]))
+    if g.get("overdue"):
+        qs = qs.filter(sla_due__lt=now, sla_paused_at__isnull=True,
+                       status__in=workflow.OPEN)
+    if g.get("q"):
+        qs = qs.filter(ticket__icontains=g["q"].strip())
+    qs = qs.order_by("priority", F("sla_due").asc(nulls_last=True), "created_at", "pk")
+    page = Paginator(qs, PAGE_SIZE).get_page(g.get("page"))
+    categories = Category.objects.filter(is_active=True)
+    if agency is not None:
+        categories = categories.filter(agency=agency)
+    params = g.copy()
+    params.pop("page", None)
+    context = {
+        "page": page, "now": now, "agency": agency, "sees_all": sees_all,
+        "agencies": Agency.objects.all() if sees_all else [],
+        "categories": categories,
+        "kecamatan": Area.objects.filter(level="kecamatan").only("pk", "name"),
+        "status_choices": Status.choices, "filters": g, "status": status,
+        "query_string": params.urlencode(),
+        "can_act": user.role in (AccountRole.DISPATCHER, AccountRole.HEAD) or user.is_city_admin,
+        "officers": _officer_choices(agency.pk) if agency is not None else [],
+        "teams": Team.objects.filter(agency=agency) if agency is not None else [],
+    }
+    return render(request, "backoffice/inbox.html", context)
+
+
+@staff_required
+@require_POST
+def bulk(request):
+    """Verify or assign several reports at once; each goes through the same checks."""
+    now = timezone.now()
+    action = request.POST.get("action")
+    tickets = request.POST.getlist("tickets")
+    if action not in ("verify", "assign") or not tickets:
+        messages.error(request, _("Pilih laporan dan tindakan. / Choose reports and an action."))
+        return redirect(request.POST.get("next") or "backoffice:inbox")
+    done, failed = [], []
+    for ticket in tickets[:PAGE_SIZE]:
+        try:
+            report = report_for_staff(request, ticket)
+            if action == "verify":
+                services.verify(report.pk, actor=request.user, now=now)
+            else:
+                officer, team = _assignee(request, report)
+                services.assign(report.pk, actor=request.user, now=now, officer=officer,
+                                team=team)
+            done.append(ticket)
+        except (ValidationError, workflow.TransitionError) as exc:
+            failed.append(f"{ticket}: {_error_text(exc)}")
+        except Exception as exc:  # PermissionDenied and the like: report, do not stop
+            if exc.__class__.__name__ != "PermissionDenied":
+                raise
+            failed.append(f"{ticket}: {_('Tidak berwenang.')}")
+    if done:
+        messages.success(request, _("%(n)d laporan diproses: %(t)s") % {
+            "n": len(done), "t": ", ".join(done)})
+    for line in failed:
+        messages.error(request, line)
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return redirect(target)
+    return redirect("backoffice:inbox")
+
+
+# --- One report ---------------------------------------------------------------------------
+
+def _assignee(request, report):
+    officer = team = None
+    officer_id = request.POST.get("officer") or ""
+    team_id = request.POST.get("team") or ""
+    if officer_id.isdigit():
+        officer = User.objects.filter(pk=int(officer_id)).first()
+        if officer is None:
+            raise ValidationError({"officer": _("Petugas tidak dikenal.")})
+    if team_id.isdigit():
+        team = Team.objects.filter(pk=int(team_id)).first()
+        if team is None:
+            raise ValidationError({"team": _("Tim tidak dikenal.")})
+    return officer, team
+
+
+def _report_context(request, report, now):
+    role = access.role_for(request, report)
+    events = list(report.events.select_related("actor").order_by("at", "pk"))
+    photos = list(report.photos.all())
+    attrs = {a.code: a for a in report.category.attributes.all()}
+    answers = []
+    for code, value in (report.answers or {}).items():
+        attr = attrs.get(code)
+        if attr is not None and attr.values:
+            labels = dict(attr.choices())
+            values = value if isinstance(value, list) else [value]
+            value = ", ".join(labels.get(v, v) for v in values)
+        answers.append((attr.label if attr else code, value))
+    allowed = {str(a) for a in workflow.allowed_actions(report.status, role)}
+    is_desk = role in workflow.DESK
+    sla_due = report.response_due_at if report.status == Status.SUBMITTED else report.due_at
+    return {
+        "report": report, "role": role, "events": events, "now": now,
+        "report_photos": [p for p in photos if p.kind == p.Kind.REPORT],
+        "proof_photos": [p for p in photos if p.kind != p.Kind.REPORT],
+        "answers": answers, "allowed": allowed, "is_desk": is_desk,
+        "can_note": role in workflow.FIELD,
+        "can_pause": report.is_open and (is_desk or role == workflow.Role.OFFICER),
+        "show_contacts": access.can_see_contacts(role),
+        "reject_reasons": services.REJECT_REASONS.items(),
+        "agencies": Agency.objects.filter(city_id=report.city_id).exclude(pk=report.agency_id)
+        if is_desk else [],
+        "officers": _officer_choices(report.agency_id) if is_desk else [],
+        "teams": Team.objects.filter(agency_id=report.agency_id) if is_desk else [],
+        "templates": ResponseTemplate.objects.filter(
+            Q(agency__isnull=True) | Q(agency_id=report.agency_id), is_active=True)
+        if role in workflow.FIELD else [],
+        "sla_due": sla_due,
+        "directions": f"https://www.google.com/maps/dir/?api=1&destination={report.lat},"
+                      f"{report.lng}",
+        "geo_link": f"geo:{report.lat},{report.lng}",
+        "tile_url": settings.SIGAP_TILE_URL,
+        "tile_attribution": settings.SIGAP_TILE_ATTRIBUTION,
+        "city_boundary": report.city.boundary,
+    }
+
+
+@staff_required
+def report_detail(request, ticket):
+    now = timezone.now()
+    report = report_for_staff(request, ticket)
+    return render(request, "backoffice/report.html", _report_context(request, report, now))
+
+
+@staff_required
+def task_detail(request, ticket):
+    now = timezone.now()
+    report = report_for_staff(request, ticket)
+    return render(request, "backoffice/task.html", _report_context(request, report, now))
+
+
+def _do_verify(request, report, now):
+    services.verify(report.pk, actor=request.user, now=now, note=request.POST.get("note", ""))
+    return _("Laporan diverifikasi.")
+
+
+def _do_reject(request, report, now):
+    services.reject(report.pk, actor=request.user, now=now,
+                    reason=request.POST.get("reason", ""), note=request.POST.get("note", ""))
+    return _("Laporan ditolak.")
+
+
+def _do_duplicate(request, report, now):
+    ticket = (request.POST.get("of") or "").strip().upper()
+    kept = Report.objects.filter(ticket=ticket, city_id=report.city_id).first()
+    if kept is None:
+        raise ValidationError({"of": _("Nomor tiket laporan asli tidak ditemukan.")})
+    services.mark_duplicate(report.pk, actor=request.user, now=now, of=kept,
+                            note=request.POST.get("note", ""))
+    return _("Ditandai sebagai duplikat dari %(t)s.") % {"t": kept.ticket}
+
+
+def _do_reassign(request, report, now):
+    agency_id = request.POST.get("agency") or ""
+    agency = Agency.objects.filter(pk=int(agency_id)).first() if agency_id.isdigit() else None
+    if agency is None:
+        raise ValidationError({"agency": _("Pilih dinas tujuan.")})
+    services.reassign(report.pk, actor=request.user, now=now, agency=agency,
+                      reason=request.POST.get("reason", ""))
+    return _("Laporan dialihkan ke %(a)s.") % {"a": agency}
+
+
+def _do_assign(request, report, now):
+    officer, team = _assignee(request, report)
+    services.assign(report.pk, actor=request.user, now=now, officer=officer, team=team)
+    return _("Laporan ditugaskan.")
+
+
+def _do_note(request, report, now):
+    public = request.POST.get("visibility") == "public"
+    services.add_note(report.pk, actor=request.user, now=now, text=request.POST.get("text", ""),
+                      public=public)
+    return _("Catatan publik ditambahkan.") if public else _("Catatan internal ditambahkan.")
+
+
+def _do_start(request, report, now):
+    services.start(report.pk, actor=request.user, now=now)
+    return _("Pekerjaan dimulai.")
+
+
+def _do_resolve(request, report, now):
+    photos = [f.read() for f in request.FILES.getlist("photo")]
+    services.resolve(report.pk, actor=request.user, now=now, note=request.POST.get("note", ""),
+                     photos=photos)
+    return _("Laporan diselesaikan. Terima kasih!")
+
+
+def _do_handback(request, report, now):
+    services.handback(report.pk, actor=request.user, now=now,
+                      reason=request.POST.get("reason", ""))
+    return _("Laporan dikembalikan ke dispatcher.")
+
+
+def _do_pause(request, report, now):
+    services.pause_sla(report.pk, actor=request.user, now=now, note=request.POST.get("note", ""))
+    return _("SLA dijeda sambil menunggu informasi dari warga.")
+
+
+def _do_resume(request, report, now):
+    services.resume_sla(report.pk, actor=request.user, now=now,
+                        note=request.POST.get("note", ""))
+    return _("SLA dilanjutkan.")
+
+
+ACTIONS = {
+    "verify": _do_verify, "reject": _do_reject, "duplicate": _do_duplicate,
+    "reassign": _do_reassign, "assign": _do_assign, "note": _do_note, "start": _do_start,
+    "resolve": _do_resolve, "handback": _do_handback, "pause": _do_pause, "resume": _do_resume,
+}
+
+
+@staff_required
+@require_POST
+def act(request, ticket, action):
+    """Run one action on one report; on bad input, show the page again keeping what was typed."""
+    handler = ACTIONS.get(action)
+    if handler is None:
+        return HttpResponseBadRequest("unknown action")
+    now = timezone.now()
+    report = report_for_staff(request, ticket)
+    try:
+        message = handler(request, report, now)
+    except (ValidationError, workflow.TransitionError) as exc:
+        if request.POST.get("view") == "task":
+            report = report_for_staff(request, ticket)
+            context = _report_context(request, report, now)
+            context.update({"error": _error_text(exc), "posted": request.POST,
+                            "failed_action": action})
+            return render(request, "backoffice/task.html", context, status=400)
+        messages.error(request, _error_text(exc))
+        return _back(request, ticket)
+    messages.success(request, message)
+    if request.POST.get("view") == "task":
+        if action in ("resolve", "handback"):
+            return redirect("backoffice:tasks")
+        return redirect("backoffice:task", ticket=ticket)
+    return _back(request, ticket)
+
+
+# --- Officer tasks ------------------------------------------------------------------------
+
+@staff_required
+def tasks(request):
+    now = timezone.now()
+    qs = (access.my_tasks(request.user)
+          .select_related("category", "kelurahan", "kecamatan")
+          .order_by(F("due_at").asc(nulls_last=True), "priority", "pk"))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "backoffice/tasks.html", {"page": page, "now": now})
+

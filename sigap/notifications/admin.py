@@ -1,0 +1,18 @@
+from django.contrib import admin
+
+from sigap.notifications.models import Notification, Unsubscribed
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "report", "purpose", "recipient", "channel", "state",
+                    "attempts", "sent_at"]
+    list_filter = ["state", "channel", "purpose"]
+    search_fields = ["report__ticket", "destination"]
+    raw_id_fields = ["event", "report", "user"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+
+@admin.register(Unsubscribed)
+class UnsubscribedAdmin(admin.ModelAdmin):
+    list_display = ["destination", "created_at"]

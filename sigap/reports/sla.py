@@ -1,0 +1,125 @@
+"""The SLA escalation ladder: a pure calculator plus an idempotent poller.
+
+The ladder runs on the resolution deadline (`Report.due_at`), measured in the agency's
+service time (round the clock, or office hours without weekends and Indonesian holidays):
+
+    level 1  at  75% of the time   a reminder to the assignee (officer, else dispatchers)
+    level 2  at 100% (overdue)     escalation to the agency head
+    level 3  at 200%               escalation to the city administrator
+
+The poller never reads the clock: the periodic task passes `now`. Each step is claimed with a
+conditional UPDATE on `escalation_level` (see services.record_escalation), so it is safe to
+run twice or in two workers at once. A paused SLA (waiting on the citizen) does not escalate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sigap.lib import workingtime
+from sigap.reports.models import ReportEvent
+
+REMINDER, HEAD, ADMIN = 1, 2, 3
+MAX_LEVEL = ADMIN
+# Fraction of the SLA at which each level fires.
+LADDER = ((REMINDER, 0.75), (HEAD, 1.0), (ADMIN, 2.0))
+KIND_FOR_LEVEL = {
+    REMINDER: ReportEvent.Kind.REMINDER,
+    HEAD: ReportEvent.Kind.ESCALATION,
+    ADMIN: ReportEvent.Kind.ESCALATION,
+}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    reminder_at: datetime
+    head_at: datetime
+    admin_at: datetime
+
+    def level_at(self, now: datetime) -> int:
+        """Return the ladder level a report should have reached at `now`."""
+        if now >= self.admin_at:
+            return ADMIN
+        if now >= self.head_at:
+            return HEAD
+        if now >= self.reminder_at:
+            return REMINDER
+        return 0
+
+
+def subtract_service_hours(end: datetime, hours: float,
+                           calendar: workingtime.Calendar) -> datetime:
+    """Return the instant `hours` of service time before `end` under `calendar`."""
+    remaining = timedelta(hours=hours)
+    if calendar.always_open:
+        return end - remaining
+    local = end.astimezone(calendar.tz)
+    while True:
+        day = local.date()
+        if calendar.is_working_day(day):
+            open_at = datetime.combine(day, calendar.start, calendar.tz)
+            close_at = datetime.combine(day, calendar.end, calendar.tz)
+            if local > close_at:
+                local = close_at
+            if local > open_at:
+                available = local - open_at
+                if remaining <= available:
+                    return (local - remaining).astimezone(end.tzinfo)
+                remaining -= available
+        previous = day - timedelta(days=1)
+        local = datetime.combine(previous, calendar.end, calendar.tz)
+
+
+def thresholds(due_at: datetime, sla_hours: float,
+               calendar: workingtime.Calendar) -> Thresholds:
+    """Return when each ladder step fires for a deadline of `sla_hours` ending at `due_at`."""
+    return Thresholds(
+        reminder_at=subtract_service_hours(due_at, sla_hours * (1 - 0.75), calendar),
+        head_at=due_at,
+        admin_at=workingtime.add_service_hours(due_at, sla_hours * (2.0 - 1.0), calendar),
+    )
+
+
+def steps_between(from_level: int, to_level: int) -> list[tuple[int, str]]:
+    """Return the (level, event kind) steps from above `from_level` up to `to_level`."""
+    return [(level, KIND_FOR_LEVEL[level]) for level in range(from_level + 1, to_level + 1)]
+
+
+# How far ahead of due_at a reminder can fall (office hours: 25% of a long SLA spans weeks).
+LOOKAHEAD = timedelta(days=30)
+
+
+def due_for_escalation(now: datetime):
+    """Return open, unpaused reports whose ladder may have moved (a coarse SQL filter)."""
+    from sigap.reports.models import Report
+
+    return (
+        Report.objects.open()
+        .filter(sla_paused_at__isnull=True, due_at__isnull=False,
+                escalation_level__lt=MAX_LEVEL, due_at__lte=now + LOOKAHEAD)
+        .select_related("agency", "category", "city")
+        .only("pk", "due_at", "escalation_level", "agency", "category", "city")
+        .order_by("due_at")
+    )
+
+
+def run_escalations(now: datetime, *, limit: int = 1000) -> list[int]:
+    """Record every escalation step that is due at `now`; return the new event ids."""
+    from sigap.reports import services
+
+    created: list[int] = []
+    calendars: dict = {}
+    for report in due_for_escalation(now)[:limit]:
+        key = (report.agency_id, report.city_id)
+        if key not in calendars:
+            calendars[key] = services.calendar_for(report.agency, report.city, now)
+        limits = thresholds(report.due_at, report.category.resolve_sla_hours, calendars[key])
+        target = limits.level_at(now)
+        if target <= report.escalation_level:
+            continue
+        events = services.record_escalation(
+            report.pk, from_level=report.escalation_level,
+            steps=steps_between(report.escalation_level, target), now=now)
+        created += [e.pk for e in events]
+    return created

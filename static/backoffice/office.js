@@ -1,0 +1,47 @@
+// Sigap back office: live SLA countdowns, response templates, select-all, small maps.
+(function () {
+  "use strict";
+  var lang = document.documentElement.lang || "id";
+  var words = lang.indexOf("en") === 0
+    ? {late: "overdue", left: "left", d: "d", h: "h", m: "m", paused: "paused"}
+    : {late: "terlambat", left: "lagi", d: "h", h: "j", m: "m", paused: "dijeda"};
+  function span(ms) {
+    var m = Math.floor(Math.abs(ms) / 60000), d = Math.floor(m / 1440), h = Math.floor((m % 1440) / 60);
+    m = m % 60;
+    if (d) return d + words.d + " " + h + words.h;
+    if (h) return h + words.h + " " + m + words.m;
+    return m + words.m;
+  }
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("[data-due]").forEach(function (el) {
+      if (el.dataset.paused) { el.textContent = words.paused; el.classList.add("paused"); return; }
+      var ms = Date.parse(el.dataset.due) - now;
+      el.textContent = ms < 0 ? words.late + " " + span(ms) : span(ms) + " " + words.left;
+      el.classList.toggle("overdue", ms < 0);
+      var row = el.closest("tr"); if (row) row.classList.toggle("overdue", ms < 0);
+    });
+  }
+  tick(); setInterval(tick, 1000);
+  document.querySelectorAll("select[data-template-for]").forEach(function (sel) {
+    sel.addEventListener("change", function () {
+      var area = document.getElementById(sel.dataset.templateFor);
+      if (sel.value && area) area.value = sel.options[sel.selectedIndex].dataset.text;
+    });
+  });
+  var all = document.getElementById("select-all");
+  if (all) all.addEventListener("change", function () {
+    document.querySelectorAll("input[name=tickets]").forEach(function (b) { b.checked = all.checked; });
+  });
+  document.querySelectorAll(".map[data-lat]").forEach(function (el) {
+    if (!window.L) return;
+    var ll = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lng)];
+    var map = L.map(el, {zoomControl: true}).setView(ll, 16);
+    if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, {maxZoom: 19, attribution: el.dataset.attribution || ""}).addTo(map);
+    var outline = document.getElementById("city-boundary");
+    if (outline) {
+      try { L.geoJSON(JSON.parse(outline.textContent), {style: {color: "#0b6e4f", weight: 2, fill: false}}).addTo(map); } catch (e) {}
+    }
+    L.circleMarker(ll, {radius: 9, color: "#c62828", fillColor: "#ef4444", fillOpacity: .9}).addTo(map);
+  });
+})();
