@@ -10,6 +10,36 @@ NOW = datetime(2026, 11, 2, 2, 0, tzinfo=timezone.utc)  # Monday 10:00 WITA
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _private_cache():
+    """Give each test process its own cache namespace (Redis is shared between processes)."""
+    import os
+
+    from django.conf import settings
+    from django.test import override_settings
+
+    caches = {name: {**conf, "KEY_PREFIX": f"test{os.getpid()}"}
+              for name, conf in settings.CACHES.items()}
+    with override_settings(CACHES=caches):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Clear rate-limit counters between tests (only this process's keys)."""
+    yield
+    from django.core.cache import cache
+
+    if cache.__class__.__name__ == "RedisCache":
+        # Redis is shared with other test processes: delete only this process's keys.
+        client = cache._cache.get_client(None, write=True)
+        keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _huey_immediate():
     """Run background tasks inline unless a test starts a real worker."""
     from huey.contrib.djhuey import HUEY
