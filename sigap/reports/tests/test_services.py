@@ -293,3 +293,24 @@ def test_auto_assignment_picks_the_kecamatan_team_and_least_loaded_officer(
     report.refresh_from_db()
     assert (report.status, report.team, report.officer) == (Status.ASSIGNED, team, free)
     assert report.events.last().actor_role == "system"
+
+
+def test_it_makes_thumbnails_and_queues_the_event_after_commit(make_report, photo,
+                                                               django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        report = make_report(photos=[photo(size=(1200, 900))])
+    assert len(callbacks) == 1
+    stored = report.photos.get()
+    stored.refresh_from_db()
+    assert stored.thumbnail
+    with stored.thumbnail.open("rb") as fh:
+        thumb = Image.open(io.BytesIO(fh.read()))
+    assert max(thumb.size) == 360 and not thumb.getexif()
+
+
+def test_nothing_is_queued_when_the_transaction_fails(make_report, photo,
+                                                      django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        with pytest.raises(ValidationError):
+            make_report(lat=0, lng=0, photos=[photo()])
+    assert callbacks == [] and not Photo.objects.exists()
