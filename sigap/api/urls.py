@@ -1,2 +1,24 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from sigap.api import views
+
 app_name = "api"
-urlpatterns: list = []
+
+router = SimpleRouter()
+router.register("reports", views.ReportViewSet, basename="report")
+
+SCHEMA_SETTINGS = {"POSTPROCESSING_HOOKS": [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "sigap.api.schema.add_error_responses",
+]}
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("v1/categories/", views.CategoryList.as_view(), name="categories"),
+    path("v1/areas/", views.AreaGeoJSON.as_view(), name="areas"),
+    path("v1/auth/token/", views.ObtainToken.as_view(), name="token"),
+    path("schema/", SpectacularAPIView.as_view(custom_settings=SCHEMA_SETTINGS), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

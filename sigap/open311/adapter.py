@@ -251,11 +251,11 @@ def date_time(params, name: str, tz, *, end_of_day: bool = False) -> datetime | 
     # An unencoded "+08:00" in a query string arrives as " 08:00".
     raw = re.sub(r" (\d\d:?\d\d)$", r"+\1", raw)
     try:
-        value = parse_datetime(raw)
-        if value is None:
-            day = parse_date(raw)
-            if day is not None:
-                value = datetime.combine(day, time.max if end_of_day else time.min)
+        day = parse_date(raw) if re.fullmatch(r"\d{4}-\d\d-\d\d", raw) else None
+        if day is not None:
+            value = datetime.combine(day, time.max if end_of_day else time.min)
+        else:
+            value = parse_datetime(raw)
     except ValueError:
         value = None
     if value is None:

@@ -1,0 +1,45 @@
+"""Query filters of the report list (django-filter: bad values are 400s, not 500s)."""
+
+import math
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from sigap.reports.models import Report
+from sigap.reports.workflow import Status
+
+
+class ReportFilter(django_filters.FilterSet):
+    category = django_filters.CharFilter(method="filter_category",
+                                         help_text="Category codes, comma-separated.")
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    kecamatan = django_filters.CharFilter(field_name="kecamatan__code",
+                                          help_text="Kemendagri code of the kecamatan.")
+    kelurahan = django_filters.CharFilter(field_name="kelurahan__code",
+                                          help_text="Kemendagri code of the kelurahan.")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    bbox = django_filters.CharFilter(method="filter_bbox",
+                                     help_text="west,south,east,north (lng,lat,lng,lat).")
+
+    class Meta:
+        model = Report
+        fields = ["category", "status", "kecamatan", "kelurahan", "created_after",
+                  "created_before", "bbox"]
+
+    def filter_category(self, queryset, name, value):
+        codes = [c.strip() for c in value.split(",") if c.strip()][:50]
+        return queryset.filter(category__code__in=codes) if codes else queryset
+
+    def filter_bbox(self, queryset, name, value):
+        try:
+            west, south, east, north = (float(p) for p in value.split(","))
+        except ValueError:
+            raise ValidationError({"bbox": _(
+                "bbox harus barat,selatan,timur,utara. / bbox must be west,south,east,north.")},
+            ) from None
+        if not all(math.isfinite(v) for v in (west, south, east, north)) or west > east \
+                or south > north:
+            raise ValidationError({"bbox": _("bbox tidak valid. / Invalid bbox.")})
+        return queryset.in_bbox(south, west, north, east)

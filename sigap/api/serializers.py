@@ -1,0 +1,244 @@
+"""Shapes of the REST API. Reading only: every change goes through reports.services."""
+
+from __future__ import annotations
+
+import math
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from sigap.agencies.models import Category, CategoryAttribute
+from sigap.reports.models import Photo, Report, ReportEvent
+
+
+class AttributeSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(read_only=True)
+    choices = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CategoryAttribute
+        fields = ["code", "label", "datatype", "required", "order", "choices"]
+
+    def get_choices(self, attr) -> list[dict]:
+        return [{"key": key, "name": name} for key, name in attr.choices()]
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+    agency = serializers.CharField(source="agency.code", read_only=True)
+    agency_name = serializers.CharField(source="agency.name", read_only=True)
+    attributes = AttributeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["code", "name", "name_id", "name_en", "group", "icon", "agency", "agency_name",
+                  "is_emergency", "is_sensitive", "notice", "attributes"]
+
+
+class FiniteFloatField(serializers.FloatField):
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not math.isfinite(value):
+            self.fail("invalid")
+        return value
+
+
+class ReportCreateSerializer(serializers.Serializer):
+    """A new report; photos as repeated multipart `photos` files."""
+
+    category = serializers.CharField(max_length=40)
+    lat = FiniteFloatField(min_value=-90, max_value=90)
+    lng = FiniteFloatField(min_value=-180, max_value=180)
+    description = serializers.CharField(max_length=4000, required=False, allow_blank=True,
+                                        default="", trim_whitespace=False)
+    answers = serializers.JSONField(required=False, default=dict, binary=True)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    is_anonymous = serializers.BooleanField(required=False, default=False)
+    contact_name = serializers.CharField(max_length=120, required=False, allow_blank=True,
+                                         default="")
+    contact_phone = serializers.CharField(max_length=30, required=False, allow_blank=True,
+                                          default="")
+    contact_email = serializers.EmailField(required=False, allow_blank=True, default="")
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list,
+                                   max_length=3)
+
+    def validate_answers(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Harus berupa objek JSON. / Must be a JSON object.")
+        return value
+
+
+def _public_location(report: Report, staff: bool) -> tuple[float, float]:
+    return (report.lat, report.lng) if staff else report.public_location()
+
+
+class ReportListSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    category = serializers.CharField(source="category.code", read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    agency = serializers.CharField(source="agency.code", read_only=True)
+    kelurahan = serializers.CharField(source="kelurahan.name", read_only=True, default=None)
+    kecamatan = serializers.CharField(source="kecamatan.name", read_only=True, default=None)
+    lat = serializers.SerializerMethodField()
+    lng = serializers.SerializerMethodField()
+    address = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = ["ticket", "status", "status_label", "category", "category_name", "agency",
+                  "lat", "lng", "address", "kelurahan", "kecamatan", "created_at", "updated_at",
+                  "due_at", "support_count", "comment_count"]
+
+    def _staff(self, report) -> bool:
+        return self.context.get("is_staff_for", lambda r: False)(report)
+
+    def get_lat(self, report) -> float:
+        return _public_location(report, self._staff(report))[0]
+
+    def get_lng(self, report) -> float:
+        return _public_location(report, self._staff(report))[1]
+
+    def get_address(self, report) -> str:
+        if report.category.is_sensitive and not self._staff(report):
+            return ""
+        return report.address
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Photo
+        fields = ["kind", "url", "thumbnail_url", "width", "height", "created_at"]
+
+    def get_url(self, photo) -> str:
+        return self.context["request"].build_absolute_uri(photo.image.url)
+
+    def get_thumbnail_url(self, photo) -> str:
+        return self.context["request"].build_absolute_uri(photo.thumb_url)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    """One timeline line; who acted is named only to staff of the handling agency."""
+
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportEvent
+        fields = ["at", "kind", "kind_label", "action", "old", "new", "actor_role", "note",
+                  "is_public", "actor"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_actor(self, event):
+        if self.context.get("staff") and event.actor_id:
+            return str(event.actor)
+        return None
+
+
+class ReportDetailSerializer(ReportListSerializer):
+    agency_name = serializers.CharField(source="agency.name", read_only=True)
+    photos = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+    contact = serializers.SerializerMethodField()
+
+    class Meta(ReportListSerializer.Meta):
+        fields = ReportListSerializer.Meta.fields + [
+            "description", "answers", "agency_name", "status_note", "resolved_at", "closed_at",
+            "rating", "photos", "timeline", "contact"]
+
+    @extend_schema_field(PhotoSerializer(many=True))
+    def get_photos(self, report):
+        staff = self._staff(report)
+        photos = list(report.photos.all())
+        if report.category.is_sensitive and not staff:
+            photos = [p for p in photos if p.kind != Photo.Kind.REPORT]
+        return PhotoSerializer(photos, many=True, context=self.context).data
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_timeline(self, report):
+        staff = self._staff(report)
+        events = [e for e in report.events.all() if staff or e.is_public]
+        return EventSerializer(events, many=True, context={**self.context, "staff": staff}).data
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_contact(self, report):
+        if not self._staff(report):
+            return None
+        return {"name": report.contact_name, "phone": report.contact_phone,
+                "email": report.contact_email,
+                "reporter": str(report.reporter) if report.reporter_id else None}
+
+
+class CreatedSerializer(ReportDetailSerializer):
+    tracking_url = serializers.SerializerMethodField()
+
+    class Meta(ReportDetailSerializer.Meta):
+        fields = ReportDetailSerializer.Meta.fields + ["tracking_url"]
+
+    def get_tracking_url(self, report) -> str:
+        return self.context["request"].build_absolute_uri(report.tracking_url())
+
+
+class SupportResultSerializer(serializers.Serializer):
+    supported = serializers.BooleanField()
+    support_count = serializers.IntegerField()
+
+
+class CommentSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=1000)
+
+
+class CommentOutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReportEvent
+        fields = ["at", "note", "actor_role"]
+
+
+# --- Back-office actions -------------------------------------------------------------------
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000)
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class AssignSerializer(serializers.Serializer):
+    officer = serializers.CharField(max_length=150, required=False, allow_blank=True,
+                                    help_text="Username of an officer of the handling agency.")
+    team = serializers.CharField(max_length=40, required=False, allow_blank=True,
+                                 help_text="Code of a team of the handling agency.")
+
+    def validate(self, data):
+        if not data.get("officer") and not data.get("team"):
+            raise serializers.ValidationError(
+                {"officer": "Pilih tim atau petugas. / Choose a team or officer."})
+        return data
+
+
+class ResolveSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=4000)
+    photo = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=5)
+
+
+class DuplicateSerializer(serializers.Serializer):
+    of = serializers.CharField(max_length=32, help_text="Ticket of the report that is kept.")
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class ReassignSerializer(serializers.Serializer):
+    agency = serializers.CharField(max_length=20, help_text="Code of the receiving agency.")
+    reason = serializers.CharField(max_length=1000)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()

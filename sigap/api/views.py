@@ -1,0 +1,366 @@
+"""REST API v1 views: thin; every change goes through sigap.reports.services."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, mixins, permissions, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sigap.accounts.models import User
+from sigap.agencies.models import Agency, Category, Team
+from sigap.api import serializers as s
+from sigap.api.filters import ReportFilter
+from sigap.cities.models import Area, City
+from sigap.reports import services, workflow
+from sigap.reports.models import Photo, Report, ReportEvent
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "illegal_transition"
+
+
+def _city() -> City:
+    city = City.default()
+    if city is None:
+        raise exceptions.NotFound(_("Kota belum dikonfigurasi."))
+    return city
+
+
+def _drf_error(exc: DjangoValidationError) -> exceptions.ValidationError:
+    if hasattr(exc, "error_dict"):
+        return exceptions.ValidationError(exc.message_dict)
+    return exceptions.ValidationError({"detail": exc.messages})
+
+
+def _client_key(request) -> str:
+    """Return a stable key for an anonymous client: its X-Client-Id, else its address."""
+    raw = request.headers.get("X-Client-Id", "")[:100] or request.META.get("REMOTE_ADDR", "")
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+
+
+def _is_staff_for(user):
+    if not getattr(user, "is_authenticated", False):
+        return lambda report: False
+    return lambda report: user.can_see_agency(report.agency_id)
+
+
+class ReportCursor(CursorPagination):
+    ordering = ("-created_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+ERRORS = {400: OpenApiResponse(description="Invalid input"),
+          403: OpenApiResponse(description="Not allowed"),
+          404: OpenApiResponse(description="No such report"),
+          409: OpenApiResponse(description="Not possible in the report's status")}
+
+
+class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Reports: list (public), create, detail by ticket, support, comments, staff actions."""
+
+    lookup_field = "ticket"
+    lookup_value_regex = r"[A-Za-z0-9_-]+"
+    pagination_class = ReportCursor
+    filterset_class = ReportFilter
+    serializer_class = s.ReportListSerializer
+    queryset = Report.objects.none()  # the schema's model; get_queryset() picks per action
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Report.objects.none()
+        if self.action == "mine":
+            return Report.objects.filter(reporter=self.request.user).for_list()
+        if self.action == "list":
+            return Report.objects.public().for_list()
+        return Report.objects.for_list().prefetch_related(
+            Prefetch("photos", queryset=Photo.objects.order_by("created_at", "pk")),
+            Prefetch("events", queryset=ReportEvent.objects.select_related("actor")
+                     .order_by("at", "pk")))
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(),
+                "is_staff_for": _is_staff_for(self.request.user)}
+
+    def get_object(self):
+        report = get_object_or_404(self.get_queryset(), ticket=self.kwargs["ticket"])
+        user = self.request.user
+        visible = (report.is_public and report.status not in (
+            workflow.Status.REJECTED, workflow.Status.DUPLICATE)) or \
+            _is_staff_for(user)(report) or \
+            (user.is_authenticated and report.reporter_id == user.pk)
+        if not visible:
+            raise exceptions.NotFound()
+        return report
+
+    @extend_schema(request={"multipart/form-data": s.ReportCreateSerializer,
+                            "application/json": s.ReportCreateSerializer},
+                   parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR,
+                                                OpenApiParameter.HEADER)],
+                   responses={201: s.CreatedSerializer, 400: ERRORS[400]})
+    def create(self, request):
+        now = timezone.now()
+        form = s.ReportCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        city = _city()
+        category = Category.objects.select_related("agency").filter(
+            city=city, code=data["category"], is_active=True).first()
+        if category is None:
+            raise exceptions.ValidationError({"category": _("Kategori tidak dikenal.")})
+        photos = [f.read() for f in data["photos"] + request.FILES.getlist("photo")]
+        user = request.user if request.user.is_authenticated else None
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > 120:
+            raise exceptions.ValidationError({"Idempotency-Key": _("Paling panjang 120 karakter.")})
+        scope = f"user:{user.pk}" if user else f"anon:{_client_key(request)}"
+        new = services.NewReport(
+            category=category, lat=data["lat"], lng=data["lng"],
+            description=data["description"], answers=data["answers"], address=data["address"],
+            photos=photos, reporter=user, is_anonymous=data["is_anonymous"],
+            contact=services.Contact(name=data["contact_name"], phone=data["contact_phone"],
+                                     email=data["contact_email"]),
+            source=Report.Source.API)
+        try:
+            created = services.create_report(city, new, now=now,
+                                             idempotency=(scope, key) if key else None)
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from None
+        report = self.get_queryset().get(pk=created.report.pk)
+        body = s.CreatedSerializer(report, context=self.get_serializer_context()).data
+        headers = {"Idempotent-Replayed": "true"} if created.replayed else {}
+        return Response(body, status=status.HTTP_201_CREATED, headers=headers)
+
+    @extend_schema(responses={200: s.ReportDetailSerializer, 404: ERRORS[404]})
+    def retrieve(self, request, ticket=None):
+        report = self.get_object()
+        return Response(s.ReportDetailSerializer(report, context=self.get_serializer_context())
+                        .data)
+
+    @extend_schema(responses={200: s.ReportListSerializer(many=True), 401: None, 403: None})
+    @action(detail=False, permission_classes=[permissions.IsAuthenticated], filterset_class=None)
+    def mine(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(request=None, responses={200: s.SupportResultSerializer, 404: ERRORS[404]})
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def support(self, request, ticket=None):
+        report = self.get_object()
+        added = services.support(report.pk, supporter_key=f"anon:{_client_key(request)}",
+                                 user=request.user, now=timezone.now())
+        count = Report.objects.values_list("support_count", flat=True).get(pk=report.pk)
+        return Response({"supported": added, "support_count": count})
+
+    @extend_schema(methods=["GET"], request=None,
+                   responses={200: s.CommentOutSerializer(many=True), 404: ERRORS[404]})
+    @extend_schema(methods=["POST"], request=s.CommentSerializer,
+                   responses={201: s.CommentOutSerializer, 400: ERRORS[400], 401: None,
+                              403: None, 404: ERRORS[404]})
+    @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=None)
+    def comments(self, request, ticket=None):
+        report = self.get_object()
+        if request.method == "GET":
+            comments = ReportEvent.objects.filter(
+                report=report, kind=ReportEvent.Kind.COMMENT, is_public=True).order_by(
+                "-at", "-pk")[:200]
+            return Response(s.CommentOutSerializer(comments, many=True).data)
+        if not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        form = s.CommentSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            event = services.add_comment(report.pk, actor=request.user, now=timezone.now(),
+                                         text=form.validated_data["text"])
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from None
+        return Response(s.CommentOutSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    # --- Back-office actions: the state machine's names, the services' rules ---------------
+
+    def _act(self, request, form_class, call):
+        report = get_object_or_404(Report.objects.select_related("agency", "city"),
+                                   ticket=self.kwargs["ticket"])
+        data = {}
+        if form_class is not None:
+            form = form_class(data=request.data)
+            form.is_valid(raise_exception=True)
+            data = form.validated_data
+        try:
+            call(report, data, timezone.now())
+        except workflow.NotAllowed as exc:
+            raise exceptions.PermissionDenied(exc.message) from None
+        except workflow.IllegalTransition as exc:
+            raise Conflict(exc.message) from None
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from None
+        fresh = self.get_queryset().get(pk=report.pk)
+        return Response(s.ReportDetailSerializer(fresh, context=self.get_serializer_context())
+                        .data)
+
+    ACT = dict(detail=True, methods=["post"], filterset_class=None,
+               permission_classes=[permissions.IsAuthenticated])
+
+    @extend_schema(request=s.NoteSerializer, responses={200: s.ReportDetailSerializer, **ERRORS})
+    @action(**ACT)
+    def verify(self, request, ticket=None):
+        return self._act(request, s.NoteSerializer, lambda r, d, now: services.verify(
+            r.pk, actor=request.user, now=now, note=d["note"]))
+
+    @extend_schema(request=s.ReasonSerializer,
+                   responses={200: s.ReportDetailSerializer, **ERRORS})
+    @action(**ACT)
+    def reject(self, request, ticket=None):
+        return self._act(request, s.ReasonSerializer, lambda r, d, now: services.reject(
+            r.pk, actor=request.user, now=now, reason=d["reason"], note=d["note"]))
+
+    @extend_schema(request=s.AssignSerializer,
+                   responses={200: s.ReportDetailSerializer, **ERRORS})
+    @action(**ACT)
+    def assign(self, request, ticket=None):
+        def call(report, data, now):
+            officer = team = None
+            if data.get("officer"):
+                officer = User.objects.filter(username=data["officer"], is_active=True).first()
+                if officer is None:
+                    raise DjangoValidationError({"officer": _("Petugas tidak dikenal.")})
+            if data.get("team"):
+                team = Team.objects.filter(agency_id=report.agency_id, code=data["team"]).first()
+                if team is None:
+                    raise DjangoValidationError({"team": _("Tim tidak dikenal di dinas ini.")})
+            services.assign(report.pk, actor=request.user, now=now, officer=officer, team=team)
+
+        return self._act(request, s.AssignSerializer, call)
+
+    @extend_schema(request=s.NoteSerializer, responses={200: s.ReportDetailSerializer, **ERRORS})
+    @action(**ACT)
+    def start(self, request, ticket=None):
+        return self._act(request, s.NoteSerializer, lambda r, d, now: services.start(
+            r.pk, actor=request.user, now=now, note=d["note"]))
+
+    @extend_schema(request={"multipart/form-data": s.ResolveSerializer},
+                   responses={200: s.ReportDetailSerializer, **ERRORS})
+    @action(**ACT)
+    def resolve(self, request, ticket=None):
+        def call(report, data, now):
+            services.resolve(report.pk, actor=request.user, now=now, note=data["note"],
+                             photos=[f.read() for f in data["photo"]])
+
+        return self._act(request, s.ResolveSerializer, call)
+
+    @extend_schema(request=s.NoteSerializer, responses={200: s.ReportDetailSerializer, **ERRORS})
+    @action(**ACT)
+    def close(self, request, ticket=None):
+        return self._act(request, s.NoteSerializer, lambda r, d, now: services.close(
+            r.pk, actor=request.user, now=now, note=d["note"]))
+
+    @extend_schema(request=s.ReasonSerializer,
+                   responses={200: s.ReportDetailSerializer, **ERRORS})
+    @action(**ACT)
+    def reopen(self, request, ticket=None):
+        return self._act(request, s.ReasonSerializer, lambda r, d, now: services.reopen(
+            r.pk, actor=request.user, now=now, reason=d["reason"]))
+
+    @extend_schema(request=s.ReasonSerializer,
+                   responses={200: s.ReportDetailSerializer, **ERRORS})
+    @action(**ACT)
+    def handback(self, request, ticket=None):
+        return self._act(request, s.ReasonSerializer, lambda r, d, now: services.handback(
+            r.pk, actor=request.user, now=now, reason=d["reason"]))
+
+    @extend_schema(request=s.DuplicateSerializer,
+                   responses={200: s.ReportDetailSerializer, **ERRORS})
+    @action(**ACT, url_path="mark-duplicate", url_name="mark-duplicate")
+    def mark_duplicate(self, request, ticket=None):
+        def call(report, data, now):
+            kept = Report.objects.filter(ticket=data["of"]).first()
+            if kept is None:
+                raise DjangoValidationError({"of": _("Laporan tujuan tidak ditemukan.")})
+            services.mark_duplicate(report.pk, actor=request.user, now=now, of=kept,
+                                    note=data["note"])
+
+        return self._act(request, s.DuplicateSerializer, call)
+
+    @extend_schema(request=s.ReassignSerializer,
+                   responses={200: s.ReportDetailSerializer, **ERRORS})
+    @action(**ACT)
+    def reassign(self, request, ticket=None):
+        def call(report, data, now):
+            agency = Agency.objects.filter(city_id=report.city_id, code=data["agency"]).first()
+            if agency is None:
+                raise DjangoValidationError({"agency": _("Dinas tidak dikenal.")})
+            services.reassign(report.pk, actor=request.user, now=now, agency=agency,
+                              reason=data["reason"])
+
+        return self._act(request, s.ReassignSerializer, call)
+
+
+class CategoryList(generics.ListAPIView):
+    """The city's active categories with their extra questions."""
+
+    serializer_class = s.CategorySerializer
+    pagination_class = None
+    filterset_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        return Category.objects.filter(city=_city(), is_active=True).select_related(
+            "agency").prefetch_related("attributes")
+
+
+class AreaGeoJSON(APIView):
+    """Kecamatan or kelurahan boundaries as a GeoJSON FeatureCollection (?level=)."""
+
+    @extend_schema(parameters=[OpenApiParameter("level", OpenApiTypes.STR, enum=[
+        "kecamatan", "kelurahan"])], responses={200: OpenApiTypes.OBJECT, 400: ERRORS[400]})
+    def get(self, request):
+        level = request.query_params.get("level") or Area.Level.KECAMATAN
+        if level not in Area.Level.values:
+            raise exceptions.ValidationError({"level": _("Pakai kecamatan atau kelurahan.")})
+        areas = Area.objects.filter(city=_city(), level=level).select_related("parent")
+        features = [{
+            "type": "Feature",
+            "id": area.code,
+            "geometry": area.boundary,
+            "properties": {"code": area.code, "name": area.name, "level": area.level,
+                           "parent": area.parent.code if area.parent_id else None,
+                           "postal_code": area.postal_code or None,
+                           "centroid": [area.centroid_lng, area.centroid_lat]
+                           if area.centroid_lat is not None else None},
+        } for area in areas]
+        return Response({"type": "FeatureCollection", "features": features})
+
+
+class ObtainToken(APIView):
+    """Exchange a username and password for an API token (`Authorization: Token …`)."""
+
+    authentication_classes = []
+    permission_classes = []
+
+    @extend_schema(request=s.TokenRequestSerializer,
+                   responses={200: s.TokenSerializer, 400: ERRORS[400]})
+    def post(self, request):
+        form = s.TokenRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        user = authenticate(request, username=form.validated_data["username"],
+                            password=form.validated_data["password"])
+        if user is None or not user.is_active:
+            raise exceptions.ValidationError(
+                {"detail": _("Nama pengguna atau kata sandi salah.")})
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
