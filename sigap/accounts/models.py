@@ -81,6 +81,7 @@ class OneTimeCode(models.Model):
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
+    requested_ip = models.GenericIPAddressField(_("IP peminta"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("kode sekali pakai")

@@ -1,10 +1,13 @@
 from django.urls import path
 
-from django.contrib.auth import views as auth_views
+from sigap.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("masuk/", auth_views.LoginView.as_view(template_name="accounts/signin.html"),
-         name="signin"),
-    path("keluar/", auth_views.LogoutView.as_view(), name="signout"),
+    path("masuk/", views.signin, name="signin"),
+    path("masuk/kode/", views.enter_code, name="code"),
+    path("masuk/sandi/", views.password_signin, name="password"),
+    path("keluar/", views.signout, name="signout"),
+    path("profil/", views.profile, name="profile"),
+    path("hapus/", views.delete, name="delete"),
 ]

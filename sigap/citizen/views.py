@@ -1,12 +1,463 @@
-from django.shortcuts import get_object_or_404, render
+"""Citizen pages: report a problem, follow it, see the city's reports, and the PWA files.
 
-from sigap.reports.models import Report
+Views are thin: they read the clock once, call sigap.reports.services, and render.
+"""
 
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST
+
+from sigap.agencies.models import Category, CategoryAttribute
+from sigap.cities.locate import OutsideCity, locate
+from sigap.cities.models import Area, City
+from sigap.citizen.forms import (
+    CommentForm, ConfirmForm, FilterForm, ReportForm, check_uploads, new_submission_key,
+)
+from sigap.citizen.timeline import entries
+from sigap.lib.geo import bbox_around, haversine_m
+from sigap.reports import services
+from sigap.reports.models import Photo, Report
+from sigap.reports.workflow import OPEN, Status, TransitionError
+
+NEARBY_RADIUS_M = 100
+SUPPORTER_COOKIE = "sigap_sk"
+PAGE_SIZE = 20
+MAP_LIMIT = 500
+STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static" / "citizen"
+
+
+def current_city() -> City:
+    city = City.default()
+    if city is None:
+        raise Http404(_("Kota belum disiapkan."))
+    return city
+
+
+def wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+# --- Home ------------------------------------------------------------------------------
 
 def home(request):
-    return render(request, "citizen/home.html")
+    city = current_city()
+    recent = Report.objects.public().filter(city=city).for_list()[:5]
+    return render(request, "citizen/home.html", {"recent": recent})
+
+
+# --- Report a problem --------------------------------------------------------------------
+
+def _categories(city):
+    """Return the active categories with their extra questions, in display order."""
+    return list(
+        Category.objects.filter(city=city, is_active=True)
+        .prefetch_related(Prefetch("attributes", CategoryAttribute.objects.order_by("order")))
+    )
+
+
+def _grouped(categories):
+    groups: dict[str, list] = {}
+    for cat in categories:
+        groups.setdefault(cat.group or _("Lainnya"), []).append(cat)
+    return list(groups.items())
+
+
+def _answers(request, category) -> dict:
+    if category is None:
+        return {}
+    answers = {}
+    for attr in category.attributes.all():
+        name = f"attribute[{attr.code}]"
+        if attr.datatype == CategoryAttribute.Datatype.MULTI:
+            answers[attr.code] = request.POST.getlist(name)
+        else:
+            answers[attr.code] = request.POST.get(name, "").strip()
+    return answers
+
+
+def _error_dict(form, extra: dict) -> dict[str, list[str]]:
+    errors = {name: [str(m) for m in msgs] for name, msgs in form.errors.items()}
+    for name, msgs in extra.items():
+        if name == "location":
+            name = "lat"
+        errors.setdefault(name, []).extend(str(m) for m in msgs)
+    return errors
+
+
+def report_new(request):
+    """The report form: three steps with JavaScript, one plain form without it."""
+    city = current_city()
+    categories = _categories(city)
+    by_code = {c.code: c for c in categories}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        data = request.POST.copy()
+        header_key = request.headers.get("X-Idempotency-Key")
+        if header_key and not data.get("key"):
+            data["key"] = header_key
+        form = ReportForm(data, city=city)
+        files = request.FILES.getlist("photos")
+        service_errors: dict = {}
+        upload_error = check_uploads(files)
+        if upload_error:
+            service_errors["photos"] = [upload_error]
+        if form.is_valid() and not service_errors:
+            d = form.cleaned_data
+            category = by_code[d["category"].code]
+            anonymous = d["anonymous"]
+            new = services.NewReport(
+                category=category, lat=d["lat"], lng=d["lng"], description=d["description"],
+                answers=_answers(request, category), address=d["address"],
+                photos=[f.read() for f in files],
+                reporter=None if anonymous else request.user,
+                is_anonymous=anonymous,
+                contact=services.Contact(name=d["contact_name"], phone=d["contact_phone"],
+                                         email=d["contact_email"]),
+                source=Report.Source.WEB)
+            try:
+                created = services.create_report(city, new, now=timezone.now(),
+                                                 idempotency=("web", d["key"]))
+            except ValidationError as exc:
+                service_errors = exc.message_dict
+            else:
+                report = created.report
+                sent = reverse("citizen:sent", args=[report.ticket]) + f"?k={report.tracking_key}"
+                if wants_json(request):
+                    return JsonResponse({
+                        "ok": True, "ticket": report.ticket, "replayed": created.replayed,
+                        "tracking_url": report.tracking_url(), "sent_url": sent})
+                return redirect(sent)
+        errors = _error_dict(form, service_errors)
+        if wants_json(request):
+            return JsonResponse({"ok": False, "errors": errors}, status=400)
+        selected = by_code.get(request.POST.get("category", ""))
+        values = request.POST
+    else:
+        form = ReportForm(initial={"key": new_submission_key()}, city=city)
+        selected = by_code.get(request.GET.get("kategori", ""))
+        values = {}
+    return render(request, "citizen/report_form.html", {
+        "form": form, "groups": _grouped(categories), "categories": categories,
+        "selected": selected, "errors": errors, "values": values,
+        "attribute_values": _answers(request, selected) if values else {},
+        "map_config": _map_config(city),
+        "emergency_numbers": city.emergency_numbers,
+    }, status=400 if errors else 200)
+
+
+def _map_config(city) -> dict:
+    return {
+        "center": [city.center_lat, city.center_lng], "zoom": city.zoom,
+        "bounds": city.bounds if city.min_lat is not None else None,
+        "boundary": city.boundary, "tiles": settings.SIGAP_TILE_URL,
+        "attribution": settings.SIGAP_TILE_ATTRIBUTION,
+    }
+
+
+def report_sent(request, ticket):
+    """The confirmation: the ticket and the private link (shown only with the key)."""
+    report = get_object_or_404(Report.objects.select_related("category"), ticket=ticket)
+    if not _has_key(request, report):
+        return redirect(report.get_absolute_url())
+    link = request.build_absolute_uri(report.tracking_url())
+    return render(request, "citizen/report_sent.html", {"report": report, "private_link": link})
+
+
+@require_GET
+def locate_json(request):
+    """Return the kelurahan and kecamatan at a point, or why the point cannot be used."""
+    city = current_city()
+    try:
+        lat, lng = float(request.GET["lat"]), float(request.GET["lng"])
+        located = locate(city, lat, lng)
+    except (KeyError, ValueError, OutsideCity):
+        return JsonResponse({"ok": False, "error": _(
+            "Lokasi berada di luar wilayah %(city)s. Geser penanda ke dalam kota.")
+            % {"city": city.name}})
+    names = dict(Area.objects.filter(pk__in=[located.kelurahan_id, located.kecamatan_id])
+                 .values_list("pk", "name"))
+    return JsonResponse({"ok": True, "kelurahan": names.get(located.kelurahan_id, ""),
+                         "kecamatan": names.get(located.kecamatan_id, "")})
+
+
+def nearby_reports(city, category, lat: float, lng: float, radius_m: float = NEARBY_RADIUS_M):
+    """Return open public reports of `category` within `radius_m`, nearest first."""
+    min_lat, min_lng, max_lat, max_lng = bbox_around(lat, lng, radius_m)
+    rows = (Report.objects.public().open().filter(city=city, category=category)
+            .in_bbox(min_lat, min_lng, max_lat, max_lng).for_list()[:50])
+    found = []
+    for report in rows:
+        distance = haversine_m(lat, lng, report.lat, report.lng)
+        if distance <= radius_m:
+            found.append((distance, report))
+    found.sort(key=lambda pair: pair[0])
+    return found[:5]
+
+
+@require_GET
+def nearby_json(request):
+    city = current_city()
+    category = Category.objects.filter(city=city, code=request.GET.get("category", "")).first()
+    try:
+        lat, lng = float(request.GET["lat"]), float(request.GET["lng"])
+    except (KeyError, ValueError):
+        return JsonResponse({"reports": []})
+    if category is None:
+        return JsonResponse({"reports": []})
+    out = []
+    for distance, report in nearby_reports(city, category, lat, lng):
+        out.append({
+            "ticket": report.ticket, "url": report.get_absolute_url(),
+            "support_url": reverse("citizen:support", args=[report.ticket]),
+            "description": "" if report.is_sensitive else report.description[:140],
+            "status": str(report.get_status_display()), "distance": round(distance),
+            "supports": report.support_count,
+            "created": timezone.localtime(report.created_at, city.tz).strftime("%d/%m/%Y"),
+        })
+    return JsonResponse({"reports": out})
+
+
+# --- Following a report ---------------------------------------------------------------------
+
+def _has_key(request, report) -> bool:
+    key = request.POST.get("k") or request.GET.get("k") or ""
+    return bool(key) and constant_time_compare(key, report.tracking_key)
+
+
+def is_reporter(request, report) -> bool:
+    """Return whether the request comes from the report's reporter (account or private key)."""
+    if request.user.is_authenticated and report.reporter_id == request.user.pk:
+        return True
+    return _has_key(request, report)
+
+
+def _viewable(request, ticket) -> Report:
+    report = get_object_or_404(Report.objects.for_list().select_related("city"), ticket=ticket)
+    if not report.is_public and not is_reporter(request, report):
+        raise Http404
+    return report
 
 
 def track(request, ticket):
-    report = get_object_or_404(Report.objects.for_list(), ticket=ticket)
-    return render(request, "citizen/track.html", {"report": report})
+    report = _viewable(request, ticket)
+    reporter = is_reporter(request, report)
+    events = report.events.filter(is_public=True).select_related("agency")
+    photos = list(report.photos.all())
+    show_photos = reporter or not report.is_sensitive
+    report_photos = [p for p in photos if p.kind == Photo.Kind.REPORT] if show_photos else []
+    proof_photos = [p for p in photos if p.kind == Photo.Kind.PROOF] if show_photos else []
+    lat, lng = (report.lat, report.lng) if reporter else report.public_location()
+    return render(request, "citizen/track.html", {
+        "report": report, "timeline": entries(events), "is_reporter": reporter,
+        "key": request.GET.get("k", "") if reporter else "",
+        "report_photos": report_photos, "proof_photos": proof_photos,
+        "can_confirm": reporter and report.status == Status.RESOLVED,
+        "comment_form": CommentForm(), "point": {"lat": lat, "lng": lng},
+        "map_config": _map_config(report.city), "is_open": report.status in OPEN,
+        "stars": range(5, 0, -1),
+    })
+
+
+def _supporter_key(request) -> tuple[str, bool]:
+    key = request.COOKIES.get(SUPPORTER_COOKIE, "")
+    if len(key) >= 16 and key.isalnum():
+        return f"c{key}", False
+    return "", True
+
+
+@require_POST
+def support(request, ticket):
+    """Add one "saya juga" from this person (account, or a key kept in a cookie)."""
+    report = get_object_or_404(Report.objects.public(), ticket=ticket)
+    key, fresh = _supporter_key(request)
+    cookie = None
+    if fresh:
+        cookie = secrets.token_hex(16)
+        key = f"c{cookie}"
+    added = services.support(report.pk, supporter_key=key, user=request.user,
+                             now=timezone.now())
+    count = Report.objects.values_list("support_count", flat=True).get(pk=report.pk)
+    message = _("Terima kasih, dukungan Anda tercatat.") if added else _(
+        "Anda sudah mendukung laporan ini.")
+    if wants_json(request):
+        response = JsonResponse({"ok": True, "added": added, "count": count,
+                                 "message": message})
+    else:
+        messages.success(request, message)
+        response = redirect(report.get_absolute_url())
+    if cookie:
+        response.set_cookie(SUPPORTER_COOKIE, cookie, max_age=3 * 365 * 24 * 3600,
+                            httponly=True, samesite="Lax")
+    return response
+
+
+@require_POST
+def comment(request, ticket):
+    report = get_object_or_404(Report.objects.public(), ticket=ticket)
+    if not request.user.is_authenticated:
+        messages.error(request, _("Masuk dulu untuk menulis komentar."))
+        return redirect(f"{reverse('accounts:signin')}?next={report.get_absolute_url()}")
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_comment(report.pk, actor=request.user, now=timezone.now(),
+                                 text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Komentar terkirim."))
+    else:
+        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+    return redirect(report.get_absolute_url() + "#komentar")
+
+
+@require_POST
+def confirm(request, ticket):
+    """The reporter answers "Sudah beres?": yes closes and rates, no reopens with a reason."""
+    report = get_object_or_404(Report, ticket=ticket)
+    if not is_reporter(request, report):
+        raise Http404
+    back = report.tracking_url() if _has_key(request, report) else report.get_absolute_url()
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Pilih jawaban: sudah beres atau belum."))
+        return redirect(back)
+    d = form.cleaned_data
+    actor = request.user if request.user.is_authenticated and \
+        report.reporter_id == request.user.pk else None
+    try:
+        services.reporter_confirms(
+            report.pk, fixed=d["fixed"] == "yes", now=timezone.now(), actor=actor,
+            reason=d["reason"], stars=d["stars"], comment=d["comment"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except TransitionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Terima kasih! Laporan ditutup.") if d["fixed"] == "yes"
+                         else _("Laporan dibuka kembali dan dikirim lagi ke petugas."))
+    return redirect(back)
+
+
+# --- The city's reports --------------------------------------------------------------------
+
+def _filtered(request, city):
+    form = FilterForm(request.GET or None, city=city)
+    qs = Report.objects.public().filter(city=city).for_list()
+    return form, form.apply(qs, city.tz) if request.GET else qs
+
+
+def reports(request):
+    city = current_city()
+    form, qs = _filtered(request, city)
+    page = Paginator(qs.order_by("-created_at"), PAGE_SIZE).get_page(request.GET.get("hal"))
+    params = request.GET.copy()
+    params.pop("hal", None)
+    return render(request, "citizen/reports.html", {
+        "form": form, "page": page, "query": params.urlencode(),
+        "map_config": _map_config(city),
+        "geojson_url": reverse("citizen:reports_geojson") + (
+            f"?{params.urlencode()}" if params else ""),
+    })
+
+
+def reports_geojson(request):
+    """Return the filtered public reports as GeoJSON points (public locations only)."""
+    city = current_city()
+    _form, qs = _filtered(request, city)
+    features = []
+    for report in qs.order_by("-created_at")[:MAP_LIMIT]:
+        lat, lng = report.public_location()
+        features.append({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [lng, lat]},
+            "properties": {"ticket": report.ticket, "url": report.get_absolute_url(),
+                           "category": report.category.name,
+                           "status": str(report.get_status_display()),
+                           "open": report.status in OPEN},
+        })
+    return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+@login_required
+def my_reports(request):
+    qs = Report.objects.filter(reporter=request.user).for_list().order_by("-created_at")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("hal"))
+    return render(request, "citizen/my_reports.html", {"page": page})
+
+
+def device_reports(request):
+    """Reports remembered on this device (localStorage), for people without an account."""
+    return render(request, "citizen/device_reports.html")
+
+
+# --- PWA -----------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _sw_source() -> tuple[str, str]:
+    source = (STATIC_DIR / "sw.js").read_text(encoding="utf-8")
+    shell = [STATIC_DIR / name for name in ("app.css", "app.js", "report.js", "icons.svg")]
+    digest = hashlib.sha256(source.encode())
+    for path in shell:
+        digest.update(path.read_bytes())
+    return source, digest.hexdigest()[:12]
+
+
+@cache_control(no_cache=True, max_age=0)
+def service_worker(request):
+    source, version = _sw_source() if not settings.DEBUG else _sw_source.__wrapped__()
+    shell = [reverse("citizen:home"), reverse("citizen:offline"),
+             f"{settings.STATIC_URL}citizen/app.css", f"{settings.STATIC_URL}citizen/app.js",
+             f"{settings.STATIC_URL}citizen/report.js",
+             f"{settings.STATIC_URL}citizen/icons.svg",
+             f"{settings.STATIC_URL}vendor/leaflet/leaflet.js",
+             f"{settings.STATIC_URL}vendor/leaflet/leaflet.css"]
+    body = (f"const VERSION = {json.dumps(version)};\n"
+            f"const SHELL = {json.dumps(shell)};\n" + source)
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@cache_control(max_age=86400)
+def manifest(request):
+    city = City.default()
+    icons = f"{settings.STATIC_URL}citizen/icons/"
+    data = {
+        "name": _("Sigap %(city)s") % {"city": city.name} if city else "Sigap",
+        "short_name": "Sigap",
+        "description": _("Laporkan masalah kota dan pantau penanganannya."),
+        "lang": "id", "start_url": "/?src=pwa", "scope": "/", "display": "standalone",
+        "background_color": "#ffffff", "theme_color": "#0b5394",
+        "icons": [
+            {"src": f"{icons}icon-192.png", "sizes": "192x192", "type": "image/png"},
+            {"src": f"{icons}icon-512.png", "sizes": "512x512", "type": "image/png"},
+            {"src": f"{icons}maskable-512.png", "sizes": "512x512", "type": "image/png",
+             "purpose": "maskable"},
+        ],
+    }
+    return HttpResponse(json.dumps(data, ensure_ascii=False),
+                        content_type="application/manifest+json")
+
+
+def offline(request):
+    return render(request, "citizen/offline.html")

@@ -1,0 +1,82 @@
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from sigap.accounts.models import User
+
+
+class DestinationForm(forms.Form):
+    destination = forms.CharField(
+        label=_("Nomor HP atau e-mail"), max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "email",
+                                      "placeholder": "0812 3456 7890 / nama@contoh.id"}),
+        error_messages={"required": _("Tulis nomor HP atau e-mail Anda.")})
+    channel = forms.ChoiceField(
+        label=_("Kirim kode lewat"), required=False, initial="sms",
+        choices=[("sms", _("SMS")), ("whatsapp", _("WhatsApp"))])
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label=_("Kode 6 angka"), max_length=10, widget=forms.TextInput(
+        attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*"}),
+        error_messages={"required": _("Tulis kode yang kami kirim.")})
+
+
+class PasswordSignInForm(forms.Form):
+    destination = forms.CharField(label=_("Nomor HP atau e-mail"), max_length=200)
+    password = forms.CharField(label=_("Kata sandi"), widget=forms.PasswordInput)
+
+
+class ProfileForm(forms.ModelForm):
+    new_password = forms.CharField(
+        label=_("Kata sandi baru (tidak wajib)"), required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Boleh dikosongkan: Anda selalu bisa masuk dengan kode."))
+
+    class Meta:
+        model = User
+        fields = ["display_name", "email", "phone", "notify_channel", "language"]
+        labels = {"display_name": _("Nama"), "email": _("E-mail"), "phone": _("Nomor HP"),
+                  "notify_channel": _("Kabari saya lewat"), "language": _("Bahasa")}
+
+    def clean_email(self):
+        email = (self.cleaned_data.get("email") or "").strip().lower()
+        if email and User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("E-mail ini sudah dipakai akun lain."))
+        return email
+
+    def clean_phone(self):
+        from sigap.accounts.services import parse_destination
+
+        phone = (self.cleaned_data.get("phone") or "").strip()
+        if not phone:
+            return ""
+        try:
+            value = parse_destination(phone)
+        except forms.ValidationError:
+            raise forms.ValidationError(_("Nomor HP tidak valid.")) from None
+        if value.kind != "phone":
+            raise forms.ValidationError(_("Nomor HP tidak valid."))
+        if User.objects.filter(phone=value.value).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Nomor HP ini sudah dipakai akun lain."))
+        return value.value
+
+    def clean_new_password(self):
+        password = self.cleaned_data.get("new_password")
+        if password:
+            validate_password(password, self.instance)
+        return password
+
+    def clean(self):
+        data = super().clean()
+        channel = data.get("notify_channel")
+        if channel == User.Channel.EMAIL and not data.get("email"):
+            self.add_error("notify_channel", _("Isi e-mail untuk menerima kabar lewat e-mail."))
+        if channel in (User.Channel.SMS, User.Channel.WHATSAPP) and not data.get("phone"):
+            self.add_error("notify_channel", _("Isi nomor HP untuk menerima kabar lewat SMS/WA."))
+        return data
+
+
+class DeleteForm(forms.Form):
+    confirm = forms.BooleanField(label=_("Ya, hapus akun saya"),
+                                 error_messages={"required": _("Centang untuk mengonfirmasi.")})

@@ -1,0 +1,144 @@
+"""Citizen accounts: one-time sign-in codes, and deleting an account (reports stay, anonymised).
+
+Codes are six digits, stored as an HMAC (never in clear), valid for CODE_TTL, with at most
+MAX_ATTEMPTS guesses each and a limit on how many are sent per destination and per IP.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from sigap.accounts.models import OneTimeCode, Role, User
+
+CODE_TTL = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+SEND_WINDOW = timedelta(minutes=15)
+MAX_SENDS_PER_DESTINATION = 3
+MAX_SENDS_PER_IP = 10
+
+
+class TooManyRequests(ValidationError):
+    """Too many codes requested; try again later."""
+
+
+@dataclass(frozen=True)
+class Destination:
+    value: str  # normalised: lower-case e-mail, or +62… phone
+    kind: str  # "email" or "phone"
+
+
+def parse_destination(raw: str) -> Destination:
+    """Return the normalised phone number or e-mail address, or raise ValidationError."""
+    raw = (raw or "").strip()
+    if "@" in raw:
+        email = raw.lower()
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError({"destination": _("Alamat e-mail tidak valid.")}) from None
+        return Destination(email, "email")
+    digits = re.sub(r"[\s\-().]", "", raw)
+    if digits.startswith("+"):
+        digits = digits[1:]
+    elif digits.startswith("0"):
+        digits = "62" + digits[1:]
+    if not digits.isdigit() or not 9 <= len(digits) <= 15 or not digits.startswith("62"):
+        raise ValidationError({"destination": _(
+            "Tulis nomor HP Indonesia (contoh 0812 3456 7890) atau alamat e-mail.")})
+    return Destination("+" + digits, "phone")
+
+
+def _hash(destination: str, code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"{destination}:{code}".encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def request_code(raw_destination: str, *, now: datetime, ip: str | None = None,
+                 channel: str | None = None) -> Destination:
+    """Create a code for the destination and send it; raise ValidationError/TooManyRequests."""
+    from sigap.notifications import channels
+
+    dest = parse_destination(raw_destination)
+    since = now - SEND_WINDOW
+    if OneTimeCode.objects.filter(destination=dest.value, created_at__gte=since).count() \
+            >= MAX_SENDS_PER_DESTINATION or (ip and OneTimeCode.objects.filter(
+                requested_ip=ip, created_at__gte=since).count() >= MAX_SENDS_PER_IP):
+        raise TooManyRequests({"destination": _(
+            "Terlalu banyak permintaan kode. Coba lagi dalam 15 menit.")})
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    with transaction.atomic():
+        # A new code replaces the earlier unused ones.
+        OneTimeCode.objects.filter(destination=dest.value, used_at=None).update(used_at=now)
+        OneTimeCode.objects.create(destination=dest.value, code_hash=_hash(dest.value, code),
+                                   created_at=now, expires_at=now + CODE_TTL, requested_ip=ip)
+    text = _("Kode masuk Sigap Anda: %(code)s. Berlaku 10 menit. Jangan berikan kode ini "
+             "kepada siapa pun.") % {"code": code}
+    if dest.kind == "email":
+        channels.send("email", dest.value, _("Kode masuk Sigap"), text)
+    else:
+        channels.send(channel if channel in ("sms", "whatsapp") else "sms", dest.value, "", text)
+    return dest
+
+
+def verify_code(raw_destination: str, code: str, *, now: datetime) -> User:
+    """Return the user for a correct code (created on first sign-in); raise ValidationError."""
+    dest = parse_destination(raw_destination)
+    code = re.sub(r"\D", "", code or "")
+    wrong = ValidationError({"code": _("Kode salah atau sudah kedaluwarsa. Minta kode baru.")})
+    with transaction.atomic():
+        otp = (OneTimeCode.objects.select_for_update()
+               .filter(destination=dest.value, used_at=None, expires_at__gt=now)
+               .order_by("-created_at").first())
+        if otp is None or otp.attempts >= MAX_ATTEMPTS:
+            raise wrong
+        if not hmac.compare_digest(otp.code_hash, _hash(dest.value, code)):
+            OneTimeCode.objects.filter(pk=otp.pk).update(attempts=F("attempts") + 1)
+            left = MAX_ATTEMPTS - otp.attempts - 1
+            if left <= 0:
+                raise wrong
+            raise ValidationError({"code": _("Kode salah. Sisa %(n)d kali percobaan.") % {
+                "n": left}})
+        OneTimeCode.objects.filter(pk=otp.pk).update(used_at=now)
+        user = find_user(dest)
+        if user is None:
+            user = User(username=f"w{secrets.token_hex(6)}", role=Role.CITIZEN,
+                        notify_channel=User.Channel.EMAIL if dest.kind == "email"
+                        else User.Channel.SMS)
+            if dest.kind == "email":
+                user.email = dest.value
+            else:
+                user.phone = dest.value
+            user.set_unusable_password()
+            user.save()
+    return user
+
+
+def find_user(dest: Destination) -> User | None:
+    if dest.kind == "email":
+        return User.objects.filter(email__iexact=dest.value, is_active=True).order_by("pk").first()
+    return User.objects.filter(phone=dest.value, is_active=True).order_by("pk").first()
+
+
+def delete_account(user: User, *, now: datetime) -> None:
+    """Delete a citizen's account; their reports stay, without reporter or contact details."""
+    from sigap.reports.models import Report, Support
+
+    with transaction.atomic():
+        Report.objects.filter(reporter=user).update(
+            reporter=None, is_anonymous=True, contact_name="", contact_phone="",
+            contact_email="", updated_at=now)
+        # Keep the supports counted (their key stays), only forget who gave them.
+        Support.objects.filter(user=user).update(user=None)
+        user.delete()

@@ -1,0 +1,147 @@
+"""Sign in with a one-time code (or an optional password), profile, delete my account."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sigap.accounts import services
+from sigap.accounts.forms import (
+    CodeForm, DeleteForm, DestinationForm, PasswordSignInForm, ProfileForm,
+)
+from sigap.accounts.models import User
+from sigap.notifications.channels import DeliveryError
+
+SESSION_DEST = "otp_destination"
+SESSION_NEXT = "otp_next"
+
+
+def _next_url(request, default="/") -> str:
+    url = request.POST.get("next") or request.GET.get("next") or request.session.get(SESSION_NEXT)
+    if url and url_has_allowed_host_and_scheme(url, {request.get_host()},
+                                               require_https=request.is_secure()):
+        return url
+    return default
+
+
+def _errors_into(form, exc: ValidationError) -> None:
+    for field, msgs in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, msgs)
+
+
+def _login(request, user):
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    response = redirect(_next_url(request))
+    request.session.pop(SESSION_NEXT, None)
+    response.set_cookie("django_language", user.language, max_age=365 * 24 * 3600,
+                        samesite="Lax")
+    return response
+
+
+def signin(request):
+    """Step 1: the phone number or e-mail address that receives the code."""
+    form = DestinationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dest = services.request_code(
+                form.cleaned_data["destination"], now=timezone.now(),
+                ip=request.META.get("REMOTE_ADDR"), channel=form.cleaned_data.get("channel"))
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        except DeliveryError:
+            form.add_error(None, _("Kode tidak bisa dikirim sekarang. Coba lagi sebentar lagi."))
+        else:
+            request.session[SESSION_DEST] = dest.value
+            request.session[SESSION_NEXT] = _next_url(request)
+            return redirect("accounts:code")
+    return render(request, "accounts/signin.html", {
+        "form": form, "next": _next_url(request, "")}, status=400 if form.errors else 200)
+
+
+def enter_code(request):
+    """Step 2: the code; the account is created on the first successful sign-in."""
+    destination = request.session.get(SESSION_DEST)
+    if not destination:
+        return redirect("accounts:signin")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.verify_code(destination, form.cleaned_data["code"],
+                                        now=timezone.now())
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            request.session.pop(SESSION_DEST, None)
+            messages.success(request, _("Anda sudah masuk."))
+            return _login(request, user)
+    return render(request, "accounts/code.html", {"form": form, "destination": destination},
+                  status=400 if form.errors else 200)
+
+
+def password_signin(request):
+    """Sign in with a password (staff, and citizens who set one)."""
+    form = PasswordSignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ident = form.cleaned_data["destination"].strip()
+        username = ident
+        try:
+            found = services.find_user(services.parse_destination(ident))
+        except ValidationError:
+            found = None
+        if found is not None:
+            username = found.get_username()
+        user = authenticate(request, username=username, password=form.cleaned_data["password"])
+        if user is None:
+            form.add_error(None, _("Nama pengguna/nomor/e-mail atau kata sandi salah."))
+        else:
+            return _login(request, user)
+    return render(request, "accounts/password.html", {"form": form, "next": _next_url(request, "")},
+                  status=400 if form.errors else 200)
+
+
+@require_POST
+def signout(request):
+    logout(request)
+    return redirect("citizen:home")
+
+
+@login_required
+def profile(request):
+    user: User = request.user
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        user = form.save(commit=False)
+        if form.cleaned_data.get("new_password"):
+            user.set_password(form.cleaned_data["new_password"])
+        user.save()
+        if form.cleaned_data.get("new_password"):
+            from django.contrib.auth import update_session_auth_hash
+
+            update_session_auth_hash(request, user)
+        translation.activate(user.language)
+        messages.success(request, _("Profil tersimpan."))
+        response = redirect("accounts:profile")
+        response.set_cookie("django_language", user.language, max_age=365 * 24 * 3600,
+                            samesite="Lax")
+        return response
+    return render(request, "accounts/profile.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def delete(request):
+    form = DeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.delete_account(request.user, now=timezone.now())
+        logout(request)
+        messages.success(request, _("Akun Anda sudah dihapus. Laporan Anda tetap ada tanpa nama."))
+        return redirect(reverse("citizen:home"))
+    return render(request, "accounts/delete.html", {"form": form})

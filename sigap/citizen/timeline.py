@@ -1,0 +1,73 @@
+"""The public story of a report, built from its public events (agency names, never people)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from sigap.reports.models import ReportEvent
+from sigap.reports.workflow import Status
+
+K = ReportEvent.Kind
+# Events that are about the report's handling but say nothing useful to the public.
+HIDDEN = {K.INTERNAL_NOTE, K.REMINDER, K.ESCALATION, K.SLA_PAUSED, K.SLA_RESUMED, K.SUPPORT}
+
+
+@dataclass
+class Entry:
+    at: datetime
+    title: str
+    text: str = ""
+    who: str = ""
+    status: str = ""
+
+
+def _agency(event) -> str:
+    agency = event.agency
+    return (agency.short_name or agency.name) if agency else ""
+
+
+def _status_label(value: str) -> str:
+    try:
+        return str(Status(value).label)
+    except ValueError:
+        return value
+
+
+def entries(events) -> list[Entry]:
+    """Return the timeline entries for `events` (already filtered to public ones)."""
+    out: list[Entry] = []
+    for ev in events:
+        if not ev.is_public or ev.kind in HIDDEN:
+            continue
+        who = _agency(ev)
+        if ev.kind == K.CREATED:
+            out.append(Entry(ev.at, _("Laporan diterima"), who=who, status=Status.SUBMITTED))
+        elif ev.kind == K.STATUS:
+            out.append(Entry(ev.at, _("Status: %(s)s") % {"s": _status_label(ev.new)},
+                             text=ev.note, who=who, status=ev.new))
+        elif ev.kind == K.ASSIGNED:
+            out.append(Entry(ev.at, _("Ditugaskan ke petugas lapangan"), text=ev.note, who=who,
+                             status=ev.new))
+        elif ev.kind == K.REASSIGNED:
+            out.append(Entry(ev.at, _("Dialihkan ke %(a)s") % {"a": who}, text=ev.note, who=who,
+                             status=ev.new))
+        elif ev.kind == K.PUBLIC_NOTE:
+            out.append(Entry(ev.at, _("Catatan petugas"), text=ev.note, who=who))
+        elif ev.kind == K.COMMENT:
+            label = _("Komentar pelapor") if ev.actor_role == "reporter" else _("Komentar warga")
+            out.append(Entry(ev.at, label, text=ev.note))
+        elif ev.kind == K.RATING:
+            stars = "★" * int(ev.new or 0) + "☆" * (5 - int(ev.new or 0))
+            out.append(Entry(ev.at, _("Penilaian pelapor: %(s)s") % {"s": stars}, text=ev.note))
+        elif ev.kind == K.DUPLICATE:
+            out.append(Entry(ev.at, _("Digabung dengan laporan %(t)s") % {
+                "t": ev.data.get("of", "")}, who=who, status=ev.new))
+        elif ev.kind == K.MERGED:
+            out.append(Entry(ev.at, _("Laporan %(t)s digabung ke laporan ini") % {
+                "t": ev.new}, who=who))
+        elif ev.kind == K.RECATEGORISED:
+            out.append(Entry(ev.at, _("Kategori diperbarui"), who=who))
+    return out

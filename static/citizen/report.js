@@ -1,0 +1,267 @@
+/* The report form in three steps: category → photos & place → description. Without this
+   script the same form works as one plain multipart POST. */
+(function () {
+  "use strict";
+  var form = document.getElementById("report-form");
+  if (!form) { return; }
+  var T = JSON.parse(document.getElementById("t").textContent);
+  var cfg = JSON.parse(document.getElementById("map-config").textContent);
+  var $ = function (id) { return document.getElementById(id); };
+  var steps = form.querySelectorAll(".step");
+  var nav = form.querySelector(".step-nav");
+  var step = 1, photos = [], placeOk = false, map = null, marker = null, nearbyShown = false;
+  var MAX_SIDE = 1600, MAX_PHOTOS = 3;
+
+  form.classList.add("js");
+  // A fresh key per page view: a page served from the offline cache must not reuse one.
+  form.key.value = (window.crypto && crypto.randomUUID) ? crypto.randomUUID().replace(/-/g, "")
+    : String(Date.now()) + Math.random().toString(36).slice(2);
+  nav.hidden = false;
+  $("cat-search").hidden = false;
+  $("gps").hidden = !("geolocation" in navigator);
+  $("map").hidden = false;
+  $("map-hint").hidden = false;
+  if (!form.querySelector(".field-error:not([hidden])")) { $("no-map").open = false; }
+
+  // Photos: resized in the browser, then sent as blobs (not through the file inputs).
+  ["photo-camera", "photo-gallery"].forEach(function (id) {
+    var input = $(id);
+    input.removeAttribute("name");
+    input.addEventListener("change", function () { addFiles(input.files); input.value = ""; });
+  });
+
+  function category() { return form.querySelector("input[name=category]:checked"); }
+
+  function show(n) {
+    step = n;
+    steps.forEach(function (s) { s.hidden = Number(s.dataset.step) !== n; });
+    form.querySelectorAll(".steps li").forEach(function (li) {
+      li.classList.toggle("on", Number(li.dataset.for) <= n);
+    });
+    $("back").hidden = n === 1;
+    $("next").hidden = n === 3;
+    if (n === 2) { ensureMap(); }
+    window.scrollTo(0, 0);
+  }
+
+  function error(msg) {
+    var box = $("form-errors");
+    box.textContent = msg || "";
+    box.hidden = !msg;
+    if (msg) { box.scrollIntoView({ block: "center" }); }
+  }
+
+  // Step 1: categories, search, emergency numbers.
+  $("cat-search").addEventListener("input", function () {
+    var q = this.value.trim().toLowerCase(), any = false;
+    form.querySelectorAll(".tile").forEach(function (t) {
+      var hit = !q || t.dataset.search.indexOf(q) >= 0;
+      t.hidden = !hit; any = any || hit;
+    });
+    form.querySelectorAll(".cat-group").forEach(function (g) {
+      g.hidden = !g.querySelector(".tile:not([hidden])");
+    });
+    $("cat-none").hidden = any;
+  });
+  form.querySelectorAll("input[name=category]").forEach(function (r) {
+    r.addEventListener("change", function () {
+      syncAttributes();
+      nearbyShown = false;
+      if (r.dataset.emergency) { $("emergency").hidden = false; $("emergency").scrollIntoView(); return; }
+      $("emergency").hidden = true;
+      error("");
+      show(2);
+    });
+  });
+  $("emergency-go").addEventListener("click", function () { show(2); });
+
+  function syncAttributes() {
+    var c = category();
+    form.querySelectorAll(".attrs").forEach(function (fs) {
+      var on = c && fs.dataset.category === c.value;
+      fs.hidden = !on; fs.disabled = !on;
+    });
+  }
+
+  function addFiles(files) {
+    $("photo-error").hidden = true;
+    Array.prototype.forEach.call(files, function (file) {
+      if (photos.length >= MAX_PHOTOS) { return photoError(T.tooMany); }
+      resize(file).then(function (blob) {
+        if (photos.length >= MAX_PHOTOS) { return photoError(T.tooMany); }
+        photos.push(blob); drawPhotos();
+      }, function (msg) { photoError(msg); });
+    });
+  }
+  function photoError(msg) { var p = $("photo-error"); p.textContent = msg; p.hidden = false; }
+
+  function resize(file) {
+    return new Promise(function (resolve, reject) {
+      if (!/^image\//.test(file.type || "image/")) { return reject(T.notImage); }
+      var url = URL.createObjectURL(file), img = new Image();
+      img.onload = function () {
+        URL.revokeObjectURL(url);
+        var w = img.naturalWidth, h = img.naturalHeight;
+        if (!w || !h) { return reject(T.notImage); }
+        if (w * h > 40e6) { return reject(T.tooManyPixels); }
+        var k = Math.min(1, MAX_SIDE / Math.max(w, h));
+        var c = document.createElement("canvas");
+        c.width = Math.round(w * k); c.height = Math.round(h * k);
+        c.getContext("2d").drawImage(img, 0, 0, c.width, c.height);
+        c.toBlob(function (b) { if (b) { resolve(b); } else { reject(T.notImage); } }, "image/jpeg", 0.8);
+      };
+      img.onerror = function () { URL.revokeObjectURL(url); reject(T.notImage); };
+      img.src = url;
+    });
+  }
+
+  function drawPhotos() {
+    var ul = $("photo-list");
+    ul.innerHTML = "";
+    photos.forEach(function (blob, i) {
+      var li = document.createElement("li"), im = document.createElement("img"), x = document.createElement("button");
+      im.src = URL.createObjectURL(blob); im.alt = "";
+      x.type = "button"; x.className = "remove"; x.textContent = "×"; x.setAttribute("aria-label", T.remove);
+      x.addEventListener("click", function () { photos.splice(i, 1); drawPhotos(); });
+      li.appendChild(im); li.appendChild(x); ul.appendChild(li);
+    });
+  }
+
+  // Step 2: the place, on a map that works without tiles (the city's outline is drawn).
+  function ensureMap() {
+    if (map || !window.L) { return; }
+    map = L.map("map", { zoomControl: true, attributionControl: !!cfg.tiles, maxZoom: 19 });
+    if (cfg.tiles) { L.tileLayer(cfg.tiles, { maxZoom: 19, attribution: cfg.attribution }).addTo(map); }
+    if (cfg.boundary) {
+      L.geoJSON(cfg.boundary, { style: { color: "#0b5394", weight: 2, fillOpacity: 0.04 }, interactive: false }).addTo(map);
+    }
+    if (cfg.bounds) { map.fitBounds(cfg.bounds); } else { map.setView(cfg.center, cfg.zoom); }
+    map.on("click", function (e) { place(e.latlng.lat, e.latlng.lng); });
+    var lat = parseFloat(form.lat.value), lng = parseFloat(form.lng.value);
+    if (!isNaN(lat) && !isNaN(lng)) { place(lat, lng, true); }
+  }
+
+  function place(lat, lng, zoom) {
+    if (!marker) {
+      marker = L.marker([lat, lng], { draggable: true, autoPan: true }).addTo(map);
+      marker.on("dragend", function () { var p = marker.getLatLng(); place(p.lat, p.lng); });
+    } else { marker.setLatLng([lat, lng]); }
+    if (zoom) { map.setView([lat, lng], 17); }
+    form.lat.value = lat.toFixed(6); form.lng.value = lng.toFixed(6);
+    placeOk = false; nearbyShown = false;
+    $("place").textContent = T.locating;
+    fetch(form.dataset.locate + "?lat=" + lat + "&lng=" + lng).then(function (r) { return r.json(); })
+      .then(function (d) {
+        placeOk = !!d.ok;
+        $("place").className = "place " + (d.ok ? "ok" : "bad");
+        $("place").textContent = d.ok ? T["in"] + " " + d.kelurahan + ", " + T.kec + " " + d.kecamatan : d.error;
+      }, function () { placeOk = true; $("place").textContent = ""; });
+  }
+
+  $("gps").addEventListener("click", function () {
+    ensureMap();
+    $("place").textContent = T.locating;
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      place(pos.coords.latitude, pos.coords.longitude, true);
+    }, function () { $("place").textContent = T.gpsFail; }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+  });
+
+  function hasPlace() { return (form.lat.value && placeOk) || form.kelurahan.value; }
+
+  // Before the last step: open reports of the same category within 100 m.
+  function checkNearby() {
+    var c = category();
+    if (!form.lat.value || nearbyShown) { return Promise.resolve(false); }
+    var url = form.dataset.nearby + "?category=" + encodeURIComponent(c.value) + "&lat=" + form.lat.value + "&lng=" + form.lng.value;
+    return fetch(url).then(function (r) { return r.json(); }).then(function (d) {
+      var ul = $("nearby-list");
+      ul.innerHTML = "";
+      d.reports.forEach(function (r) {
+        var li = document.createElement("li"), a = document.createElement("a"), p = document.createElement("p"), b = document.createElement("button");
+        li.className = "card";
+        a.href = r.url; a.textContent = r.ticket + " · " + r.status + " · " + r.distance + " " + T.m;
+        p.textContent = r.description + (r.description ? " — " : "") + r.created + " · " + r.supports + " " + T.supports;
+        b.type = "button"; b.className = "btn support"; b.textContent = T.support;
+        b.addEventListener("click", function () {
+          var fd = new FormData();
+          fd.append("csrfmiddlewaretoken", form.csrfmiddlewaretoken.value);
+          fetch(r.support_url, { method: "POST", body: fd, headers: { "Accept": "application/json" }, credentials: "same-origin" })
+            .then(function (x) { return x.json(); }).then(function (res) {
+              b.disabled = true; b.textContent = T.supported + " (" + res.count + ")";
+              p.textContent = res.message;
+            });
+        });
+        li.appendChild(a); li.appendChild(p); li.appendChild(b); ul.appendChild(li);
+      });
+      nearbyShown = true;
+      $("nearby").hidden = d.reports.length === 0;
+      if (d.reports.length) { $("nearby").scrollIntoView(); }
+      return d.reports.length > 0;
+    }, function () { return false; });
+  }
+  $("nearby-new").addEventListener("click", function () { $("nearby").hidden = true; show(3); });
+
+  $("next").addEventListener("click", function () {
+    error("");
+    if (step === 1) {
+      if (!category()) { return error(T.chooseCategory); }
+      return show(2);
+    }
+    if (step === 2) {
+      if (!hasPlace()) { return error(form.lat.value ? T.outside : T.choosePlace); }
+      checkNearby().then(function (found) { if (!found) { show(3); } });
+    }
+  });
+  $("back").addEventListener("click", function () { error(""); show(step - 1); });
+
+  var desc = form.description;
+  function count() { $("desc-count").textContent = desc.value.length + " / 4000 " + T.chars; }
+  desc.addEventListener("input", count); count();
+
+  function toggleContact() { $("contact").hidden = form.anonymous.checked; }
+  form.anonymous.addEventListener("change", toggleContact); toggleContact();
+
+  // Submit: keep the report in the outbox first, so a dropped connection loses nothing.
+  var busy = false;
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    if (busy) { return; }
+    if (!category()) { show(1); return error(T.chooseCategory); }
+    if (!hasPlace()) { show(2); return error(T.choosePlace); }
+    if (!desc.value.trim() && !photos.length) { return error(T.needText); }
+    busy = true;
+    var btn = $("submit");
+    btn.disabled = true; btn.textContent = T.sending;
+    var fields = [];
+    new FormData(form).forEach(function (v, k) { if (typeof v === "string") { fields.push([k, v]); } });
+    var c = category();
+    var entry = { key: form.key.value, fields: fields, photos: photos.slice(), at: new Date().toISOString(),
+                  title: c.parentNode.querySelector("span").textContent, active: true };
+    var O = window.SigapOutbox;
+    O.put(entry).catch(function () {}).then(function () { return O.send(entry); }).then(function (res) {
+      if (res.status === "sent") { window.location.href = res.data.sent_url; return; }
+      busy = false; btn.disabled = false; btn.textContent = T.send;
+      if (res.status === "invalid") {
+        O.del(entry.key).catch(function () {});
+        var msgs = [];
+        Object.keys(res.data.errors).forEach(function (k) { msgs = msgs.concat(res.data.errors[k]); });
+        error(msgs.join(" "));
+        var first = Object.keys(res.data.errors)[0] || "";
+        show(first === "category" ? 1 : (first === "lat" || first === "photos") ? 2 : 3);
+        error(msgs.join(" "));
+        return;
+      }
+      // Offline or the upload failed: the outbox sends it when the signal returns.
+      entry.active = false;
+      O.put(entry).catch(function () {}).then(function () { O.banner(); });
+      form.hidden = true; $("waiting").hidden = false;
+      document.addEventListener("sigap:sent", function (e) {
+        if (e.detail.key === entry.key) { window.location.href = e.detail.data.sent_url; }
+      });
+    });
+  });
+
+  syncAttributes();
+  var err = form.querySelector(".field-error:not([hidden])");
+  if (err) { show(Number(err.closest(".step").dataset.step)); } else { show(category() ? 2 : 1); }
+})();
