@@ -206,6 +206,7 @@ def render(notification: Notification) -> tuple[str, str, str]:
     with translation.override(notification.language or "id"):
         context = {
             "report": report, "event": event, "link": link,
+            "language": notification.language or "id",
             "status": report.get_status_display(),
             "category": report.category.name,
             "level": event.data.get("level"),

@@ -31,3 +31,14 @@ def people(make_user):
         return made[name]
 
     return person
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Return run(fn, *args, **kw): call it and run its on-commit side effects (the queue)."""
+
+    def run(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    return run
