@@ -3,7 +3,7 @@
 import math
 
 import django_filters
-from django.core.exceptions import ValidationError
+from rest_framework.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from sigap.reports.models import Report
