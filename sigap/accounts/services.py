@@ -97,6 +97,8 @@ def verify_code(raw_destination: str, code: str, *, now: datetime) -> User:
     dest = parse_destination(raw_destination)
     code = re.sub(r"\D", "", code or "")
     wrong = ValidationError({"code": _("Kode salah atau sudah kedaluwarsa. Minta kode baru.")})
+    left = None
+    user = None
     with transaction.atomic():
         otp = (OneTimeCode.objects.select_for_update()
                .filter(destination=dest.value, used_at=None, expires_at__gt=now)
@@ -104,24 +106,28 @@ def verify_code(raw_destination: str, code: str, *, now: datetime) -> User:
         if otp is None or otp.attempts >= MAX_ATTEMPTS:
             raise wrong
         if not hmac.compare_digest(otp.code_hash, _hash(dest.value, code)):
+            # Counted in this transaction, which must commit: raise only after it.
             OneTimeCode.objects.filter(pk=otp.pk).update(attempts=F("attempts") + 1)
             left = MAX_ATTEMPTS - otp.attempts - 1
-            if left <= 0:
-                raise wrong
-            raise ValidationError({"code": _("Kode salah. Sisa %(n)d kali percobaan.") % {
-                "n": left}})
-        OneTimeCode.objects.filter(pk=otp.pk).update(used_at=now)
-        user = find_user(dest)
-        if user is None:
-            user = User(username=f"w{secrets.token_hex(6)}", role=Role.CITIZEN,
-                        notify_channel=User.Channel.EMAIL if dest.kind == "email"
-                        else User.Channel.SMS)
-            if dest.kind == "email":
-                user.email = dest.value
-            else:
-                user.phone = dest.value
-            user.set_unusable_password()
-            user.save()
+        else:
+            OneTimeCode.objects.filter(pk=otp.pk).update(used_at=now)
+            user = find_user(dest) or _new_citizen(dest)
+    if user is None:
+        if left <= 0:
+            raise wrong
+        raise ValidationError({"code": _("Kode salah. Sisa %(n)d kali percobaan.") % {"n": left}})
+    return user
+
+
+def _new_citizen(dest: Destination) -> User:
+    user = User(username=f"w{secrets.token_hex(6)}", role=Role.CITIZEN,
+                notify_channel=User.Channel.EMAIL if dest.kind == "email" else User.Channel.SMS)
+    if dest.kind == "email":
+        user.email = dest.value
+    else:
+        user.phone = dest.value
+    user.set_unusable_password()
+    user.save()
     return user
 
 

@@ -100,11 +100,6 @@ class FilterForm(forms.Form):
     sampai = forms.DateField(required=False, label=_("Sampai tanggal"),
                              widget=forms.DateInput(attrs={"type": "date"}))
 
-    STATUS_GROUPS = {
-        "open": (_("Masih dikerjakan"), None),
-        "resolved": (_("Selesai"), [Status.RESOLVED, Status.CLOSED]),
-    }
-
     def __init__(self, *args, city, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kategori"].queryset = Category.objects.filter(city=city, is_active=True)

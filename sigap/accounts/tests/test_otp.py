@@ -1,0 +1,132 @@
+"""Sign-up and sign-in with a one-time code; the optional password."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from sigap.accounts import services
+from sigap.accounts.models import OneTimeCode, User
+
+
+@pytest.mark.parametrize("raw, value, kind", [
+    ("0812-3456 7890", "+6281234567890", "phone"),
+    ("+62 812 3456 7890", "+6281234567890", "phone"),
+    (" Siti@Contoh.ID ", "siti@contoh.id", "email"),
+])
+def test_it_normalises_phone_numbers_and_emails(raw, value, kind):
+    dest = services.parse_destination(raw)
+    assert (dest.value, dest.kind) == (value, kind)
+
+
+@pytest.mark.parametrize("raw", ["", "12345", "+1 202 555 0100", "siti@", "abc"])
+def test_it_refuses_what_is_neither_phone_nor_email(raw):
+    with pytest.raises(ValidationError):
+        services.parse_destination(raw)
+
+
+def test_it_sends_a_hashed_code_and_signs_up_on_first_use(db, sent, code_in, now):
+    services.request_code("081234567890", now=now, channel="whatsapp")
+    channel, to, text = sent[0]
+    code = code_in(text)
+    assert (channel, to) == ("whatsapp", "+6281234567890")
+    otp = OneTimeCode.objects.get()
+    assert code not in otp.code_hash and otp.expires_at == now + timedelta(minutes=10)
+    user = services.verify_code("0812 3456 7890", code, now=now + timedelta(minutes=1))
+    assert user.phone == "+6281234567890" and user.role == "citizen"
+    assert not user.has_usable_password()
+    with pytest.raises(ValidationError):  # a code works once
+        services.verify_code("081234567890", code, now=now + timedelta(minutes=2))
+
+
+def test_it_signs_in_the_existing_account(db, sent, code_in, now, make_user):
+    existing = make_user(email="siti@contoh.id")
+    services.request_code("SITI@contoh.id", now=now)
+    assert sent[0][0] == "email"
+    assert services.verify_code("siti@contoh.id", code_in(sent[0][2]), now=now) == existing
+
+
+def test_it_refuses_an_expired_code(db, sent, code_in, now):
+    services.request_code("siti@contoh.id", now=now)
+    with pytest.raises(ValidationError, match="kedaluwarsa"):
+        services.verify_code("siti@contoh.id", code_in(sent[0][2]),
+                             now=now + timedelta(minutes=11))
+    assert not User.objects.exists()
+
+
+def test_it_limits_guesses(db, sent, code_in, now):
+    services.request_code("siti@contoh.id", now=now)
+    code = code_in(sent[0][2])
+    wrong = "000000" if code != "000000" else "111111"
+    for left in [4, 3, 2, 1]:
+        with pytest.raises(ValidationError, match=f"Sisa {left} kali"):
+            services.verify_code("siti@contoh.id", wrong, now=now)
+    with pytest.raises(ValidationError, match="kedaluwarsa"):
+        services.verify_code("siti@contoh.id", wrong, now=now)
+    with pytest.raises(ValidationError):  # even the right code is dead now
+        services.verify_code("siti@contoh.id", code, now=now)
+
+
+def test_it_limits_codes_per_destination_and_per_ip(db, sent, now):
+    for _ in range(3):
+        services.request_code("siti@contoh.id", now=now)
+    with pytest.raises(services.TooManyRequests):
+        services.request_code("siti@contoh.id", now=now + timedelta(minutes=1))
+    services.request_code("siti@contoh.id", now=now + timedelta(minutes=16))  # window over
+    for i in range(10):
+        services.request_code(f"warga{i}@contoh.id", now=now, ip="10.0.0.1")
+    with pytest.raises(services.TooManyRequests):
+        services.request_code("lain@contoh.id", now=now, ip="10.0.0.1")
+    assert len(sent) == 14
+
+
+def test_only_the_newest_code_works(db, sent, code_in, now):
+    services.request_code("siti@contoh.id", now=now)
+    services.request_code("siti@contoh.id", now=now + timedelta(seconds=30))
+    old, new = code_in(sent[0][2]), code_in(sent[1][2])
+    if old != new:
+        with pytest.raises(ValidationError):
+            services.verify_code("siti@contoh.id", old, now=now + timedelta(minutes=1))
+    assert services.verify_code("siti@contoh.id", new, now=now + timedelta(minutes=1))
+
+
+def test_the_pages_sign_a_citizen_in_and_go_back(client, db, sent, code_in):
+    response = client.post("/akun/masuk/", {"destination": "081234567890", "channel": "sms",
+                                            "next": "/saya/"})
+    assert response.status_code == 302 and response["Location"] == "/akun/masuk/kode/"
+    assert "+6281234567890" in client.get("/akun/masuk/kode/").content.decode()
+    wrong = client.post("/akun/masuk/kode/", {"code": "12"})
+    assert wrong.status_code == 400 and "Kode salah" in wrong.content.decode()
+    response = client.post("/akun/masuk/kode/", {"code": code_in(sent[0][2])})
+    assert response.status_code == 302 and response["Location"] == "/saya/"
+    assert client.get("/saya/").status_code == 200
+
+
+def test_the_sign_in_page_explains_bad_input(client, db, sent):
+    response = client.post("/akun/masuk/", {"destination": "abc"})
+    assert response.status_code == 400 and "nomor HP Indonesia" in response.content.decode()
+    assert client.get("/akun/masuk/kode/").status_code == 302  # no code requested yet
+    assert not sent
+
+
+def test_it_refuses_an_open_redirect(client, db, sent, code_in):
+    client.post("/akun/masuk/", {"destination": "siti@contoh.id", "next": "https://evil.test/"})
+    response = client.post("/akun/masuk/kode/", {"code": code_in(sent[0][2])})
+    assert response["Location"] == "/"
+
+
+def test_staff_and_citizens_with_a_password_sign_in_with_it(client, make_user):
+    make_user("officer", agency="DLHK", username="officer-x")
+    citizen = make_user(phone="+6281200000001")
+    response = client.post("/akun/masuk/sandi/", {"destination": "officer-x",
+                                                  "password": "pw-Sigap-2026",
+                                                  "next": "/office/"})
+    assert response.status_code == 302 and response["Location"] == "/office/"
+    client.logout()
+    response = client.post("/akun/masuk/sandi/", {"destination": "0812 0000 0001",
+                                                  "password": "pw-Sigap-2026"})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(citizen.pk)
+    client.logout()
+    bad = client.post("/akun/masuk/sandi/", {"destination": "officer-x", "password": "nope"})
+    assert bad.status_code == 400 and "salah" in bad.content.decode()
