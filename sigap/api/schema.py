@@ -7,6 +7,7 @@ GENERIC = {
     "404": "Not found",
     "405": "Method not allowed",
     "409": "Not possible in the report's current status",
+    "415": "Unsupported media type",
     "429": "Too many requests (throttled)",
 }
 

@@ -64,6 +64,15 @@ class ReportCursor(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or int(raw) < 1:
+            raise exceptions.ValidationError(
+                {"page_size": _("Harus bilangan bulat positif. / Must be a positive integer.")})
+        return min(int(raw), self.max_page_size)
+
 
 ERRORS = {400: OpenApiResponse(description="Invalid input"),
           403: OpenApiResponse(description="Not allowed"),
@@ -329,7 +338,7 @@ class AreaGeoJSON(APIView):
     @extend_schema(parameters=[OpenApiParameter("level", OpenApiTypes.STR, enum=[
         "kecamatan", "kelurahan"])], responses={200: OpenApiTypes.OBJECT, 400: ERRORS[400]})
     def get(self, request):
-        level = request.query_params.get("level") or Area.Level.KECAMATAN
+        level = request.query_params.get("level", Area.Level.KECAMATAN)
         if level not in Area.Level.values:
             raise exceptions.ValidationError({"level": _("Pakai kecamatan atau kelurahan.")})
         areas = Area.objects.filter(city=_city(), level=level).select_related("parent")
