@@ -221,14 +221,15 @@ def nearby_json(request):
         lat, lng = float(request.GET["lat"]), float(request.GET["lng"])
     except (KeyError, ValueError):
         return JsonResponse({"reports": []})
-    if category is None:
+    if category is None or category.is_sensitive:
+        # Sensitive reports never reveal where they are, not even as a distance.
         return JsonResponse({"reports": []})
     out = []
     for distance, report in nearby_reports(city, category, lat, lng):
         out.append({
             "ticket": report.ticket, "url": report.get_absolute_url(),
             "support_url": reverse("citizen:support", args=[report.ticket]),
-            "description": "" if report.is_sensitive else report.description[:140],
+            "description": report.description[:140],
             "status": str(report.get_status_display()), "distance": round(distance),
             "supports": report.support_count,
             "created": timezone.localtime(report.created_at, city.tz).strftime("%d/%m/%Y"),

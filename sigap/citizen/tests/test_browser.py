@@ -108,12 +108,17 @@ def test_it_files_a_report_with_photo_and_pin_then_follows_it(phone, live_server
     shot(page, "7-my-device")
 
 
-def test_it_keeps_an_offline_report_and_sends_it_once_when_online(phone, live_server):
+def test_it_keeps_an_offline_report_and_sends_it_once_when_online(phone, live_server, photo,
+                                                                  tmp_path):
     from sigap.reports.models import IdempotencyKey, Report
 
     context, page = phone()
     page.goto(f"{live_server.url}/lapor/?kategori=JALAN_RUSAK")
     page.wait_for_selector("section[data-step='2']:not([hidden])")
+    image = tmp_path / "lubang.jpg"
+    image.write_bytes(photo(size=(800, 600)))
+    page.set_input_files("#photo-camera", str(image))
+    page.wait_for_selector("#photo-list img")
     pick_place_on_map(page)
     page.click("#next")
     page.fill("#id_description", "Lubang besar di tengah jalan.")
@@ -129,6 +134,7 @@ def test_it_keeps_an_offline_report_and_sends_it_once_when_online(phone, live_se
     context.set_offline(False)
     page.wait_for_url("**/terkirim?k=*", timeout=15_000)
     assert Report.objects.count() == 1
+    assert Report.objects.get().photos.count() == 1  # the photo waited as a blob on the phone
     # Another flush (a second tab, the timer) finds nothing left to send.
     page.evaluate("() => window.SigapOutbox.flush()")
     assert page.evaluate("() => window.SigapOutbox.list().then(l => l.length)") == 0

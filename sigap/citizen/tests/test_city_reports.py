@@ -143,6 +143,19 @@ def test_it_finds_open_reports_of_the_same_category_within_100_m(client, make_re
     assert client.get("/lapor/sekitar?category=SAMPAH&lat=x").json() == {"reports": []}
 
 
+def test_it_never_offers_sensitive_reports_nearby(client, make_report):
+    make_report("TUNAWISMA", lat=-10.17720, lng=123.60700)
+    body = client.get("/lapor/sekitar?category=TUNAWISMA&lat=-10.17720&lng=123.60700").json()
+    assert body == {"reports": []}
+
+
+def test_it_shows_category_names_in_english_when_chosen(client, make_report):
+    make_report()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/laporan/"})
+    html = client.get("/laporan/").content.decode()
+    assert "Garbage / waste" in html and '<html lang="en">' in html
+
+
 def test_it_names_the_kelurahan_of_a_point(client, kupang):
     inside = client.get("/lapor/lokasi?lat=-10.1772&lng=123.6070").json()
     assert inside["ok"] is True and inside["kelurahan"] and inside["kecamatan"]

@@ -33,6 +33,15 @@ def test_it_files_a_report_without_javascript(client, kupang, form_data, upload,
     assert report.photos.count() == 1
 
 
+def test_it_stores_photos_without_exif(client, kupang, form_data, upload, photo):
+    from PIL import Image
+
+    client.post(URL, {**form_data(), "photos": [upload(photo(exif_gps=True))]})
+    stored = Report.objects.get().photos.get()
+    with stored.image.open("rb") as fh:
+        assert not Image.open(fh).getexif()
+
+
 def test_it_answers_json_to_the_script(client, kupang, form_data):
     response = client.post(URL, form_data(), HTTP_ACCEPT="application/json")
     body = response.json()
