@@ -49,6 +49,8 @@ def phone(browser, live_server, settings, kupang):
 
 def shot(page, name, full=False):
     SHOTS.mkdir(parents=True, exist_ok=True)
+    if full:  # the fixed tab bar would otherwise sit in the middle of a long page
+        page.add_style_tag(content=".tabs{position:static!important}")
     page.screenshot(path=str(SHOTS / f"citizen-{name}.png"), full_page=full)
 
 
@@ -58,7 +60,10 @@ def pick_place_on_map(page):
 
 
 def test_it_files_a_report_with_photo_and_pin_then_follows_it(phone, live_server, tmp_path,
-                                                             photo):
+                                                             photo, make_user):
+    from django.utils import timezone
+
+    from sigap.reports import services
     from sigap.reports.models import Report
 
     context, page = phone()
@@ -93,8 +98,8 @@ def test_it_files_a_report_with_photo_and_pin_then_follows_it(phone, live_server
     report = Report.objects.get()
     assert report.ticket == ticket
     assert report.answers == {"volume": "kecil"}
-    photo = report.photos.get()
-    assert max(photo.width, photo.height) == 1600  # resized in the browser before upload
+    stored = report.photos.get()
+    assert max(stored.width, stored.height) == 1600  # resized in the browser before upload
     assert report.tracking_key in page.inner_text("#private-link")
 
     page.click("text=Buka halaman laporan")
@@ -103,9 +108,24 @@ def test_it_files_a_report_with_photo_and_pin_then_follows_it(phone, live_server
     assert "Anda melihat laporan ini sebagai pelapor" in page.content()
     shot(page, "6-track", full=True)
 
+    # The agency fixes it; the reporter (private link) is asked "Sudah beres?" and says yes.
+    officer = make_user("officer", agency="DLHK")
+    services.assign(report.pk, actor=make_user("dispatcher", agency="DLHK"),
+                    now=timezone.now(), officer=officer)
+    services.resolve(report.pk, actor=officer, now=timezone.now(), note="Sudah diangkut truk",
+                     photos=[photo(color=(20, 160, 60))])
+    page.reload()
+    page.wait_for_selector("#beres")
+    shot(page, "7-sudah-beres", full=True)
+    page.locator("label[for=star5]").click()
+    page.click("button[name=fixed][value=yes]")
+    page.wait_for_selector("#status:has-text('Ditutup')")
+    report.refresh_from_db()
+    assert report.status == "closed" and report.rating == 5
+
     page.goto(f"{live_server.url}/di-perangkat/")
     page.wait_for_selector(f"#device-list a:has-text('{ticket}')")
-    shot(page, "7-my-device")
+    shot(page, "8-my-device")
 
 
 def test_it_keeps_an_offline_report_and_sends_it_once_when_online(phone, live_server, photo,
@@ -128,7 +148,7 @@ def test_it_keeps_an_offline_report_and_sends_it_once_when_online(phone, live_se
     page.wait_for_selector("#waiting:not([hidden])")
     assert "Menunggu sinyal" in page.inner_text("#waiting")
     page.wait_for_selector("#outbox-banner:not([hidden])")
-    shot(page, "8-offline-waiting")
+    shot(page, "9-offline-waiting")
     assert Report.objects.count() == 0
 
     context.set_offline(False)
@@ -156,7 +176,7 @@ def test_it_offers_to_support_the_same_problem_nearby(phone, live_server, make_r
     page.wait_for_selector("#nearby:not([hidden])")
     assert "Apakah ini masalah yang sama?" in page.inner_text("#nearby")
     assert existing.ticket in page.inner_text("#nearby-list")
-    shot(page, "9-nearby")
+    shot(page, "10-nearby")
     page.click("#nearby-list button.support")
     page.wait_for_selector("#nearby-list button.support:disabled")
     existing.refresh_from_db()
@@ -165,4 +185,4 @@ def test_it_offers_to_support_the_same_problem_nearby(phone, live_server, make_r
 
     page.goto(f"{live_server.url}/laporan/")
     page.wait_for_selector("#reports-map .leaflet-interactive")
-    shot(page, "10-city-reports", full=True)
+    shot(page, "11-city-reports", full=True)
