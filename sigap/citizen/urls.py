@@ -5,6 +5,7 @@ from sigap.citizen import views
 app_name = "citizen"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("cari", views.find_ticket, name="find"),
     path("lapor/", views.report_new, name="report"),
     path("lapor/lokasi", views.locate_json, name="locate"),
     path("lapor/sekitar", views.nearby_json, name="nearby"),

@@ -64,6 +64,16 @@ def home(request):
     return render(request, "citizen/home.html", {"recent": recent})
 
 
+def find_ticket(request):
+    """Go to the report whose ticket the citizen typed (works without JavaScript)."""
+    ticket = (request.GET.get("tiket") or "").strip().upper()
+    if ticket and Report.objects.filter(ticket=ticket).exists():
+        return redirect("citizen:track", ticket)
+    messages.error(request, _("Nomor tiket tidak ditemukan. Periksa lagi, contoh: "
+                              "KPG-2026-000123."))
+    return redirect("citizen:home")
+
+
 # --- Report a problem --------------------------------------------------------------------
 
 def _categories(city):

@@ -42,7 +42,9 @@
 
   /* Send one stored report. Resolves {status: "sent"|"invalid"|"offline", data}. The same
      idempotency key goes with every try, so the server stores the report exactly once. */
+  var sending = {};  // keys this page is uploading right now (memory only: a closed tab forgets)
   function send(entry) {
+    sending[entry.key] = true;
     var fd = new FormData();
     entry.fields.forEach(function (f) { if (f[0] !== "csrfmiddlewaretoken") { fd.append(f[0], f[1]); } });
     entry.photos.forEach(function (blob, i) { fd.append("photos", blob, "foto-" + (i + 1) + ".jpg"); });
@@ -59,14 +61,17 @@
         entry.errors = data.errors;
         return put(entry).then(function () { return { status: "invalid", data: data }; });
       });
-    }, function () { return { status: "offline" }; });
+    }, function () { return { status: "offline" }; }).then(function (res) {
+      delete sending[entry.key];
+      return res;
+    });
   }
 
   var flushing = null;
   function flush() {
     if (flushing) { return flushing; }
     flushing = list().then(function (entries) {
-      var waiting = entries.filter(function (e) { return !e.errors && !e.active; });
+      var waiting = entries.filter(function (e) { return !e.errors && !sending[e.key]; });
       return waiting.reduce(function (p, e) {
         return p.then(function () {
           return send(e).then(function (res) {

@@ -21,6 +21,7 @@
   $("gps").hidden = !("geolocation" in navigator);
   $("map").hidden = false;
   $("map-hint").hidden = false;
+  $("emergency").hidden = true;  // shown again when an emergency category is chosen
   if (!form.querySelector(".field-error:not([hidden])")) { $("no-map").open = false; }
 
   // Photos: resized in the browser, then sent as blobs (not through the file inputs).
@@ -236,7 +237,7 @@
     new FormData(form).forEach(function (v, k) { if (typeof v === "string") { fields.push([k, v]); } });
     var c = category();
     var entry = { key: form.key.value, fields: fields, photos: photos.slice(), at: new Date().toISOString(),
-                  title: c.parentNode.querySelector("span").textContent, active: true };
+                  title: c.parentNode.querySelector("span").textContent };
     var O = window.SigapOutbox;
     O.put(entry).catch(function () {}).then(function () { return O.send(entry); }).then(function (res) {
       if (res.status === "sent") { window.location.href = res.data.sent_url; return; }
@@ -252,8 +253,7 @@
         return;
       }
       // Offline or the upload failed: the outbox sends it when the signal returns.
-      entry.active = false;
-      O.put(entry).catch(function () {}).then(function () { O.banner(); });
+      O.banner();
       form.hidden = true; $("waiting").hidden = false;
       document.addEventListener("sigap:sent", function (e) {
         if (e.detail.key === entry.key) { window.location.href = e.detail.data.sent_url; }
@@ -263,5 +263,9 @@
 
   syncAttributes();
   var err = form.querySelector(".field-error:not([hidden])");
-  if (err) { show(Number(err.closest(".step").dataset.step)); } else { show(category() ? 2 : 1); }
+  if (err) { show(Number(err.closest(".step").dataset.step)); }
+  else if (category() && category().dataset.emergency) {
+    show(1); $("emergency").hidden = false; $("emergency").scrollIntoView();
+  }
+  else { show(category() ? 2 : 1); }
 })();

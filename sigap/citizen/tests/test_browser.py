@@ -186,3 +186,7 @@ def test_it_offers_to_support_the_same_problem_nearby(phone, live_server, make_r
     page.goto(f"{live_server.url}/laporan/")
     page.wait_for_selector("#reports-map .leaflet-interactive")
     shot(page, "11-city-reports", full=True)
+    page.goto(f"{live_server.url}/")
+    shot(page, "0-home")
+    page.goto(f"{live_server.url}/akun/masuk/")
+    shot(page, "12-sign-in")

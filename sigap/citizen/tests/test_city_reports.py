@@ -169,3 +169,11 @@ def test_it_renders_the_public_pages(client, make_report, url):
     response = client.get(url)
     assert response.status_code == 200
     assert b'action="/i18n/setlang/"' in response.content
+
+
+def test_it_finds_a_report_by_the_ticket_typed_on_the_home_page(client, make_report):
+    report = make_report()
+    response = client.get("/cari", {"tiket": f" {report.ticket.lower()} "})
+    assert response.status_code == 302 and response["Location"] == report.get_absolute_url()
+    missing = client.get("/cari", {"tiket": "KPG-1999-000001"}, follow=True)
+    assert "Nomor tiket tidak ditemukan" in missing.content.decode()
