@@ -1,6 +1,7 @@
 """Query filters of the report list (django-filter: bad values are 400s, not 500s)."""
 
 import math
+from datetime import timezone as dt_timezone
 
 import django_filters
 from rest_framework.exceptions import ValidationError
@@ -8,6 +9,19 @@ from django.utils.translation import gettext as _
 
 from sigap.reports.models import Report
 from sigap.reports.workflow import Status
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO date-time, compared in UTC (PostgreSQL refuses exotic offsets such as +20:34)."""
+
+    def filter(self, qs, value):
+        if value:
+            try:
+                value = value.astimezone(dt_timezone.utc)
+            except OverflowError:
+                raise ValidationError({self.field_name: _("Tanggal di luar jangkauan.")}) \
+                    from None
+        return super().filter(qs, value)
 
 
 class ReportFilter(django_filters.FilterSet):
@@ -18,8 +32,8 @@ class ReportFilter(django_filters.FilterSet):
                                           help_text="Kemendagri code of the kecamatan.")
     kelurahan = django_filters.CharFilter(field_name="kelurahan__code",
                                           help_text="Kemendagri code of the kelurahan.")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
     bbox = django_filters.CharFilter(method="filter_bbox",
                                      help_text="west,south,east,north (lng,lat,lng,lat).")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone as dt_timezone
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -263,7 +263,12 @@ def date_time(params, name: str, tz, *, end_of_day: bool = False) -> datetime | 
                         "%(p)s is not a W3C date-time.") % {"p": name})
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
-    return value
+    try:
+        # In UTC: databases refuse exotic offsets (PostgreSQL stops at ±15:59).
+        return value.astimezone(dt_timezone.utc)
+    except OverflowError:
+        raise Problem(_("%(p)s di luar jangkauan. / %(p)s is out of range.") % {"p": name}) \
+            from None
 
 
 def csv_list(params, name: str, *, limit: int = MAX_IDS) -> list[str]:
@@ -301,12 +306,15 @@ def filter_requests(qs, params, city, now: datetime):
     if start and end and end - start > MAX_WINDOW:
         raise Problem(_("Rentang tanggal paling lama 90 hari. / The date range may not span "
                         "more than 90 days."))
-    if start is None and end is None:
-        end, start = None, now - MAX_WINDOW
-    elif start is None:
-        start = end - MAX_WINDOW
-    elif end is None:
-        end = start + MAX_WINDOW
+    try:
+        if start is None and end is None:
+            end, start = None, now - MAX_WINDOW
+        elif start is None:
+            start = end - MAX_WINDOW
+        elif end is None:
+            end = start + MAX_WINDOW
+    except OverflowError:
+        raise Problem(_("Tanggal di luar jangkauan. / Date out of range.")) from None
     qs = qs.filter(created_at__gte=start)
     if end is not None:
         qs = qs.filter(created_at__lte=end)

@@ -214,3 +214,8 @@ def test_it_lists_only_my_reports(api, make_report, make_user, as_user):
     make_report(reporter=make_user())
     assert api.get("/api/v1/reports/mine/").status_code == 401
     assert tickets(as_user(me).get("/api/v1/reports/mine/")) == [mine.ticket]
+
+
+@pytest.mark.parametrize("value", ["0184-05-22T11:26:08+20:34", "0001-01-01T00:00:00+23:00"])
+def test_it_handles_extreme_dates_without_a_server_error(api, listed, value):
+    assert api.get("/api/v1/reports/", {"created_after": value}).status_code in (200, 400)

@@ -523,3 +523,12 @@ def test_it_lists_a_page_in_a_fixed_number_of_queries(o311, reports, make_report
     with django_assert_max_num_queries(5):
         response, body = o311.get("requests", extensions="true", page_size="50")
     assert len(body) == 13
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:00",
+                                   "2026-10-30T10:00:00+20:34"])
+def test_it_handles_extreme_dates_without_a_server_error(o311, reports, value):
+    response, body = o311.get("requests", start_date=value)
+    assert response.status_code in (200, 400)
+    response, body = o311.get("requests", updated_after=value)
+    assert response.status_code in (200, 400)
