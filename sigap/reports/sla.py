@@ -91,35 +91,35 @@ LOOKAHEAD = timedelta(days=30)
 
 
 def due_for_escalation(now: datetime):
-    """Return open, unpaused reports whose ladder may have moved (a coarse SQL filter)."""
+    """Return (pk, due_at, level, agency_id, sla_hours) of open, unpaused reports whose
+    ladder may have moved (a coarse SQL filter; the calendar maths is done in Python)."""
     from sigap.reports.models import Report
 
     return (
         Report.objects.open()
         .filter(sla_paused_at__isnull=True, due_at__isnull=False,
                 escalation_level__lt=MAX_LEVEL, due_at__lte=now + LOOKAHEAD)
-        .select_related("agency", "category", "city")
-        .only("pk", "due_at", "escalation_level", "agency", "category", "city")
         .order_by("due_at")
+        .values_list("pk", "due_at", "escalation_level", "agency_id",
+                     "category__resolve_sla_hours")
     )
 
 
-def run_escalations(now: datetime, *, limit: int = 1000) -> list[int]:
+def run_escalations(now: datetime, *, limit: int = 20000) -> list[int]:
     """Record every escalation step that is due at `now`; return the new event ids."""
+    from sigap.agencies.models import Agency
     from sigap.reports import services
 
     created: list[int] = []
     calendars: dict = {}
-    for report in due_for_escalation(now)[:limit]:
-        key = (report.agency_id, report.city_id)
-        if key not in calendars:
-            calendars[key] = services.calendar_for(report.agency, report.city, now)
-        limits = thresholds(report.due_at, report.category.resolve_sla_hours, calendars[key])
-        target = limits.level_at(now)
-        if target <= report.escalation_level:
+    for pk, due_at, level, agency_id, sla_hours in due_for_escalation(now)[:limit]:
+        if agency_id not in calendars:
+            agency = Agency.objects.select_related("city").get(pk=agency_id)
+            calendars[agency_id] = services.calendar_for(agency, agency.city, now)
+        target = thresholds(due_at, sla_hours, calendars[agency_id]).level_at(now)
+        if target <= level:
             continue
         events = services.record_escalation(
-            report.pk, from_level=report.escalation_level,
-            steps=steps_between(report.escalation_level, target), now=now)
+            pk, from_level=level, steps=steps_between(level, target), now=now)
         created += [e.pk for e in events]
     return created
