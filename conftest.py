@@ -24,9 +24,13 @@ def _private_cache():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttles():
+def _fresh_throttles(request):
     """Clear rate-limit counters between tests (only this process's keys)."""
     yield
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db", "transactional_db", "live_server"} & set(request.fixturenames)
+    if not uses_db:
+        return
     from django.core.cache import cache
 
     if cache.__class__.__name__ == "RedisCache":

@@ -1,0 +1,51 @@
+"""`sigap setup` and the demo accounts: what `make serve` relies on."""
+
+import pytest
+from django.core.management import call_command
+
+from sigap.accounts.models import Role, User
+from sigap.agencies.models import Agency
+
+
+@pytest.mark.django_db
+def test_setup_loads_the_city_and_creates_demo_accounts(settings, tmp_path, monkeypatch,
+                                                        capsys, client):
+    settings.VAR_DIR = tmp_path
+    monkeypatch.delenv("SIGAP_DEMO_PASSWORD", raising=False)
+    call_command("setup")
+    out = capsys.readouterr().out
+    password = (tmp_path / "demo-password.txt").read_text().strip()
+    assert f"Demo password: {password}" in out
+    assert Agency.objects.filter(is_field_agency=True).count() == 7
+    names = set(User.objects.values_list("username", flat=True))
+    for code in ["dlhk", "pupr", "dishub", "dinsos", "satpolpp", "dinkes", "damkar"]:
+        assert {f"dispatcher-{code}", f"head-{code}", f"officer-{code}-1",
+                f"officer-{code}-2"} <= names
+    assert {"admin", "executive"} <= names
+    officer = User.objects.get(username="officer-dlhk-1")
+    assert officer.role == Role.OFFICER and officer.agency.code == "DLHK"
+    assert officer.teams.filter(agency__code="DLHK").exists()
+    assert officer.groups.filter(name="Petugas").exists()
+    # Idempotent: a second run creates nothing and keeps the password.
+    call_command("setup")
+    assert User.objects.count() == len(names)
+    assert password in capsys.readouterr().out
+    # The printed account signs into the admin and sees the Kupang data.
+    assert client.login(username="admin", password=password)
+    for url in ["/admin/agencies/agency/", "/admin/agencies/category/", "/admin/cities/area/"]:
+        response = client.get(url)
+        assert response.status_code == 200
+    body = client.get("/admin/agencies/agency/").content.decode()
+    assert "Dinas Pemadam Kebakaran" in body and "Satuan Polisi Pamong Praja" in body
+    body = client.get("/admin/cities/area/?level__exact=kelurahan").content.decode()
+    assert "Penfui" in body and "51" in body
+    assert "Fire" in client.get("/admin/agencies/category/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_admin_speaks_indonesian_and_english(kupang, make_user, client):
+    make_user("admin", username="boss", is_staff=True, is_superuser=True)
+    client.login(username="boss", password="pw-Sigap-2026")
+    assert "Kategori" in client.get("/admin/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
+    assert "Categor" in client.get("/admin/").content.decode()
