@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from drf_spectacular.utils import extend_schema_field
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from sigap.agencies.models import Category, CategoryAttribute
@@ -64,7 +65,7 @@ class ReportCreateSerializer(serializers.Serializer):
 
     def validate_answers(self, value):
         if not isinstance(value, dict):
-            raise serializers.ValidationError("Harus berupa objek JSON. / Must be a JSON object.")
+            raise serializers.ValidationError(_("Harus berupa objek JSON. / Must be a JSON object."))
         return value
 
 
@@ -216,7 +217,7 @@ class AssignSerializer(serializers.Serializer):
     def validate(self, data):
         if not data.get("officer") and not data.get("team"):
             raise serializers.ValidationError(
-                {"officer": "Pilih tim atau petugas. / Choose a team or officer."})
+                {"officer": _("Pilih tim atau petugas. / Choose a team or officer.")})
         return data
 
 

@@ -282,6 +282,8 @@ def csv_list(params, name: str, *, limit: int = MAX_IDS) -> list[str]:
 def filter_requests(qs, params, city, now: datetime):
     """Apply GET requests' arguments and extensions to `qs`; raise Problem on bad input."""
     tz = city.tz
+    # No city filter: one city per deployment, and filtering on city_id would steer the
+    # planner onto that (unselective) index instead of (lat, lng) or created_at.
     ids = csv_list(params, "service_request_id")
     if ids:  # the id list overrides every other argument
         return qs.filter(ticket__in=ids)

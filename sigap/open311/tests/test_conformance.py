@@ -3,7 +3,7 @@
 XML is parsed with xml.etree; the checklist follows the spec (see docs in OPEN311 notes).
 """
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils.dateparse import parse_datetime
@@ -532,3 +532,33 @@ def test_it_handles_extreme_dates_without_a_server_error(o311, reports, value):
     assert response.status_code in (200, 400)
     response, body = o311.get("requests", updated_after=value)
     assert response.status_code in (200, 400)
+
+
+def test_it_finds_requests_in_a_circle_through_the_lat_lng_index(kupang, now):
+    from django.http import QueryDict
+
+    from sigap.open311 import adapter
+
+    params = QueryDict("lat=-10.17&long=123.6&radius=500")
+    qs = adapter.filter_requests(adapter.requests_queryset(), params, kupang, now)
+    assert "report_lat_lng" in qs.order_by("-created_at", "-pk")[:100].explain()
+
+
+def test_it_creates_in_a_number_of_queries_that_does_not_grow_with_the_table(
+        o311, api_key, make_report):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            response, _body = o311.post("json", valid_post(api_key))
+        assert response.status_code == 200
+        reads = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
+        assert not any("COUNT(" in sql.upper() for sql in reads)
+        return len(ctx.captured_queries)
+
+    count()  # the first report of the year also creates the ticket sequence
+    second = count()
+    for _ in range(15):
+        make_report()
+    assert count() == second
