@@ -65,7 +65,8 @@ class ReportCreateSerializer(serializers.Serializer):
 
     def validate_answers(self, value):
         if not isinstance(value, dict):
-            raise serializers.ValidationError(_("Harus berupa objek JSON. / Must be a JSON object."))
+            raise serializers.ValidationError(
+                _("Harus berupa objek JSON. / Must be a JSON object."))
         return value
 
 

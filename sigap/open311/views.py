@@ -6,9 +6,10 @@ import functools
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.db import transaction
 from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -43,6 +44,13 @@ def endpoint(*methods):
                     "Metode tidak diizinkan. / Method not allowed."))])
                 response["Allow"] = ", ".join(methods)
                 return response
+            if request.method == "POST":
+                try:
+                    request.POST, request.FILES  # noqa: B018 - parse now, answer in format
+                except (SuspiciousOperation, MultiPartParserError):
+                    return render.errors(fmt, 400, [(400, _(
+                        "Isi permintaan tidak bisa dibaca atau terlalu besar. / The request "
+                        "body is malformed or too large."))])
             try:
                 params = request.POST if request.method == "POST" else request.GET
                 city = _city(get(params, "jurisdiction_id") or get(request.GET, "jurisdiction_id"))

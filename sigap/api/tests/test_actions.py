@@ -128,3 +128,15 @@ def test_it_throttles_anonymous_clients_per_address(api, real_throttles, monkeyp
     assert codes == [200, 200, 200, 429]
     other = api.get("/api/v1/categories/", REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 200
+
+
+def test_it_throttles_signed_in_users_per_account(as_user, make_user, real_throttles,
+                                                  monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "100/min",
+                                                                "user": "2/min"})
+    client = as_user(make_user())
+    codes = [client.get("/api/v1/categories/").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    assert as_user(make_user()).get("/api/v1/categories/").status_code == 200

@@ -219,3 +219,28 @@ def test_it_lists_only_my_reports(api, make_report, make_user, as_user):
 @pytest.mark.parametrize("value", ["0184-05-22T11:26:08+20:34", "0001-01-01T00:00:00+23:00"])
 def test_it_handles_extreme_dates_without_a_server_error(api, listed, value):
     assert api.get("/api/v1/reports/", {"created_after": value}).status_code in (200, 400)
+
+
+def test_it_serves_the_openapi_schema_and_local_swagger_ui(api):
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    paths = set(schema["paths"])
+    for action in ("verify", "reject", "assign", "start", "resolve", "close", "reopen",
+                   "mark-duplicate", "reassign"):
+        assert f"/api/v1/reports/{{ticket}}/{action}/" in paths
+    assert {"/api/v1/reports/", "/api/v1/categories/", "/api/v1/areas/",
+            "/api/v1/auth/token/", "/api/v1/reports/mine/"} <= paths
+    docs = api.get("/api/docs/").content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs
+    assert "cdn" not in docs.lower() and "https://" not in docs.split("<body")[0]
+
+
+def test_it_shows_a_report_in_a_fixed_number_of_queries(as_user, make_report, make_user, now,
+                                                        django_assert_max_num_queries):
+    report = make_report(photos=[jpeg_bytes(), jpeg_bytes()])
+    dispatcher = make_user("dispatcher", agency="DLHK")
+    for i in range(8):
+        services.add_note(report.pk, actor=dispatcher, now=now, text=f"n{i}", public=i % 2)
+    client = as_user(dispatcher)
+    with django_assert_max_num_queries(6):
+        body = client.get(f"/api/v1/reports/{report.ticket}/").json()
+    assert len(body["timeline"]) == 9 and len(body["photos"]) == 2

@@ -562,3 +562,18 @@ def test_it_creates_in_a_number_of_queries_that_does_not_grow_with_the_table(
     for _ in range(15):
         make_report()
     assert count() == second
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_it_answers_a_malformed_or_oversized_body_in_the_spec_format(o311, api_key, fmt,
+                                                                     settings):
+    response = o311.client.post(f"/open311/v2/requests.{fmt}", b"--x\r\ngarbage",
+                                content_type="multipart/form-data; boundary=")
+    assert response.status_code == 400
+    assert error_codes(o311.parse(response, fmt), fmt) == [400]
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    response = o311.client.post(f"/open311/v2/requests.{fmt}",
+                                valid_post(api_key, description="x" * 500))
+    assert response.status_code == 400
+    assert error_codes(o311.parse(response, fmt), fmt) == [400]
+    assert not Report.objects.exists()
