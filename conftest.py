@@ -24,13 +24,9 @@ def _private_cache():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttles(request):
-    """Clear rate-limit counters between tests (only this process's keys)."""
+def _fresh_throttles(django_db_blocker):
+    """Clear rate-limit counters after each test (only this process's keys)."""
     yield
-    uses_db = request.node.get_closest_marker("django_db") or {
-        "db", "transactional_db", "live_server"} & set(request.fixturenames)
-    if not uses_db:
-        return
     from django.core.cache import cache
 
     if cache.__class__.__name__ == "RedisCache":
@@ -40,7 +36,8 @@ def _fresh_throttles(request):
         if keys:
             client.delete(*keys)
     else:
-        cache.clear()
+        with django_db_blocker.unblock():
+            cache.clear()
 
 
 @pytest.fixture(autouse=True, scope="session")
