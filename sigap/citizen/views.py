@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
@@ -43,6 +43,31 @@ SUPPORTER_COOKIE = "sigap_sk"
 PAGE_SIZE = 20
 MAP_LIMIT = 500
 STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static" / "citizen"
+# The report form script's own words (json_script escapes them safely).
+JS_TEXT = {
+    "chooseCategory": gettext_lazy("Pilih kategori masalah."),
+    "choosePlace": gettext_lazy(
+        "Tentukan lokasi: ketuk peta, pakai lokasi saya, atau pilih kelurahan."),
+    "outside": gettext_lazy("Lokasi di luar kota. Geser penanda ke dalam kota."),
+    "needText": gettext_lazy("Tuliskan keterangan singkat atau lampirkan foto."),
+    "notImage": gettext_lazy("Berkas ini bukan foto (JPEG, PNG atau WebP)."),
+    "tooManyPixels": gettext_lazy(
+        "Resolusi foto terlalu besar (maksimal 40 megapiksel)."),
+    "tooMany": gettext_lazy("Paling banyak 3 foto."),
+    "remove": gettext_lazy("Hapus foto"),
+    "gpsFail": gettext_lazy(
+        "Lokasi HP tidak bisa dibaca. Ketuk peta untuk memilih lokasi."),
+    "locating": gettext_lazy("Mencari lokasi…"),
+    "in": gettext_lazy("Kelurahan"),
+    "kec": gettext_lazy("Kec."),
+    "support": gettext_lazy("Saya juga"),
+    "supported": gettext_lazy("Didukung"),
+    "sending": gettext_lazy("Mengirim…"),
+    "send": gettext_lazy("Kirim laporan"),
+    "chars": gettext_lazy("karakter"),
+    "supports": gettext_lazy("dukungan"),
+    "m": "m",
+}
 
 
 def current_city() -> City:
@@ -164,13 +189,17 @@ def report_new(request):
     else:
         form = ReportForm(initial={"key": new_submission_key()}, city=city)
         selected = by_code.get(request.GET.get("kategori", ""))
-        values = {}
+        user = request.user
+        values = {"contact_name": user.display_name or user.get_full_name(),
+                  "contact_phone": user.phone, "contact_email": user.email,
+                  } if user.is_authenticated else {}
     return render(request, "citizen/report_form.html", {
         "form": form, "groups": _grouped(categories), "categories": categories,
         "selected": selected, "errors": errors, "values": values,
-        "attribute_values": _answers(request, selected) if values else {},
+        "attribute_values": _answers(request, selected) if request.method == "POST" else {},
+        "posted": request.method == "POST",
         "map_config": _map_config(city),
-        "emergency_numbers": city.emergency_numbers,
+        "emergency_numbers": city.emergency_numbers, "js_text": JS_TEXT,
     }, status=400 if errors else 200)
 
 

@@ -180,3 +180,10 @@ def test_it_files_emergencies_with_top_priority(client, kupang, form_data):
     client.post(URL, form_data(category="KEBAKARAN", **{"attribute[korban]": "tidak"}))
     report = Report.objects.get()
     assert report.priority == 1 and report.category.is_emergency
+
+
+def test_it_fills_in_the_contact_of_a_signed_in_citizen(client, make_user):
+    client.force_login(make_user(display_name="Siti", phone="+6281234567890",
+                                 email="siti@contoh.id"))
+    html = client.get(URL).content.decode()
+    assert 'value="Siti"' in html and 'value="+6281234567890"' in html
