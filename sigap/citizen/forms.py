@@ -95,10 +95,10 @@ class FilterForm(forms.Form):
     status = forms.ChoiceField(required=False, label=_("Status"))
     kecamatan = forms.ModelChoiceField(queryset=Area.objects.none(), required=False,
                                        label=_("Kecamatan"), empty_label=_("Semua kecamatan"))
-    dari = forms.DateField(required=False, label=_("Dari tanggal"),
-                           widget=forms.DateInput(attrs={"type": "date"}))
-    sampai = forms.DateField(required=False, label=_("Sampai tanggal"),
-                             widget=forms.DateInput(attrs={"type": "date"}))
+    dari = forms.DateField(required=False, label=_("Dari tanggal"), input_formats=["%Y-%m-%d"],
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    sampai = forms.DateField(required=False, label=_("Sampai tanggal"), input_formats=["%Y-%m-%d"],
+                             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, city, **kwargs):
         super().__init__(*args, **kwargs)

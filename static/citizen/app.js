@@ -48,10 +48,14 @@
     var fd = new FormData();
     entry.fields.forEach(function (f) { if (f[0] !== "csrfmiddlewaretoken") { fd.append(f[0], f[1]); } });
     entry.photos.forEach(function (blob, i) { fd.append("photos", blob, "foto-" + (i + 1) + ".jpg"); });
+    // A 3G upload that stalls is given up after 90 s and kept for later (same key).
+    var abort = window.AbortController ? new AbortController() : null;
+    var timer = abort && setTimeout(function () { abort.abort(); }, 90000);
     return fetch(S.report, {
-      method: "POST", body: fd, credentials: "same-origin",
+      method: "POST", body: fd, credentials: "same-origin", signal: abort ? abort.signal : undefined,
       headers: { "Accept": "application/json", "X-Idempotency-Key": entry.key, "X-CSRFToken": csrf() }
     }).then(function (r) {
+      clearTimeout(timer);
       if (r.status >= 500 || r.status === 403) { return { status: "offline" }; }
       return r.json().then(function (data) {
         if (data.ok) {
@@ -61,7 +65,7 @@
         entry.errors = data.errors;
         return put(entry).then(function () { return { status: "invalid", data: data }; });
       });
-    }, function () { return { status: "offline" }; }).then(function (res) {
+    }, function () { clearTimeout(timer); return { status: "offline" }; }).then(function (res) {
       delete sending[entry.key];
       return res;
     });

@@ -67,6 +67,8 @@ def test_it_files_a_report_with_photo_and_pin_then_follows_it(phone, live_server
     from sigap.reports.models import Report
 
     context, page = phone()
+    loaded = []
+    page.on("response", lambda response: loaded.append(response))
     page.goto(f"{live_server.url}/lapor/")
     shot(page, "1-category")
     page.fill("#cat-search", "kebakaran")
@@ -84,6 +86,10 @@ def test_it_files_a_report_with_photo_and_pin_then_follows_it(phone, live_server
     pick_place_on_map(page)
     assert "Kelurahan" in page.inner_text("#place")
     shot(page, "3-photo-place", full=True)
+    # What the phone downloaded for the form so far (no tiles here), within the budget.
+    weight = sum(len(r.body()) for r in loaded if r.url.startswith(live_server.url)
+                 and r.status == 200)
+    assert 150_000 < weight < 300 * 1024, weight
 
     page.click("#next")
     page.wait_for_selector("section[data-step='3']:not([hidden])")
