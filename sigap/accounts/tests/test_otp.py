@@ -130,3 +130,9 @@ def test_staff_and_citizens_with_a_password_sign_in_with_it(client, make_user):
     client.logout()
     bad = client.post("/akun/masuk/sandi/", {"destination": "officer-x", "password": "nope"})
     assert bad.status_code == 400 and "salah" in bad.content.decode()
+
+
+def test_staff_going_to_the_back_office_get_the_password_form(client, db):
+    response = client.get("/akun/masuk/?next=/office/")
+    assert response["Location"] == "/akun/masuk/sandi/?next=%2Foffice%2F"
+    assert client.get(response["Location"]).status_code == 200
