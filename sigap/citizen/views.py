@@ -165,8 +165,9 @@ def report_new(request):
                 photos=[f.read() for f in files],
                 reporter=None if anonymous else request.user,
                 is_anonymous=anonymous,
-                contact=services.Contact(name=d["contact_name"], phone=d["contact_phone"],
-                                         email=d["contact_email"]),
+                # Anonymous means no name and no contact at all, even if some were typed.
+                contact=services.Contact() if anonymous else services.Contact(
+                    name=d["contact_name"], phone=d["contact_phone"], email=d["contact_email"]),
                 source=Report.Source.WEB)
             try:
                 created = services.create_report(city, new, now=timezone.now(),

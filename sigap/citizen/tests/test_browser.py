@@ -50,7 +50,7 @@ def phone(browser, live_server, settings, kupang):
 def shot(page, name, full=False):
     SHOTS.mkdir(parents=True, exist_ok=True)
     if full:  # the fixed tab bar would otherwise sit in the middle of a long page
-        page.add_style_tag(content=".tabs{position:static!important}")
+        page.add_style_tag(content=".tabs,.top,.step-nav{position:static!important}")
     page.screenshot(path=str(SHOTS / f"citizen-{name}.png"), full_page=full)
 
 

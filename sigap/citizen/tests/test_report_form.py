@@ -83,9 +83,12 @@ def test_it_files_signed_in_reports_under_the_account_unless_anonymous(client, k
     client.force_login(user)
     client.post(URL, form_data(key="a" * 32))
     client.post(URL, form_data(key="b" * 32, anonymous="on"))
-    named, anonymous = Report.objects.order_by("pk")
+    client.post(URL, form_data(key="c" * 32, anonymous="on", contact_name="Siti",
+                               contact_phone="081234567890"))
+    named, anonymous, typed = Report.objects.order_by("pk")
     assert named.reporter == user and not named.is_anonymous
     assert anonymous.reporter is None and anonymous.is_anonymous
+    assert (typed.contact_name, typed.contact_phone) == ("", "")
 
 
 def test_it_stores_the_answers_to_extra_questions(client, kupang, form_data):
