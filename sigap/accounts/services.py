@@ -147,4 +147,6 @@ def delete_account(user: User, *, now: datetime) -> None:
             contact_email="", updated_at=now)
         # Keep the supports counted (their key stays), only forget who gave them.
         Support.objects.filter(user=user).update(user=None)
+        OneTimeCode.objects.filter(
+            destination__in=[d for d in (user.email.lower(), user.phone) if d]).delete()
         user.delete()

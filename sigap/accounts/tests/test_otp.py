@@ -136,3 +136,15 @@ def test_staff_going_to_the_back_office_get_the_password_form(client, db):
     response = client.get("/akun/masuk/?next=/office/")
     assert response["Location"] == "/akun/masuk/sandi/?next=%2Foffice%2F"
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_the_per_ip_limit_reads_the_forwarded_address(client, db, sent):
+    for i in range(10):
+        client.post("/akun/masuk/", {"destination": f"w{i}@contoh.id"},
+                    HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.2")
+    blocked = client.post("/akun/masuk/", {"destination": "lain@contoh.id"},
+                          HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert blocked.status_code == 400 and "Terlalu banyak" in blocked.content.decode()
+    other = client.post("/akun/masuk/", {"destination": "lain@contoh.id"},
+                        HTTP_X_FORWARDED_FOR="198.51.100.9")
+    assert other.status_code == 302

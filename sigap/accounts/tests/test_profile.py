@@ -44,7 +44,11 @@ def test_it_refuses_an_address_of_another_account(client, make_user):
 
 def test_deleting_the_account_keeps_reports_without_name_or_contact(client, make_user,
                                                                      make_report, now):
+    from sigap.accounts.models import OneTimeCode
+
     user = make_user(email="siti@contoh.id")
+    OneTimeCode.objects.create(destination="siti@contoh.id", code_hash="x", created_at=now,
+                               expires_at=now)
     report = make_report(reporter=user, contact=reports.Contact(
         name="Siti", phone="081234567890", email="siti@contoh.id"))
     other = make_report()
@@ -61,3 +65,4 @@ def test_deleting_the_account_keeps_reports_without_name_or_contact(client, make
     assert other.support_count == 1 and Support.objects.filter(report=other).count() == 1
     assert Report.objects.count() == 2
     assert "_auth_user_id" not in client.session
+    assert not OneTimeCode.objects.exists()
