@@ -43,7 +43,7 @@
   /* Send one stored report. Resolves {status: "sent"|"invalid"|"offline", data}. The same
      idempotency key goes with every try, so the server stores the report exactly once. */
   var sending = {};  // keys this page is uploading right now (memory only: a closed tab forgets)
-  function send(entry) {
+  function send(entry, retried) {
     sending[entry.key] = true;
     var fd = new FormData();
     entry.fields.forEach(function (f) { if (f[0] !== "csrfmiddlewaretoken") { fd.append(f[0], f[1]); } });
@@ -56,6 +56,10 @@
       headers: { "Accept": "application/json", "X-Idempotency-Key": entry.key, "X-CSRFToken": csrf() }
     }).then(function (r) {
       clearTimeout(timer);
+      if (r.status === 403 && !retried) {
+        // The CSRF cookie is gone or changed (signed in since): fetch a fresh one, try again.
+        return fetch(S.report, { credentials: "same-origin" }).then(function () { return send(entry, true); });
+      }
       if (r.status >= 500 || r.status === 403) { return { status: "offline" }; }
       return r.json().then(function (data) {
         if (data.ok) {
