@@ -341,6 +341,9 @@ def act(request, ticket, action):
         messages.error(request, _error_text(exc))
         return _back(request, ticket)
     messages.success(request, message)
+    if action == "reassign" and not request.user.can_see_agency(
+            Report.objects.values_list("agency_id", flat=True).get(pk=report.pk)):
+        return redirect("backoffice:inbox")  # it left this desk's sight
     if request.POST.get("view") == "task":
         if action in ("resolve", "handback"):
             return redirect("backoffice:tasks")

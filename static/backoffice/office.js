@@ -36,11 +36,16 @@
   document.querySelectorAll(".map[data-lat]").forEach(function (el) {
     if (!window.L) return;
     var ll = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lng)];
-    var map = L.map(el, {zoomControl: true}).setView(ll, 16);
+    var map = L.map(el, {zoomControl: true}).setView(ll, 15);
     if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, {maxZoom: 19, attribution: el.dataset.attribution || ""}).addTo(map);
     var outline = document.getElementById("city-boundary");
     if (outline) {
-      try { L.geoJSON(JSON.parse(outline.textContent), {style: {color: "#0b6e4f", weight: 2, fill: false}}).addTo(map); } catch (e) {}
+      try {
+        var shape = JSON.parse(outline.textContent);
+        if (shape) {
+          L.geoJSON(shape, {style: {color: "#0b6e4f", weight: 2, fillOpacity: .04}}).addTo(map);
+        }
+      } catch (e) {}
     }
     L.circleMarker(ll, {radius: 9, color: "#c62828", fillColor: "#ef4444", fillOpacity: .9}).addTo(map);
   });

@@ -107,7 +107,8 @@ def test_it_reassigns_to_another_agency_with_a_reason(client, people, make_repor
     client.force_login(people("dispatcher"))
     _act(client, report, "reassign", agency=pupr.pk, reason="")
     assert Report.objects.get(pk=report.pk).agency.code == "DLHK"
-    _act(client, report, "reassign", agency=pupr.pk, reason="Jalan, bukan sampah")
+    response = _act(client, report, "reassign", agency=pupr.pk, reason="Jalan, bukan sampah")
+    assert response["Location"] == reverse("backoffice:inbox")  # no longer this desk's
     report.refresh_from_db()
     assert report.agency_id == pupr.pk
     event = report.events.get(kind="reassigned")
