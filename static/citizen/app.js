@@ -138,6 +138,12 @@
         li.className = "card";
         a.href = r.url; a.textContent = r.ticket + (r.title ? " · " + r.title : "");
         li.appendChild(a);
+        if (r.at) {
+          var when = document.createElement("p");
+          when.className = "meta";
+          when.textContent = new Date(r.at).toLocaleString(document.documentElement.lang || "id");
+          li.appendChild(when);
+        }
         box.appendChild(li);
       });
       document.getElementById("device-empty").hidden = (mine.length + waiting.length) > 0;
