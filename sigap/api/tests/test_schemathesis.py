@@ -17,7 +17,7 @@ from sigap.wsgi import application
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
-HYPOTHESIS = settings(max_examples=15, derandomize=True, deadline=None, database=None,
+HYPOTHESIS = settings(max_examples=12, derandomize=True, deadline=None, database=None,
                       suppress_health_check=list(HealthCheck))
 
 
