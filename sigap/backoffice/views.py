@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, Q, When
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,7 +26,7 @@ from sigap.backoffice.models import ResponseTemplate
 from sigap.cities.models import Area
 from sigap.reports import services, workflow
 from sigap.reports.models import Report
-from sigap.reports.workflow import Action, Status
+from sigap.reports.workflow import Status
 
 PAGE_SIZE = 50
 # The columns a list row shows: the wide ones (descriptions aside, area boundaries, answers)
@@ -149,9 +149,7 @@ def bulk(request):
             done.append(ticket)
         except (ValidationError, workflow.TransitionError) as exc:
             failed.append(f"{ticket}: {_error_text(exc)}")
-        except Exception as exc:  # PermissionDenied and the like: report, do not stop
-            if exc.__class__.__name__ != "PermissionDenied":
-                raise
+        except (PermissionDenied, Http404):
             failed.append(f"{ticket}: {_('Tidak berwenang.')}")
     if done:
         messages.success(request, _("%(n)d laporan diproses: %(t)s") % {

@@ -140,6 +140,8 @@ def recipients_for(event) -> list[tuple[Recipient, str]]:
         else:
             people = list(staff.filter(role=Role.ADMIN))
             purpose = P.ESCALATION
+        if level > sla.REMINDER and report.officer is not None:
+            people.append(report.officer)  # the assignee hears that it went up too
         for user in people:
             add(_user_recipient(user), purpose)
     return list(out.values())
