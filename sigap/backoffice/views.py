@@ -221,6 +221,8 @@ def _report_context(request, report, now):
         "tile_url": settings.SIGAP_TILE_URL,
         "tile_attribution": settings.SIGAP_TILE_ATTRIBUTION,
         "city_boundary": report.city.boundary,
+        "deliveries": list(report.notifications.select_related("user").order_by("-pk")[:20])
+        if is_desk else [],
     }
 
 

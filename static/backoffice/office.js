@@ -23,6 +23,7 @@
     });
   }
   tick(); setInterval(tick, 1000);
+  document.body.addEventListener("htmx:afterSwap", tick);  // the inbox refreshes every minute
   document.querySelectorAll("select[data-template-for]").forEach(function (sel) {
     sel.addEventListener("change", function () {
       var area = document.getElementById(sel.dataset.templateFor);

@@ -222,3 +222,15 @@ def test_it_answers_with_a_bounded_number_of_queries(
     with django_assert_max_num_queries(8):
         tasks = client.get(reverse("backoffice:tasks"))
     assert tasks.content.decode().count('href="/office/tugas/KPG-') == rows // 2
+
+
+@pytest.mark.django_db
+def test_it_shows_the_delivery_state_of_notifications(client, people, make_report, make_user,
+                                                      committed, now):
+    report = make_report(reporter=make_user("citizen", email="warga@contoh.id"))
+    committed(services.verify, report.pk, actor=people("admin"), now=now)
+    client.force_login(people("dispatcher"))
+    page = client.get(reverse("backoffice:report", args=[report.ticket])).content.decode()
+    assert "Pemberitahuan terkirim" in page and "<strong>Terkirim</strong>" in page
+    inbox = client.get(reverse("backoffice:inbox")).content.decode()
+    assert 'hx-trigger="every 60s' in inbox  # the list refreshes itself

@@ -141,3 +141,14 @@ def test_it_shows_escalations_in_the_inbox(client, make_report, people, now, com
     detail = client.get(reverse("backoffice:report", args=[report.ticket])).content.decode()
     assert "Eskalasi ke kepala dinas" in detail
     assert Notification.objects.filter(report=report, purpose="escalation").exists()
+
+
+def test_it_schedules_the_poller_and_the_retries_every_minute():
+    from datetime import datetime as dt
+
+    from huey.contrib.djhuey import HUEY
+
+    periodic = {t.name: t for t in HUEY._registry.periodic_tasks}
+    for name in ("escalate_sla", "retry_notifications"):
+        task = next(t for n, t in periodic.items() if n.endswith(name))
+        assert all(task.validate_datetime(dt(2026, 12, 25, 3, m)) for m in (0, 1, 59))
