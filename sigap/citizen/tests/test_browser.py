@@ -8,16 +8,30 @@ from pathlib import Path
 
 import pytest
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 PHONE = {"width": 360, "height": 740}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _async_unsafe():
+    """Let Django's ORM run beside Playwright's event loop, only while these tests run.
+
+    Set for the module, not at import: a leftover variable fails `check --deploy` (async.E001)
+    in whatever test the same worker runs next.
+    """
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
 @pytest.fixture(scope="module")
-def browser():
+def browser(_async_unsafe):
     chromium = shutil.which("chromium")
     if chromium is None:
         pytest.skip("Debian's chromium is not installed (make chromium)")
