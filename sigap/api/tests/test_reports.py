@@ -232,6 +232,10 @@ def test_it_serves_the_openapi_schema_and_local_swagger_ui(api):
     docs = api.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs
     assert "cdn" not in docs.lower() and "https://" not in docs.split("<body")[0]
+    from django.contrib.staticfiles import finders
+
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert finders.find(f"drf_spectacular_sidecar/swagger-ui-dist/{asset}")
 
 
 def test_it_shows_a_report_in_a_fixed_number_of_queries(as_user, make_report, make_user, now,

@@ -577,3 +577,9 @@ def test_it_answers_a_malformed_or_oversized_body_in_the_spec_format(o311, api_k
     assert response.status_code == 400
     assert error_codes(o311.parse(response, fmt), fmt) == [400]
     assert not Report.objects.exists()
+
+
+def test_it_names_services_in_english_when_asked(o311):
+    response = o311.client.get("/open311/v2/services.json", HTTP_ACCEPT_LANGUAGE="en")
+    names = {s["service_code"]: s["service_name"] for s in o311.parse(response, "json")}
+    assert names["SAMPAH"] == "Garbage / waste"
