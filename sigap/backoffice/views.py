@@ -135,7 +135,7 @@ def bulk(request):
     tickets = request.POST.getlist("tickets")
     if action not in ("verify", "assign") or not tickets:
         messages.error(request, _("Pilih laporan dan tindakan. / Choose reports and an action."))
-        return redirect(request.POST.get("next") or "backoffice:inbox")
+        return _to_inbox(request)
     done, failed = [], []
     for ticket in tickets[:PAGE_SIZE]:
         try:
@@ -156,6 +156,11 @@ def bulk(request):
             "n": len(done), "t": ", ".join(done)})
     for line in failed:
         messages.error(request, line)
+    return _to_inbox(request)
+
+
+def _to_inbox(request):
+    """Go back to the inbox view the dispatcher came from (same site only)."""
     target = request.POST.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
         return redirect(target)

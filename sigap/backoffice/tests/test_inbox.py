@@ -234,3 +234,16 @@ def test_it_shows_the_delivery_state_of_notifications(client, people, make_repor
     assert "Pemberitahuan terkirim" in page and "<strong>Terkirim</strong>" in page
     inbox = client.get(reverse("backoffice:inbox")).content.decode()
     assert 'hx-trigger="every 60s' in inbox  # the list refreshes itself
+
+
+@pytest.mark.django_db
+def test_it_never_redirects_off_site(client, people, make_report):
+    report = make_report()
+    client.force_login(people("dispatcher"))
+    for data in ({"action": "verify", "tickets": [report.ticket], "next": "https://evil.test/"},
+                 {"action": "nothing", "next": "https://evil.test/"}):
+        response = client.post(reverse("backoffice:bulk"), data)
+        assert response["Location"] == reverse("backoffice:inbox")
+    response = client.post(reverse("backoffice:act", args=[report.ticket, "note"]),
+                           {"text": "x", "next": "//evil.test/"})
+    assert response["Location"] == reverse("backoffice:report", args=[report.ticket])
