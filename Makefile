@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 3
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test test-fast install lint messages worker bench clean-var
+.PHONY: serve test test-fast install lint messages worker bench screenshots chromium
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -46,6 +46,10 @@ test: install chromium
 	  DATABASE_URL="$$SIGAP_TEST_DATABASE_URL" REDIS_URL="$$SIGAP_TEST_REDIS_URL" \
 	    $(BIN)/pytest -n 2 --dist loadgroup -m "not browser"; \
 	fi
+
+# Re-take the screenshots in docs/screenshots/ (the browser tests, saving their pictures).
+screenshots: install chromium
+	SIGAP_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -m browser -p no:xdist
 
 test-fast: install
 	$(BIN)/pytest -x -m "not browser and not slow"

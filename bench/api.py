@@ -67,7 +67,7 @@ def wrk(url: str, seconds: int, connections: int, script: Path | None = None) ->
 def run_one(db: str, size: int, args, tmp: Path) -> dict:
     env = fresh_env(db, size, tmp)
     sh([PY, "-m", "sigap.cli", "setup", "--no-demo"], env)
-    seeded = sh([PY, "bench/seed.py", str(size), "--hot", f"{HOT[0]},{HOT[1]}"], env).stdout
+    seeded = sh([PY, "bench/seed.py", str(size), f"--hot={HOT[0]},{HOT[1]}"], env).stdout
     key_out = sh([PY, "-m", "sigap.cli", "apikey", "create", "bench", "--rate", "100000000"],
                  env).stdout
     api_key = re.search(r"([A-Za-z0-9_\-]{20,})", key_out).group(1)

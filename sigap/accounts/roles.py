@@ -25,7 +25,8 @@ PERMISSIONS = {
     Role.EXECUTIVE: [f"view_{m}" for m in _VIEW_MODELS],
     Role.ADMIN: None,  # every permission of Sigap's own apps
 }
-SIGAP_APPS = ["cities", "agencies", "accounts", "reports", "notifications", "open311"]
+SIGAP_APPS = ["cities", "agencies", "accounts", "reports", "notifications", "open311",
+              "backoffice"]
 
 
 @transaction.atomic
