@@ -273,6 +273,9 @@ SIGAP_SMS_WEBHOOK_URL = env_str("SIGAP_SMS_WEBHOOK_URL", "")
 SIGAP_SMS_WEBHOOK_SECRET = env_str("SIGAP_SMS_WEBHOOK_SECRET", "")
 
 SIGAP_DEFAULT_CITY = env_str("SIGAP_CITY", "kupang")
+# Public Open311 reads are cached under a data version bumped by every report change, so a
+# cached answer is never stale; this bounds how long one lives. 0 switches the cache off.
+SIGAP_READ_CACHE_SECONDS = env_int("SIGAP_READ_CACHE_SECONDS", 60)
 # Map tiles are map data, not page assets; without the internet, maps fall back to the
 # city's own boundaries drawn from GeoJSON. Empty = no tile layer at all.
 SIGAP_TILE_URL = env_str("SIGAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

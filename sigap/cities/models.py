@@ -32,7 +32,8 @@ class City(models.Model):
         """Return the city this installation serves by default (SIGAP_CITY)."""
         from django.conf import settings
 
-        return cls.objects.filter(code=settings.SIGAP_DEFAULT_CITY).first()
+        # The boundary is only needed by maps, which ask for it (one query) when they do.
+        return cls.objects.filter(code=settings.SIGAP_DEFAULT_CITY).defer("boundary").first()
 
     @property
     def tz(self):

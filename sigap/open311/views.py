@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.db import transaction
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from sigap.agencies.models import Category
@@ -21,7 +22,7 @@ from sigap.open311 import adapter, render
 from sigap.open311.adapter import Problem, get
 from sigap.open311.models import ApiKey, RequestMeta
 from sigap.open311.openapi import openapi_document
-from sigap.reports import services
+from sigap.reports import freshness, services
 from sigap.reports.models import Report
 
 # Service Discovery: when this endpoint's behaviour last changed (must lie in the past).
@@ -54,6 +55,8 @@ def endpoint(*methods):
             try:
                 params = request.POST if request.method == "POST" else request.GET
                 city = _city(get(params, "jurisdiction_id") or get(request.GET, "jurisdiction_id"))
+                if request.method == "GET":
+                    return _cached_read(request, lambda: view(request, fmt, city, **kwargs))
                 return view(request, fmt, city, **kwargs)
             except Problem as problem:
                 return render.errors(fmt, problem.status, problem.items,
@@ -62,6 +65,32 @@ def endpoint(*methods):
         return wrapper
 
     return decorate
+
+
+def _cached_read(request, build):
+    """Answer a public GET from the cache, keyed by the data version (never stale).
+
+    Every change to reports bumps sigap.reports.freshness after commit, so an answer cached
+    under the current version is the answer the database would give now (within the
+    time-relative default window, which moves by at most SIGAP_READ_CACHE_SECONDS).
+    """
+    seconds = settings.SIGAP_READ_CACHE_SECONDS
+    if seconds <= 0:
+        return build()
+    raw = "|".join([request.get_host(), request.path, request.META.get("QUERY_STRING", ""),
+                    get_language() or "", str(freshness.version())])
+    key = "open311:" + hashlib.sha256(raw.encode()).hexdigest()
+    hit = cache.get(key)
+    if hit is not None:
+        status, content, headers = hit
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response[name] = value
+        return response
+    response = build()
+    if response.status_code == 200:
+        cache.set(key, (200, response.content, list(response.items())), seconds)
+    return response
 
 
 def _city(jurisdiction_id: str) -> City:

@@ -23,10 +23,14 @@ class ReportQuerySet(models.QuerySet):
         )
 
     def for_list(self):
-        """Eager-load what lists and maps show, so a list never queries per row."""
+        """Eager-load what lists and maps show, so a list never queries per row.
+
+        Area boundaries are large GeoJSON documents that no list shows: deferred, since
+        decoding them dominated the cost of a page.
+        """
         return self.select_related(
             "category", "agency", "kelurahan", "kecamatan", "team", "officer"
-        )
+        ).defer("kelurahan__boundary", "kecamatan__boundary")
 
     def in_bbox(self, min_lat, min_lng, max_lat, max_lng):
         return self.filter(
