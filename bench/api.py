@@ -5,7 +5,8 @@
 For each database and table size: a fresh database, `sigap setup --no-demo`, `bench/seed.py`,
 an API key, gunicorn (bench.settings, 2×cores workers), then three wrk runs of --duration
 seconds each with --connections connections: the ceiling (a minimal Django JSON view in the
-same server), GET requests.json near the hot spot (radius 500 m), and POST requests.json.
+same server), GET requests.json near the hot spot (radius 500 m), and POST requests.json. The SQLite leg
+is the embedded default (database cache, Huey on SQLite); the PostgreSQL leg adds Redis.
 Prints a Markdown table; requires `wrk` (Debian package) and, for PostgreSQL, a local server.
 """
 
@@ -45,6 +46,9 @@ def fresh_env(db: str, size: int, tmp: Path) -> dict:
         subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
         subprocess.run(["psql", PG_ADMIN, "-qc", f"CREATE DATABASE {name}"], check=True)
         env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+        # The production shape: PostgreSQL with Redis for the cache and the queue.
+        env["REDIS_URL"] = "redis://127.0.0.1:6379/14"
+        subprocess.run(["redis-cli", "-n", "14", "FLUSHDB"], check=True, capture_output=True)
     return env
 
 
