@@ -190,12 +190,11 @@ def _check_rate(key: ApiKey, now) -> None:
     """Count this POST against the key's per-minute budget; raise a 429 Problem when over."""
     bucket = int(now.timestamp() // 60)
     name = f"open311:rate:{key.pk}:{bucket}"
-    cache.add(name, 0, timeout=90)
+    # incr first: one cache write per request once the minute's counter exists.
     try:
         count = cache.incr(name)
-    except ValueError:  # expired between add and incr
-        cache.set(name, 1, timeout=90)
-        count = 1
+    except ValueError:  # the first request of this minute (or the counter expired)
+        count = 1 if cache.add(name, 1, timeout=90) else cache.incr(name)
     if count > key.rate_per_minute:
         problem = Problem(_("Terlalu banyak permintaan untuk kunci API ini; coba lagi dalam "
                             "satu menit. / Rate limit exceeded for this API key."), status=429)

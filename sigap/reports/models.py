@@ -302,3 +302,13 @@ class IdempotencyKey(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["scope", "key"], name="idempotency_once")
         ]
+
+
+class DataVersion(models.Model):
+    """One counter bumped inside every transaction that changes public report data.
+
+    Cached public reads are keyed by it (sigap.reports.freshness), so they are never stale;
+    bumping inside the writing transaction costs no extra commit.
+    """
+
+    value = models.PositiveBigIntegerField(default=0)

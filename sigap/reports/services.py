@@ -242,8 +242,9 @@ def _after_commit(event_ids: list[int], photo_ids: list[int] = ()) -> None:
     """Queue the side effects of committed events (notifications, thumbnails)."""
     from sigap.reports import tasks
 
+    freshness.bump()
+
     def run():
-        freshness.bump()
         for photo_id in photo_ids:
             tasks.make_thumbnail(photo_id)
         for event_id in event_ids:
@@ -657,7 +658,7 @@ def rate(report_id: int, *, actor, now: datetime, stars: int, comment: str = "",
             else None, actor_role=acting, new=str(stars), note=(comment or "").strip()[:1000],
             is_public=True, at=now)
         Report.objects.filter(pk=report.pk).update(rating=stars, updated_at=now)
-        transaction.on_commit(freshness.bump)
+        freshness.bump()
     return event
 
 
@@ -672,7 +673,7 @@ def support(report_id: int, *, supporter_key: str, user, now: datetime) -> bool:
             Support.objects.create(report_id=report_id, supporter_key=key, user=user,
                                    created_at=now)
             Report.objects.filter(pk=report_id).update(support_count=F("support_count") + 1)
-            transaction.on_commit(freshness.bump)
+            freshness.bump()
             if user is not None:
                 Follower.objects.get_or_create(report_id=report_id, user=user,
                                                defaults={"created_at": now})
