@@ -140,3 +140,14 @@ def make_report(kupang, category, now):
         return services.create_report(kupang, data, now=at or now).report
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in Indonesian: a client request in English (LocaleMiddleware) leaves
+    English active in the thread, which would leak into the next test on the same worker."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
