@@ -44,7 +44,7 @@ test: install chromium
 	@if [ -n "$$SIGAP_TEST_DATABASE_URL$$SIGAP_TEST_REDIS_URL" ]; then \
 	  echo "== PostgreSQL/Redis leg: DATABASE_URL=$${SIGAP_TEST_DATABASE_URL:-sqlite} REDIS_URL=$${SIGAP_TEST_REDIS_URL:-none} =="; \
 	  DATABASE_URL="$$SIGAP_TEST_DATABASE_URL" REDIS_URL="$$SIGAP_TEST_REDIS_URL" \
-	    $(BIN)/pytest -n 2 --dist loadgroup -m "not browser"; \
+	    $(BIN)/pytest -n 2 --dist loadgroup; \
 	fi
 
 # Re-take the screenshots in docs/screenshots/ (the browser tests, saving their pictures).
