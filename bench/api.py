@@ -5,7 +5,8 @@
 For each database and table size: a fresh database, `sigap setup --no-demo`, `bench/seed.py`,
 an API key, gunicorn (bench.settings, 2×cores workers), then three wrk runs of --duration
 seconds each with --connections connections: the ceiling (a minimal Django JSON view in the
-same server), GET requests.json near the hot spot (radius 500 m), and POST requests.json. The SQLite leg
+same server), GET requests.json near the hot spot (radius 500 m) served from the read cache and again
+computed every time (Cache-Control: no-cache), and POST requests.json. The SQLite leg
 is the embedded default (database cache, Huey on SQLite); the PostgreSQL leg adds Redis.
 Prints a Markdown table; requires `wrk` (Debian package) and, for PostgreSQL, a local server.
 """
@@ -52,8 +53,11 @@ def fresh_env(db: str, size: int, tmp: Path) -> dict:
     return env
 
 
-def wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> dict:
+def wrk(url: str, seconds: int, connections: int, script: Path | None = None,
+        headers: tuple[str, ...] = ()) -> dict:
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    for header in headers:
+        cmd += ["-H", header]
     if script:
         cmd += ["-s", str(script)]
     out = subprocess.run(cmd + [url], check=True, text=True, capture_output=True).stdout
@@ -105,6 +109,10 @@ def run_one(db: str, size: int, args, tmp: Path) -> dict:
             "seeded": seeded.strip(), "list_bytes": len(listed),
             "ceiling": wrk(base + "/bench/ceiling.json", args.duration, args.connections),
             "list": wrk(list_url, args.duration, args.connections),
+            # The same query computed every time (the read cache bypassed): what the SQL and
+            # the serialisation cost, and whether that grows with the table.
+            "list-uncached": wrk(list_url, args.duration, args.connections,
+                                 headers=("Cache-Control: no-cache",)),
             "create": wrk(base + "/open311/v2/requests.json", args.duration, args.connections,
                           post),
         }
@@ -132,7 +140,7 @@ def main():
             with tempfile.TemporaryDirectory() as tmp:
                 r = run_one(db, size, args, Path(tmp))
             ceiling = r["ceiling"]["rps"]
-            for name in ("ceiling", "list", "create"):
+            for name in ("ceiling", "list", "list-uncached", "create"):
                 m = r[name]
                 print(f"| {db} | {size:,} | {name} | {m['rps']:,.0f} | "
                       f"{100 * m['rps'] / ceiling:.0f}% | {m['p50']:.1f} | {m['p99']:.1f} | "

@@ -48,6 +48,29 @@ def add_service_hours(start: datetime, hours: float, calendar: Calendar) -> date
         local = datetime.combine(next_day, calendar.start, calendar.tz)
 
 
+def subtract_service_hours(end: datetime, hours: float,
+                           calendar: workingtime.Calendar) -> datetime:
+    """Return the instant `hours` of service time before `end` under `calendar`."""
+    remaining = timedelta(hours=hours)
+    if calendar.always_open:
+        return end - remaining
+    local = end.astimezone(calendar.tz)
+    while True:
+        day = local.date()
+        if calendar.is_working_day(day):
+            open_at = datetime.combine(day, calendar.start, calendar.tz)
+            close_at = datetime.combine(day, calendar.end, calendar.tz)
+            if local > close_at:
+                local = close_at
+            if local > open_at:
+                available = local - open_at
+                if remaining <= available:
+                    return (local - remaining).astimezone(end.tzinfo)
+                remaining -= available
+        previous = day - timedelta(days=1)
+        local = datetime.combine(previous, calendar.end, calendar.tz)
+
+
 def service_hours_between(start: datetime, end: datetime, calendar: Calendar) -> float:
     """Return the hours of service time from `start` to `end` (0 when end <= start)."""
     if end <= start:

@@ -75,8 +75,8 @@ def _cached_read(request, build):
     time-relative default window, which moves by at most SIGAP_READ_CACHE_SECONDS).
     """
     seconds = settings.SIGAP_READ_CACHE_SECONDS
-    if seconds <= 0:
-        return build()
+    if seconds <= 0 or "no-cache" in request.headers.get("Cache-Control", ""):
+        return build()  # switched off, or the client asks for a fresh answer
     raw = "|".join([request.get_host(), request.path, request.META.get("QUERY_STRING", ""),
                     get_language() or "", str(freshness.version())])
     key = "open311:" + hashlib.sha256(raw.encode()).hexdigest()

@@ -48,34 +48,11 @@ class Thresholds:
         return 0
 
 
-def subtract_service_hours(end: datetime, hours: float,
-                           calendar: workingtime.Calendar) -> datetime:
-    """Return the instant `hours` of service time before `end` under `calendar`."""
-    remaining = timedelta(hours=hours)
-    if calendar.always_open:
-        return end - remaining
-    local = end.astimezone(calendar.tz)
-    while True:
-        day = local.date()
-        if calendar.is_working_day(day):
-            open_at = datetime.combine(day, calendar.start, calendar.tz)
-            close_at = datetime.combine(day, calendar.end, calendar.tz)
-            if local > close_at:
-                local = close_at
-            if local > open_at:
-                available = local - open_at
-                if remaining <= available:
-                    return (local - remaining).astimezone(end.tzinfo)
-                remaining -= available
-        previous = day - timedelta(days=1)
-        local = datetime.combine(previous, calendar.end, calendar.tz)
-
-
 def thresholds(due_at: datetime, sla_hours: float,
                calendar: workingtime.Calendar) -> Thresholds:
     """Return when each ladder step fires for a deadline of `sla_hours` ending at `due_at`."""
     return Thresholds(
-        reminder_at=subtract_service_hours(due_at, sla_hours * (1 - 0.75), calendar),
+        reminder_at=workingtime.subtract_service_hours(due_at, sla_hours * (1 - 0.75), calendar),
         head_at=due_at,
         admin_at=workingtime.add_service_hours(due_at, sla_hours * (2.0 - 1.0), calendar),
     )

@@ -14,11 +14,6 @@ PEOPLE = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def people(make_user):
     """Return person(name): a user of that back-office role, created once per test."""
@@ -31,14 +26,3 @@ def people(make_user):
         return made[name]
 
     return person
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Return run(fn, *args, **kw): call it and run its on-commit side effects (the queue)."""
-
-    def run(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-
-    return run

@@ -14,8 +14,6 @@ def _own_cache(settings):
     """Give each test its own cache (rate limits), whatever cache the run is configured with."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": uuid.uuid4().hex}}
-    # Users are made by the dozen here: a fast hasher keeps the suite quick.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

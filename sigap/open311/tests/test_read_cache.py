@@ -44,3 +44,16 @@ def test_the_cache_can_be_switched_off(o311, make_report, settings):
     with CaptureQueriesContext(connection) as queries:
         tickets(o311)
     assert any("reports_report" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_client_can_ask_for_a_fresh_answer(o311, make_report, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_report("MACET", description="Macet")
+    tickets(o311)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/open311/v2/requests.json", {"lat": "-10.17", "long": "123.60",
+                                                 "radius": "500"},
+                   HTTP_CACHE_CONTROL="no-cache")
+    assert any("reports_report" in q["sql"] for q in queries.captured_queries)
