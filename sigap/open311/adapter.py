@@ -5,6 +5,7 @@ Open311 names live here and in views.py only; models and services never see them
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from datetime import datetime, time, timedelta, timezone as dt_timezone
@@ -14,7 +15,7 @@ from django.core.validators import URLValidator, validate_email
 from django.db.models import F, FloatField, Prefetch
 from django.db.models.functions import Cast
 from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _
 
 from sigap.agencies.models import Category
 from sigap.cities.models import Area
@@ -107,15 +108,22 @@ def service_definition(category: Category) -> dict:
     return {"service_code": category.code, "attributes": attributes}
 
 
+@functools.lru_cache(maxsize=8)
+def _level_labels(language: str) -> tuple[str, str]:
+    """Return the translated "Kelurahan"/"Kecamatan" labels (once per language, not per row)."""
+    return str(Area.Level.KELURAHAN.label), str(Area.Level.KECAMATAN.label)
+
+
 def address_of(report: Report, city) -> str:
     """Return the address from most specific to most general (no street when sensitive)."""
     parts = []
     if report.address and not report.category.is_sensitive:
         parts.append(report.address)
+    kelurahan_label, kecamatan_label = _level_labels(get_language() or "")
     if report.kelurahan_id:
-        parts.append(f"{report.kelurahan.get_level_display()} {report.kelurahan.name}")
+        parts.append(f"{kelurahan_label} {report.kelurahan.name}")
     if report.kecamatan_id:
-        parts.append(f"{report.kecamatan.get_level_display()} {report.kecamatan.name}")
+        parts.append(f"{kecamatan_label} {report.kecamatan.name}")
     parts.append(city.name)
     return ", ".join(parts)
 
@@ -194,7 +202,15 @@ def note(event: ReportEvent, tz) -> dict:
 
 def requests_queryset(*, extensions: bool = False):
     """Return public reports with everything a page of Open311 requests shows, no N+1."""
-    qs = Report.objects.public().for_list().select_related("open311_meta").prefetch_related(
+    # Categories, agencies and areas are few and repeat on every row: prefetched, one shared
+    # instance each (building them per row through joins dominated a page's cost).
+    areas = Area.objects.defer("boundary")
+    qs = Report.objects.public().select_related("open311_meta").defer(
+        "answers", "tracking_key", "contact_name", "contact_phone", "contact_email",
+    ).prefetch_related(
+        Prefetch("category", queryset=Category.objects.defer("description")), "agency",
+        Prefetch("kelurahan", queryset=areas), Prefetch("kecamatan", queryset=areas),
+    ).prefetch_related(
         Prefetch("photos", queryset=Photo.objects.filter(kind=Photo.Kind.REPORT),
                  to_attr="report_photos"))
     if extensions:
