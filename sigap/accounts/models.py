@@ -1,6 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -37,7 +37,7 @@ class User(AbstractUser):
 
     class Meta:
         verbose_name = _("pengguna")
-        verbose_name_plural = _("pengguna")
+        verbose_name_plural = pgettext_lazy("plural", "pengguna")
 
     def __str__(self):
         return self.display_name or self.get_full_name() or self.username
@@ -85,4 +85,4 @@ class OneTimeCode(models.Model):
 
     class Meta:
         verbose_name = _("kode sekali pakai")
-        verbose_name_plural = _("kode sekali pakai")
+        verbose_name_plural = pgettext_lazy("plural", "kode sekali pakai")

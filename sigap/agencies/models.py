@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language, gettext_lazy as _
+from django.utils.translation import get_language, gettext_lazy as _, pgettext_lazy
 
 
 class Agency(models.Model):
@@ -27,7 +27,7 @@ class Agency(models.Model):
 
     class Meta:
         verbose_name = _("dinas (OPD)")
-        verbose_name_plural = _("dinas (OPD)")
+        verbose_name_plural = pgettext_lazy("plural", "dinas (OPD)")
         ordering = ["city", "code"]
         constraints = [
             models.UniqueConstraint(fields=["city", "code"], name="agency_unique_code_per_city")
@@ -50,7 +50,7 @@ class Team(models.Model):
 
     class Meta:
         verbose_name = _("tim reaksi cepat")
-        verbose_name_plural = _("tim reaksi cepat")
+        verbose_name_plural = pgettext_lazy("plural", "tim reaksi cepat")
         ordering = ["agency", "code"]
         constraints = [
             models.UniqueConstraint(fields=["agency", "code"], name="team_unique_code_per_agency")
@@ -95,7 +95,7 @@ class Category(models.Model):
 
     class Meta:
         verbose_name = _("kategori")
-        verbose_name_plural = _("kategori")
+        verbose_name_plural = pgettext_lazy("plural", "kategori")
         ordering = ["city", "order", "code"]
         constraints = [
             models.UniqueConstraint(fields=["city", "code"], name="category_unique_code_per_city")
@@ -134,7 +134,7 @@ class CategoryAttribute(models.Model):
 
     class Meta:
         verbose_name = _("pertanyaan tambahan")
-        verbose_name_plural = _("pertanyaan tambahan")
+        verbose_name_plural = pgettext_lazy("plural", "pertanyaan tambahan")
         ordering = ["category", "order"]
         constraints = [
             models.UniqueConstraint(fields=["category", "code"], name="attribute_unique_code"),

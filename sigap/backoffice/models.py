@@ -1,5 +1,5 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 
 class ResponseTemplate(models.Model):
@@ -15,7 +15,7 @@ class ResponseTemplate(models.Model):
 
     class Meta:
         verbose_name = _("templat tanggapan")
-        verbose_name_plural = _("templat tanggapan")
+        verbose_name_plural = pgettext_lazy("plural", "templat tanggapan")
         ordering = ["order", "title"]
 
     def __str__(self):

@@ -1,5 +1,5 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 
 class City(models.Model):
@@ -22,7 +22,7 @@ class City(models.Model):
 
     class Meta:
         verbose_name = _("kota")
-        verbose_name_plural = _("kota")
+        verbose_name_plural = pgettext_lazy("plural", "kota")
 
     def __str__(self):
         return self.name
@@ -66,7 +66,7 @@ class Area(models.Model):
 
     class Meta:
         verbose_name = _("wilayah")
-        verbose_name_plural = _("wilayah")
+        verbose_name_plural = pgettext_lazy("plural", "wilayah")
         ordering = ["city", "code"]
         constraints = [
             models.UniqueConstraint(fields=["city", "code"], name="area_unique_code_per_city")

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 
 class Notification(models.Model):
@@ -44,7 +44,7 @@ class Notification(models.Model):
 
     class Meta:
         verbose_name = _("notifikasi")
-        verbose_name_plural = _("notifikasi")
+        verbose_name_plural = pgettext_lazy("plural", "notifikasi")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["event", "recipient"],
@@ -66,7 +66,7 @@ class Unsubscribed(models.Model):
 
     class Meta:
         verbose_name = _("berhenti berlangganan")
-        verbose_name_plural = _("berhenti berlangganan")
+        verbose_name_plural = pgettext_lazy("plural", "berhenti berlangganan")
 
     def __str__(self):
         return self.destination

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 KEY_PREFIX_LENGTH = 8
 
@@ -44,7 +44,7 @@ class ApiKey(models.Model):
 
     class Meta:
         verbose_name = _("kunci API Open311")
-        verbose_name_plural = _("kunci API Open311")
+        verbose_name_plural = pgettext_lazy("plural", "kunci API Open311")
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -79,7 +79,7 @@ class RequestMeta(models.Model):
 
     class Meta:
         verbose_name = _("data Open311 laporan")
-        verbose_name_plural = _("data Open311 laporan")
+        verbose_name_plural = pgettext_lazy("plural", "data Open311 laporan")
 
     def __str__(self):
         return str(self.report_id)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from sigap.reports.workflow import OPEN, Status
 
@@ -109,7 +109,7 @@ class Report(models.Model):
 
     class Meta:
         verbose_name = _("laporan")
-        verbose_name_plural = _("laporan")
+        verbose_name_plural = pgettext_lazy("plural", "laporan")
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["lat", "lng"], name="report_lat_lng"),
@@ -192,7 +192,7 @@ class Photo(models.Model):
 
     class Meta:
         verbose_name = _("foto")
-        verbose_name_plural = _("foto")
+        verbose_name_plural = pgettext_lazy("plural", "foto")
         ordering = ["created_at", "pk"]
 
     def __str__(self):
@@ -242,7 +242,7 @@ class ReportEvent(models.Model):
 
     class Meta:
         verbose_name = _("riwayat laporan")
-        verbose_name_plural = _("riwayat laporan")
+        verbose_name_plural = pgettext_lazy("plural", "riwayat laporan")
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["report", "at"], name="event_report_at")]
 
@@ -269,7 +269,7 @@ class Support(models.Model):
 
     class Meta:
         verbose_name = _("dukungan")
-        verbose_name_plural = _("dukungan")
+        verbose_name_plural = pgettext_lazy("plural", "dukungan")
         constraints = [
             models.UniqueConstraint(fields=["report", "supporter_key"], name="support_once")
         ]
@@ -285,7 +285,7 @@ class Follower(models.Model):
 
     class Meta:
         verbose_name = _("pengikut")
-        verbose_name_plural = _("pengikut")
+        verbose_name_plural = pgettext_lazy("plural", "pengikut")
         constraints = [models.UniqueConstraint(fields=["report", "user"], name="follow_once")]
 
 
