@@ -74,6 +74,7 @@ class Category(models.Model):
     name_en = models.CharField(_("nama (Inggris)"), max_length=120)
     description = models.TextField(_("keterangan"), blank=True)
     group = models.CharField(_("kelompok"), max_length=60, blank=True)
+    group_en = models.CharField(_("kelompok (Inggris)"), max_length=60, blank=True)
     icon = models.CharField(_("ikon"), max_length=40, blank=True)
     keywords = models.CharField(_("kata kunci"), max_length=200, blank=True)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="categories",
@@ -108,6 +109,12 @@ class Category(models.Model):
     def name(self) -> str:
         """Return the name in the active language (Indonesian unless English is active)."""
         return self.name_en if (get_language() or "id").startswith("en") else self.name_id
+
+    @property
+    def group_name(self) -> str:
+        """Return the group's name in the active language (Indonesian as the fallback)."""
+        english = (get_language() or "id").startswith("en")
+        return (self.group_en or self.group) if english else self.group
 
 
 class CategoryAttribute(models.Model):

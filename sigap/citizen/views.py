@@ -112,7 +112,7 @@ def _categories(city):
 def _grouped(categories):
     groups: dict[str, list] = {}
     for cat in categories:
-        groups.setdefault(cat.group or _("Lainnya"), []).append(cat)
+        groups.setdefault(cat.group_name or _("Lainnya"), []).append(cat)
     return list(groups.items())
 
 

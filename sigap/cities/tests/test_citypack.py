@@ -64,3 +64,16 @@ def test_a_second_city_is_just_another_pack(kupang, tmp_path):
     load_pack("kota-baru", packs_dir=tmp_path)
     assert Area.objects.filter(city__code="kota-baru", level="kelurahan").count() == 51
     assert Agency.objects.filter(city__code="kota-baru").count() == 8
+
+
+def test_category_groups_are_named_in_both_languages(kupang, client):
+    from django.utils import translation
+
+    sampah = Category.objects.get(city=kupang, code="SAMPAH")
+    with translation.override("id"):
+        assert sampah.group_name == "Lingkungan"
+    with translation.override("en"):
+        assert sampah.group_name == "Environment"
+    client.cookies["django_language"] = "en"
+    body = client.get("/lapor/").content.decode()
+    assert "Environment" in body and "Roads &amp; traffic" in body
