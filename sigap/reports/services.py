@@ -627,11 +627,16 @@ def add_comment(report_id: int, *, actor, now: datetime, text: str) -> ReportEve
         report = _lock(report_id)
         if not report.is_public:
             raise ValidationError({"text": _("Laporan ini tidak menerima komentar.")})
+        role = role_of(actor, report)
         event = ReportEvent.objects.create(
             report=report, kind=ReportEvent.Kind.COMMENT, actor=actor,
-            actor_role=role_of(actor, report), note=text, is_public=True, at=now)
+            actor_role=role, note=text, is_public=True, at=now)
         Report.objects.filter(pk=report.pk).update(comment_count=F("comment_count") + 1)
         _after_commit([event.pk])
+        if role == Role.REPORTER and report.sla_paused_at is not None:
+            # The agency was waiting on the citizen, who has now answered.
+            resume_sla(report.pk, actor=None, now=now, role=Role.SYSTEM,
+                       note=_("Pelapor menjawab; tenggat berjalan lagi."))
     return event
 
 

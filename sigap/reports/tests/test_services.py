@@ -314,3 +314,21 @@ def test_nothing_is_queued_when_the_transaction_fails(make_report, photo,
         with pytest.raises(ValidationError):
             make_report(lat=0, lng=0, photos=[photo()])
     assert callbacks == [] and not Photo.objects.exists()
+
+
+def test_the_reporters_answer_restarts_a_paused_sla(make_report, staff, make_user, now):
+    citizen = make_user("citizen")
+    report = make_report(reporter=citizen)
+    services.pause_sla(report.pk, actor=staff["dispatcher"], now=now,
+                       note="Mohon kirim foto yang lebih jelas")
+    due = Report.objects.get(pk=report.pk).due_at
+    # Someone else's comment does not restart the clock; the reporter's answer does.
+    services.add_comment(report.pk, actor=staff["citizen"], now=now + timedelta(hours=1),
+                         text="Saya juga lihat")
+    assert Report.objects.get(pk=report.pk).sla_paused_at is not None
+    services.add_comment(report.pk, actor=citizen, now=now + timedelta(hours=5),
+                         text="Ini fotonya, di depan pasar")
+    report.refresh_from_db()
+    assert report.sla_paused_at is None
+    assert report.due_at == due + timedelta(hours=5)
+    assert report.events.filter(kind="sla_resumed", actor_role="system").exists()
