@@ -20,7 +20,7 @@ from django.core import signing
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from sigap.notifications import channels
 from sigap.notifications.models import Notification, Unsubscribed
@@ -147,16 +147,15 @@ def recipients_for(event) -> list[tuple[Recipient, str]]:
     return list(out.values())
 
 
-def notifications_for_event(event_id: int, *, now: datetime | None = None) -> list[int]:
+def notifications_for_event(event_id: int, *, now: datetime) -> list[int]:
     """Create the notifications that the event calls for and queue their delivery.
 
-    Called by the background task (the edge reads the clock when `now` is not given).
-    Safe to run twice: existing (event, recipient) rows are left alone.
+    Called by the background task, which reads the clock. Safe to run twice: existing
+    (event, recipient) rows are left alone.
     """
     from sigap.notifications import tasks
     from sigap.reports.models import ReportEvent
 
-    now = now or timezone.now()
     event = ReportEvent.objects.select_related(
         "report__reporter", "report__officer", "report__agency").filter(pk=event_id).first()
     if event is None:

@@ -238,8 +238,12 @@ def _save_photos(report: Report, cleaned: list[images.CleanImage], *, kind: str,
     return photos
 
 
-def _after_commit(event_ids: list[int], photo_ids: list[int] = ()) -> None:
-    """Queue the side effects of committed events (notifications, thumbnails)."""
+def _record_change(event_ids: list[int], photo_ids: list[int] = ()) -> None:
+    """Bump the data version inside this transaction; queue side effects for after commit.
+
+    The version keeps cached public reads exact; notifications and thumbnails go to the
+    queue only once the change is committed.
+    """
     from sigap.reports import tasks
 
     freshness.bump()
@@ -322,7 +326,7 @@ def create_report(city, data: NewReport, *, now: datetime,
         if idempotency:
             IdempotencyKey.objects.create(scope=idempotency[0], key=idempotency[1],
                                           report=report, created_at=now)
-        _after_commit([event.pk], [p.pk for p in photos])
+        _record_change([event.pk], [p.pk for p in photos])
         return report
 
     try:
@@ -383,7 +387,7 @@ def transition(report_id: int, action: str, *, actor, now: datetime, note: str =
             photo_ids += [p.pk for p in saved]
         if extra_events is not None:
             event_ids += extra_events(report, event)
-        _after_commit(event_ids, photo_ids)
+        _record_change(event_ids, photo_ids)
     return report
 
 
@@ -612,7 +616,7 @@ def add_note(report_id: int, *, actor, now: datetime, text: str, public: bool) -
                 report.first_response_at = now
                 fields.append("first_response_at")
         report.save(update_fields=fields)
-        _after_commit([event.pk])
+        _record_change([event.pk])
     return event
 
 
@@ -632,7 +636,7 @@ def add_comment(report_id: int, *, actor, now: datetime, text: str) -> ReportEve
             report=report, kind=ReportEvent.Kind.COMMENT, actor=actor,
             actor_role=role, note=text, is_public=True, at=now)
         Report.objects.filter(pk=report.pk).update(comment_count=F("comment_count") + 1)
-        _after_commit([event.pk])
+        _record_change([event.pk])
         if role == Role.REPORTER and report.sla_paused_at is not None:
             # The agency was waiting on the citizen, who has now answered.
             resume_sla(report.pk, actor=None, now=now, role=Role.SYSTEM,
@@ -732,7 +736,7 @@ def pause_sla(report_id: int, *, actor, now: datetime, note: str) -> ReportEvent
         event = ReportEvent.objects.create(
             report=report, kind=ReportEvent.Kind.SLA_PAUSED, actor=actor, actor_role=role,
             agency=report.agency, note=note[:MAX_DESCRIPTION], is_public=True, at=now)
-        _after_commit([event.pk])
+        _record_change([event.pk])
     return event
 
 
@@ -765,7 +769,7 @@ def resume_sla(report_id: int, *, actor, now: datetime, note: str = "",
             agency=report.agency, note=(note or "").strip()[:MAX_DESCRIPTION], is_public=True,
             at=now, data={"paused_since": paused_since.isoformat(),
                           "paused_hours": round(paused_hours, 4)})
-        _after_commit([event.pk])
+        _record_change([event.pk])
     return event
 
 
@@ -795,5 +799,5 @@ def record_escalation(report_id: int, *, from_level: int, steps: list[tuple[int,
                       if report.due_at else None})
             for level, kind in steps
         ]
-        _after_commit([e.pk for e in events])
+        _record_change([e.pk for e in events])
     return events

@@ -1,6 +1,7 @@
 """Background work for reports. Tasks take primary keys, never model instances."""
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from huey.contrib.djhuey import db_task
 
 from sigap.lib import images
@@ -25,4 +26,4 @@ def handle_event(event_id: int) -> None:
     """Fan a recorded report event out to the notifications it calls for."""
     from sigap.notifications import services
 
-    services.notifications_for_event(event_id)
+    services.notifications_for_event(event_id, now=timezone.now())
