@@ -31,7 +31,7 @@ def check_settings(app_configs, **kwargs):
 
 def check_database(app_configs, **kwargs):
     db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
+    if db["ENGINE"].endswith(("sqlite3", "sigap.lib.sqlite")):
         opts = db.get("OPTIONS", {})
         if opts.get("transaction_mode") != "IMMEDIATE":
             return [

@@ -143,14 +143,19 @@ else:
     }
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("SIGAP_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] in ("django.db.backends.sqlite3", "sigap.lib.sqlite"):
+    # Django's backend plus a lock file that queues writers instead of letting them poll
+    # (sigap/lib/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "sigap.lib.sqlite"
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": 30,
             "transaction_mode": "IMMEDIATE",
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;"
+                "PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON; "
+                # Statement journals (savepoints) in memory, not a temporary file per write.
+                "PRAGMA temp_store=MEMORY;"
             ),
         }
     )
@@ -203,7 +208,7 @@ if REDIS_URL:
     }
 else:
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "sigap.lib.hueysqlite.SqliteHuey",
         "name": "sigap",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
@@ -279,6 +284,13 @@ SIGAP_DEFAULT_CITY = env_str("SIGAP_CITY", "kupang")
 # Public Open311 reads are cached under a data version bumped by every report change, so a
 # cached answer is never stale; this bounds how long one lives. 0 switches the cache off.
 SIGAP_READ_CACHE_SECONDS = env_int("SIGAP_READ_CACHE_SECONDS", 60)
+# Each worker also keeps the most recent answers in its own memory (still keyed by the data
+# version, so never stale): this many megabytes per worker. 0 switches that tier off.
+SIGAP_READ_CACHE_LOCAL_MB = env_int("SIGAP_READ_CACHE_LOCAL_MB", 32)
+# Configuration the API reads on every request (the city, categories, API keys) is kept in
+# each worker for this many seconds: an edit in the admin reaches every worker within it.
+# Revoking an API key takes effect at once regardless (checked in the writing transaction).
+SIGAP_CONFIG_CACHE_SECONDS = env_int("SIGAP_CONFIG_CACHE_SECONDS", 30)
 # Map tiles are map data, not page assets; without the internet, maps fall back to the
 # city's own boundaries drawn from GeoJSON. Empty = no tile layer at all.
 SIGAP_TILE_URL = env_str("SIGAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
