@@ -26,7 +26,6 @@ import django  # noqa: E402
 
 django.setup()
 
-import h3  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from sigap.agencies.models import Category  # noqa: E402
@@ -68,14 +67,16 @@ def main():
             lng = area[3] + rng.gauss(0, 0.004)
             created = now - timedelta(minutes=rng.uniform(1, 365 * 24 * 60))
         cat = cats[i % len(cats)]
-        return Report(
+        report = Report(
             city=city, ticket=f"KPG-{year}-B{i:08d}", tracking_key=new_tracking_key(),
             category=cat, description=f"Laporan uji {i}", lat=lat, lng=lng,
             kelurahan_id=area[0], kecamatan_id=area[1],
-            h3_cell=h3.latlng_to_cell(lat, lng, 9), status=STATUSES[i % len(STATUSES)],
+            status=STATUSES[i % len(STATUSES)],
             priority=cat.priority, agency=cat.agency, source="web", created_at=created,
             updated_at=created, due_at=created + timedelta(hours=72),
             response_due_at=created + timedelta(hours=24), is_public=True)
+        report.place_cells()
+        return report
 
     done = 0
     while done < args.n:

@@ -2,6 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language, gettext_lazy as _, pgettext_lazy
 
+from sigap.lib import memo
+
+_INTAKE = memo.Expiring(lambda: settings.SIGAP_CONFIG_CACHE_SECONDS)
+
 
 class Agency(models.Model):
     city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="agencies",
@@ -101,6 +105,16 @@ class Category(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["city", "code"], name="category_unique_code_per_city")
         ]
+
+    @classmethod
+    def for_intake(cls, city, code: str) -> "Category | None":
+        """The active category `code` of `city` with its agency and questions, as new reports
+        need it; kept in this worker for SIGAP_CONFIG_CACHE_SECONDS (read-only, shared)."""
+        def load():
+            return cls.objects.select_related("agency").prefetch_related("attributes").filter(
+                city=city, code=code, is_active=True).first()
+
+        return _INTAKE.get((city.pk, code), load)
 
     def __str__(self):
         return self.name

@@ -1,6 +1,17 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from sigap.lib import memo
+
+
+def _config_seconds() -> float:
+    from django.conf import settings
+
+    return settings.SIGAP_CONFIG_CACHE_SECONDS
+
+
+_DEFAULT_CITY = memo.Expiring(_config_seconds)
+
 
 class City(models.Model):
     code = models.SlugField(_("kode"), max_length=40, unique=True)
@@ -34,6 +45,17 @@ class City(models.Model):
 
         # The boundary is only needed by maps, which ask for it (one query) when they do.
         return cls.objects.filter(code=settings.SIGAP_DEFAULT_CITY).defer("boundary").first()
+
+    @classmethod
+    def default_cached(cls) -> "City | None":
+        """City.default(), kept in this process for SIGAP_CONFIG_CACHE_SECONDS.
+
+        For the API's hot paths, which ask on every request; an edit in the admin reaches
+        every worker within that time. Treat the instance as read-only: it is shared.
+        """
+        from django.conf import settings
+
+        return _DEFAULT_CITY.get(settings.SIGAP_DEFAULT_CITY, cls.default)
 
     @property
     def tz(self):

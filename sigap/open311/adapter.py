@@ -20,7 +20,7 @@ from django.utils.translation import get_language, gettext as _
 from sigap.agencies.models import Category
 from sigap.cities.models import Area
 from sigap.lib.geo import EARTH_RADIUS_M, bbox_around
-from sigap.reports import workflow
+from sigap.reports import catalogue, workflow
 from sigap.reports.models import Photo, Report, ReportEvent
 
 DEFAULT_PAGE_SIZE = 100
@@ -200,17 +200,23 @@ def note(event: ReportEvent, tz) -> dict:
     }
 
 
+# What a service request shows of a report (the rest is never loaded for a list).
+REQUEST_FIELDS = (
+    "city_id", "ticket", "status", "status_note", "category_id", "description", "agency_id",
+    "created_at", "updated_at", "resolved_at", "closed_at", "due_at", "address", "lat", "lng",
+    "kelurahan_id", "kecamatan_id", "support_count", "comment_count", "is_public",
+    "open311_meta__media_url", "open311_meta__report_id",
+)
+
+
 def requests_queryset(*, extensions: bool = False):
-    """Return public reports with everything a page of Open311 requests shows, no N+1."""
-    # Categories, agencies and areas are few and repeat on every row: prefetched, one shared
-    # instance each (building them per row through joins dominated a page's cost).
-    areas = Area.objects.defer("boundary")
-    qs = Report.objects.public().select_related("open311_meta").defer(
-        "answers", "tracking_key", "contact_name", "contact_phone", "contact_email",
-    ).prefetch_related(
-        Prefetch("category", queryset=Category.objects.defer("description")), "agency",
-        Prefetch("kelurahan", queryset=areas), Prefetch("kecamatan", queryset=areas),
-    ).prefetch_related(
+    """Return public reports with what a page of Open311 requests shows, no N+1.
+
+    Categories, agencies and areas repeat on every row: `load()` attaches them from the
+    per-worker catalogue (sigap.reports.catalogue) instead of querying them per page.
+    """
+    qs = Report.objects.public().select_related("open311_meta").only(
+        *REQUEST_FIELDS).prefetch_related(
         Prefetch("photos", queryset=Photo.objects.filter(kind=Photo.Kind.REPORT),
                  to_attr="report_photos"))
     if extensions:
@@ -219,6 +225,11 @@ def requests_queryset(*, extensions: bool = False):
             queryset=ReportEvent.objects.filter(is_public=True, kind__in=NOTE_KINDS)
             .order_by("at", "pk")))
     return qs
+
+
+def load(qs, city) -> list[Report]:
+    """Evaluate a requests_queryset() and attach the city's catalogue to each report."""
+    return catalogue.attach(qs, city)
 
 
 # --- Input parsing -------------------------------------------------------------------------
@@ -295,8 +306,12 @@ def csv_list(params, name: str, *, limit: int = MAX_IDS) -> list[str]:
     return values
 
 
-def filter_requests(qs, params, city, now: datetime):
-    """Apply GET requests' arguments and extensions to `qs`; raise Problem on bad input."""
+def filter_requests(qs, params, city, now: datetime, *, with_circle: bool = True):
+    """Apply GET requests' arguments and extensions to `qs`; raise Problem on bad input.
+
+    with_circle=False leaves out lat/long/radius (validated still): the caller then picks the
+    newest reports in the circle with sigap.reports.nearby, which reads far fewer rows.
+    """
     tz = city.tz
     # No city filter: one city per deployment, and filtering on city_id would steer the
     # planner onto that (unselective) index instead of (lat, lng) or created_at.
@@ -342,18 +357,26 @@ def filter_requests(qs, params, city, now: datetime):
         qs = qs.filter(updated_at__gt=after)
     if before:
         qs = qs.filter(updated_at__lt=before)
-    qs = _geo_filter(qs, params)
+    qs = _geo_filter(qs, params, with_circle=with_circle)
     return qs
 
 
-def _geo_filter(qs, params):
+def circle(params) -> tuple[float, float, float] | None:
+    """Return (lat, long, radius in metres) asked for, or None; raise Problem on bad input."""
     lat = number(params, "lat", low=-90, high=90)
     lng = number(params, "long", low=-180, high=180)
     radius = number(params, "radius", low=0, high=MAX_RADIUS_M)
     if (lat is None) != (lng is None):
         raise Problem(_("lat dan long harus dikirim bersama. / Send both lat and long."))
-    if lat is not None:
-        radius = DEFAULT_RADIUS_M if radius is None else radius
+    if lat is None:
+        return None
+    return lat, lng, DEFAULT_RADIUS_M if radius is None else radius
+
+
+def _geo_filter(qs, params, *, with_circle: bool = True):
+    around = circle(params)
+    if around is not None and with_circle:
+        lat, lng, radius = around
         min_lat, min_lng, max_lat, max_lng = bbox_around(lat, lng, radius)
         # The box uses the (lat, lng) index; then an exact-enough circle in plain arithmetic
         # (equirectangular at city scale: error far below a metre per kilometre).

@@ -38,6 +38,9 @@ class ApiKey(models.Model):
         help_text=_("Jumlah POST per menit yang diterima dari kunci ini."))
     contact = models.CharField(_("kontak"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("dibuat"))
+    # The per-minute budget: the current minute (Unix time // 60) and POSTs counted in it.
+    rate_minute = models.BigIntegerField(default=0, editable=False)
+    rate_count = models.PositiveIntegerField(default=0, editable=False)
     revoked_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
 
     objects = ApiKeyQuerySet.as_manager()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation, ValidationError
-from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
@@ -18,11 +18,13 @@ from django.views.decorators.csrf import csrf_exempt
 
 from sigap.agencies.models import Category
 from sigap.cities.models import City
-from sigap.open311 import adapter, render
+from sigap.lib import memo
+from sigap.lib.prepared import PreparedInsert
+from sigap.open311 import adapter, keys, render
 from sigap.open311.adapter import Problem, get
-from sigap.open311.models import ApiKey, RequestMeta
+from sigap.open311.models import RequestMeta
 from sigap.open311.openapi import openapi_document
-from sigap.reports import freshness, services
+from sigap.reports import freshness, nearby, services
 from sigap.reports.models import Report
 
 # Service Discovery: when this endpoint's behaviour last changed (must lie in the past).
@@ -67,12 +69,16 @@ def endpoint(*methods):
     return decorate
 
 
+_LOCAL_ANSWERS = memo.Bounded(max_bytes=settings.SIGAP_READ_CACHE_LOCAL_MB * 1024 * 1024)
+
+
 def _cached_read(request, build):
     """Answer a public GET from the cache, keyed by the data version (never stale).
 
-    Every change to reports bumps sigap.reports.freshness after commit, so an answer cached
-    under the current version is the answer the database would give now (within the
-    time-relative default window, which moves by at most SIGAP_READ_CACHE_SECONDS).
+    Every change to reports bumps sigap.reports.freshness inside its transaction, so an answer
+    cached under the current version is the answer the database would give now (within the
+    time-relative default window, which moves by at most SIGAP_READ_CACHE_SECONDS). Two
+    tiers: this worker's memory (no network, no unpickling), then the shared cache.
     """
     seconds = settings.SIGAP_READ_CACHE_SECONDS
     if seconds <= 0 or "no-cache" in request.headers.get("Cache-Control", ""):
@@ -80,7 +86,13 @@ def _cached_read(request, build):
     raw = "|".join([request.get_host(), request.path, request.META.get("QUERY_STRING", ""),
                     get_language() or "", str(freshness.version())])
     key = "open311:" + hashlib.sha256(raw.encode()).hexdigest()
-    hit = cache.get(key)
+    now = time.monotonic()
+    local = _LOCAL_ANSWERS.get(key)
+    hit = local[1] if local is not None and local[0] > now else None
+    if hit is None:
+        hit = cache.get(key)
+        if hit is not None:
+            _LOCAL_ANSWERS.put(key, (now + seconds, hit), len(hit[1]))
     if hit is not None:
         status, content, headers = hit
         response = HttpResponse(content, status=status)
@@ -89,13 +101,15 @@ def _cached_read(request, build):
         return response
     response = build()
     if response.status_code == 200:
-        cache.set(key, (200, response.content, list(response.items())), seconds)
+        hit = (200, response.content, list(response.items()))
+        cache.set(key, hit, seconds)
+        _LOCAL_ANSWERS.put(key, (now + seconds, hit), len(hit[1]))
     return response
 
 
 def _city(jurisdiction_id: str) -> City:
     """Return the city served; a wrong jurisdiction_id is a 404, a missing one is fine."""
-    city = City.default()
+    city = City.default_cached()
     if city is None:
         raise Problem(_("Kota belum dikonfigurasi. / No city configured."), status=400)
     if jurisdiction_id and jurisdiction_id != city.code:
@@ -151,9 +165,19 @@ def requests(request, fmt, city):
                            high=adapter.MAX_PAGE_SIZE) or adapter.integer(
         request.GET, "per_page", default=adapter.DEFAULT_PAGE_SIZE, low=1,
         high=adapter.MAX_PAGE_SIZE)
-    qs = adapter.filter_requests(adapter.requests_queryset(extensions=extensions), request.GET,
-                                 city, now).order_by("-created_at", "-pk")
-    rows = list(qs[(page - 1) * size: page * size + 1])
+    base = adapter.requests_queryset(extensions=extensions)
+    around = adapter.circle(request.GET)
+    if around is None or get(request.GET, "service_request_id"):
+        qs = adapter.filter_requests(base, request.GET, city, now)
+        rows = adapter.load(qs.order_by("-created_at", "-pk")[(page - 1) * size:
+                                                             page * size + 1], city)
+    else:
+        # Newest first within the circle, reading about as many rows as the page needs.
+        lean = adapter.filter_requests(Report.objects.public(), request.GET, city, now,
+                                       with_circle=False)
+        ids = nearby.newest_within(lean, *around, count=page * size + 1)[(page - 1) * size:]
+        by_id = {r.pk: r for r in adapter.load(base.filter(pk__in=ids), city)}
+        rows = [by_id[pk] for pk in ids if pk in by_id]
     headers = {}
     if len(rows) > size:
         rows = rows[:size]
@@ -169,8 +193,8 @@ def requests(request, fmt, city):
 @endpoint("GET")
 def request_detail(request, fmt, city, request_id):
     extensions = get(request.GET, "extensions").lower() == "true"
-    report = adapter.requests_queryset(extensions=extensions).filter(
-        city=city, ticket=request_id).first()
+    report = next(iter(adapter.load(adapter.requests_queryset(extensions=extensions).filter(
+        city=city, ticket=request_id)[:1], city)), None)
     if report is None:
         raise Problem(_("service_request_id tidak ditemukan. / Request not found."), status=404)
     value = [adapter.request(report, city, request.build_absolute_uri, extensions=extensions)]
@@ -186,15 +210,12 @@ def token(request, fmt, city, token):
                     "realtime."), status=404)
 
 
-def _check_rate(key: ApiKey, now) -> None:
-    """Count this POST against the key's per-minute budget; raise a 429 Problem when over."""
-    bucket = int(now.timestamp() // 60)
-    name = f"open311:rate:{key.pk}:{bucket}"
-    # incr first: one cache write per request once the minute's counter exists.
-    try:
-        count = cache.incr(name)
-    except ValueError:  # the first request of this minute (or the counter expired)
-        count = 1 if cache.add(name, 1, timeout=90) else cache.incr(name)
+def _spend(key, now) -> None:
+    """Count this POST against the key (inside the transaction); 403/429 Problem when not."""
+    count = keys.spend(key, now)
+    if count is None:
+        raise Problem(_("api_key tidak ada atau tidak berlaku. / Missing or invalid api_key."),
+                      status=403)
     if count > key.rate_per_minute:
         problem = Problem(_("Terlalu banyak permintaan untuk kunci API ini; coba lagi dalam "
                             "satu menit. / Rate limit exceeded for this API key."), status=429)
@@ -205,16 +226,14 @@ def _check_rate(key: ApiKey, now) -> None:
 def _create(request, fmt, city):
     now = timezone.now()
     post = request.POST
-    key = ApiKey.objects.for_raw(get(post, "api_key") or get(request.GET, "api_key"))
+    key = keys.find(get(post, "api_key") or get(request.GET, "api_key"))
     if key is None:
         raise Problem(_("api_key tidak ada atau tidak berlaku. / Missing or invalid api_key."),
                       status=403)
-    _check_rate(key, now)
     code = get(post, "service_code")
     if not code:
         raise Problem(_("service_code wajib diisi. / service_code is required."))
-    category = Category.objects.select_related("agency").filter(
-        city=city, code=code, is_active=True).first()
+    category = Category.for_intake(city, code)
     if category is None:
         raise Problem(_("service_code tidak dikenal. / Unknown service_code."), status=404)
     lat, lng, address = adapter.location(post, city)
@@ -239,16 +258,18 @@ def _create(request, fmt, city):
         is_anonymous=not name, contact=services.Contact(name=name, phone=phone, email=email),
         source=Report.Source.OPEN311, external_app=key.name)
     account_id = get(post, "account_id")[:120]
+    meta = RequestMeta(api_key=key, media_url=media_url, device_id=get(post, "device_id")[:120],
+                       account_id=account_id)
+    insert_meta = PreparedInsert(meta, later=("report",))
+
+    def within(report):  # in the report's own transaction; the contended key row last
+        insert_meta.execute(report=report.pk)
+        _spend(key, now)
+
     try:
-        with transaction.atomic():
-            created = services.create_report(
-                city, data, now=now,
-                idempotency=(f"open311:{key.pk}", idempotency_key) if idempotency_key else None)
-            if not created.replayed:
-                RequestMeta.objects.create(report=created.report, api_key=key,
-                                           media_url=media_url,
-                                           device_id=get(post, "device_id")[:120],
-                                           account_id=account_id)
+        created = services.create_report(
+            city, data, now=now, within=within,
+            idempotency=(f"open311:{key.pk}", idempotency_key) if idempotency_key else None)
     except ValidationError as exc:
         raise adapter.problems_from(exc) from None
     value = [{

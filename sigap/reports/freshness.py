@@ -7,21 +7,35 @@ public data calls bump() inside its transaction, and the next read recomputes.
 
 from __future__ import annotations
 
-from django.db.models import F
-
 ROW = 1
 
 
 def version() -> int:
-    """Return the current data version (0 before the first change)."""
+    """Return the current data version (0 before the first change).
+
+    Read on every cached public request, so it is one plain statement on the primary key
+    (the ORM's query building cost more than the database did).
+    """
+    from django.db import connection
+
     from sigap.reports.models import DataVersion
 
-    return DataVersion.objects.filter(pk=ROW).values_list("value", flat=True).first() or 0
+    table = connection.ops.quote_name(DataVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT value FROM {table} WHERE id = %s", [ROW])
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 def bump() -> None:
     """Invalidate every cached public answer (call inside the writing transaction)."""
+    from django.db import connection
+
     from sigap.reports.models import DataVersion
 
-    if not DataVersion.objects.filter(pk=ROW).update(value=F("value") + 1):
-        DataVersion.objects.get_or_create(pk=ROW, defaults={"value": 1})
+    table = connection.ops.quote_name(DataVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET value = value + 1 WHERE id = %s", [ROW])
+        if cursor.rowcount:
+            return
+    DataVersion.objects.get_or_create(pk=ROW, defaults={"value": 1})

@@ -46,13 +46,17 @@ class Report(models.Model):
         PHONE = "phone", _("Telepon / call center")
         STAFF = "staff", _("Petugas")
 
+    # Foreign keys already leading a composite index below (or, for the city, too unselective
+    # to help: one city per deployment) get no index of their own: every index is one more
+    # page written by each new report.
     city = models.ForeignKey("cities.City", on_delete=models.PROTECT, related_name="reports",
-                             verbose_name=_("kota"))
+                             verbose_name=_("kota"), db_index=False)
     ticket = models.CharField(_("nomor tiket"), max_length=32, unique=True)
     tracking_key = models.CharField(_("kunci pelacakan"), max_length=32,
                                     default=new_tracking_key, editable=False)
     category = models.ForeignKey("agencies.Category", on_delete=models.PROTECT,
-                                 related_name="reports", verbose_name=_("kategori"))
+                                 related_name="reports", verbose_name=_("kategori"),
+                                 db_index=False)
     description = models.TextField(_("keterangan"), blank=True)
     answers = models.JSONField(_("jawaban pertanyaan tambahan"), default=dict, blank=True)
     lat = models.FloatField(_("lintang"))
@@ -62,12 +66,18 @@ class Report(models.Model):
                                   blank=True, related_name="+", verbose_name=_("kelurahan"))
     kecamatan = models.ForeignKey("cities.Area", on_delete=models.PROTECT, null=True,
                                   blank=True, related_name="+", verbose_name=_("kecamatan"))
-    h3_cell = models.CharField(_("sel H3 (res 9)"), max_length=16, blank=True, db_index=True)
+    h3_cell = models.CharField(_("sel H3 (res 9)"), max_length=16, blank=True)
+    # Coarser H3 cells as integers, each indexed with created_at: "the newest reports near a
+    # point" reads a cell's reports newest first and stops (sigap.reports.nearby), so the
+    # work depends on the page asked for, not on how many reports the city has.
+    h3_r8 = models.BigIntegerField(_("sel H3 (res 8)"), null=True, blank=True, editable=False)
+    h3_r6 = models.BigIntegerField(_("sel H3 (res 6)"), null=True, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices,
                               default=Status.SUBMITTED)
     priority = models.PositiveSmallIntegerField(_("prioritas"), default=3)
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                 blank=True, related_name="reports", verbose_name=_("pelapor"))
+                                 blank=True, related_name="reports", verbose_name=_("pelapor"),
+                                 db_index=False)  # partial index below
     is_anonymous = models.BooleanField(_("anonim"), default=False)
     contact_name = models.CharField(_("nama kontak"), max_length=120, blank=True)
     contact_phone = models.CharField(_("HP kontak"), max_length=30, blank=True)
@@ -76,13 +86,15 @@ class Report(models.Model):
                               default=Source.WEB)
     external_app = models.CharField(_("aplikasi pengirim"), max_length=120, blank=True)
     agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT,
-                               related_name="reports", verbose_name=_("dinas"))
+                               related_name="reports", verbose_name=_("dinas"), db_index=False)
     team = models.ForeignKey("agencies.Team", on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="reports", verbose_name=_("tim"))
+                             related_name="reports", verbose_name=_("tim"), db_index=False)
     officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                blank=True, related_name="tasks", verbose_name=_("petugas"))
+                                blank=True, related_name="tasks", verbose_name=_("petugas"),
+                                db_index=False)
     duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="duplicates", verbose_name=_("duplikat dari"))
+                                     related_name="duplicates", verbose_name=_("duplikat dari"),
+                                     db_index=False)
     reject_reason = models.CharField(_("alasan penolakan"), max_length=300, blank=True)
     is_public = models.BooleanField(_("publik"), default=True)
 
@@ -114,10 +126,20 @@ class Report(models.Model):
         indexes = [
             models.Index(fields=["lat", "lng"], name="report_lat_lng"),
             models.Index(fields=["created_at"], name="report_created"),
+            models.Index(fields=["h3_r8", "created_at", "id"], name="report_r8_created"),
+            models.Index(fields=["h3_r6", "created_at", "id"], name="report_r6_created"),
             models.Index(fields=["updated_at"], name="report_updated"),
             models.Index(fields=["category", "created_at"], name="report_category_created"),
             models.Index(fields=["agency", "status", "due_at"], name="report_agency_status_due"),
-            models.Index(fields=["officer", "status", "due_at"], name="report_officer_status"),
+            # Links that a new report does not have yet (or an anonymous one never has) are
+            # indexed only where set: a new report writes no page to these indexes.
+            models.Index(fields=["officer", "status", "due_at"], name="report_officer_status",
+                         condition=Q(officer__isnull=False)),
+            models.Index(fields=["reporter"], name="report_reporter",
+                         condition=Q(reporter__isnull=False)),
+            models.Index(fields=["team"], name="report_team", condition=Q(team__isnull=False)),
+            models.Index(fields=["duplicate_of"], name="report_duplicate_of",
+                         condition=Q(duplicate_of__isnull=False)),
             models.Index(fields=["status", "created_at"], name="report_status_created"),
             models.Index(fields=["due_at"], name="report_open_due",
                          condition=Q(status__in=sorted(OPEN))),
@@ -125,6 +147,20 @@ class Report(models.Model):
 
     def __str__(self):
         return self.ticket
+
+    def save(self, *args, **kwargs):
+        self.place_cells()
+        super().save(*args, **kwargs)
+
+    def place_cells(self) -> None:
+        """Derive the H3 cells from lat/lng (bulk_create callers call this themselves)."""
+        from sigap.reports import nearby
+
+        if self.lat is None or self.lng is None:
+            return
+        for field, cell in nearby.cells_of(self.lat, self.lng).items():
+            setattr(self, field, cell)
+        self.h3_cell = nearby.cell_name(self.lat, self.lng)
 
     def get_absolute_url(self):
         return reverse("citizen:track", args=[self.ticket])
@@ -225,13 +261,14 @@ class ReportEvent(models.Model):
         RECATEGORISED = "recategorised", _("Kategori diubah")
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events",
-                               verbose_name=_("laporan"))
+                               verbose_name=_("laporan"), db_index=False)  # event_report_at
     kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
     action = models.CharField(_("tindakan"), max_length=20, blank=True)
     old = models.CharField(_("nilai lama"), max_length=120, blank=True)
     new = models.CharField(_("nilai baru"), max_length=120, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                              blank=True, related_name="+", verbose_name=_("pelaku"))
+                              blank=True, related_name="+", verbose_name=_("pelaku"),
+                              db_index=False)
     actor_role = models.CharField(_("peran pelaku"), max_length=20, blank=True)
     agency = models.ForeignKey("agencies.Agency", on_delete=models.SET_NULL, null=True,
                                blank=True, related_name="+", verbose_name=_("dinas"))
@@ -244,7 +281,10 @@ class ReportEvent(models.Model):
         verbose_name = _("riwayat laporan")
         verbose_name_plural = pgettext_lazy("plural", "riwayat laporan")
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["report", "at"], name="event_report_at")]
+        indexes = [
+            models.Index(fields=["report", "at"], name="event_report_at"),
+            models.Index(fields=["actor"], name="event_actor", condition=Q(actor__isnull=False)),
+        ]
 
     def __str__(self):
         return f"{self.report_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

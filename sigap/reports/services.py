@@ -10,12 +10,12 @@ import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Callable
 
-import h3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _, gettext_lazy
 
@@ -23,9 +23,11 @@ from sigap.agencies import routing
 from sigap.agencies.models import Agency, Category, Team
 from sigap.cities.locate import OutsideCity, locate
 from sigap.lib import images, workingtime
+from sigap.lib.prepared import PreparedInsert
 from sigap.reports import freshness, workflow
 from sigap.reports.models import (
     Follower, IdempotencyKey, Photo, Report, ReportEvent, Support, TicketSequence,
+    new_tracking_key,
 )
 from sigap.reports.workflow import Action, Role, Status
 
@@ -86,6 +88,11 @@ class Created:
 
 
 # --- Helpers ------------------------------------------------------------------------------
+
+# A new report's ticket until its number is drawn, a moment later in the same transaction
+# (never committed, never seen).
+PROVISIONAL_TICKET = "~"
+
 
 def clean_photos(raw_photos: list[bytes], *, field_name: str = "photos",
                  limit: int = MAX_PHOTOS) -> list[images.CleanImage]:
@@ -192,16 +199,29 @@ def due_times(category: Category, agency: Agency, city, start: datetime):
 
 
 def next_ticket(city, now: datetime) -> str:
-    """Return the next ticket id of the city for the year (call inside a transaction)."""
+    """Return the next ticket id of the city for the year (call inside a transaction).
+
+    One UPDATE … RETURNING on the (city, year) counter row: it takes the row's lock and
+    reads the new number in a single statement.
+    """
     year = now.astimezone(city.tz).year
-    seq = TicketSequence.objects.filter(city=city, year=year)
-    if not seq.update(last=F("last") + 1):
+    table = connection.ops.quote_name(TicketSequence._meta.db_table)
+    sql = (f"UPDATE {table} SET last = last + 1 WHERE city_id = %s AND year = %s "
+           f"RETURNING last")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [city.pk, year])
+        row = cursor.fetchone()
+    if row is None:  # the first report of the year
         try:
             with transaction.atomic():
                 TicketSequence.objects.create(city=city, year=year, last=1)
-        except IntegrityError:
-            seq.update(last=F("last") + 1)
-    number = seq.values_list("last", flat=True).get()
+            number = 1
+        except IntegrityError:  # another process made it first
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [city.pk, year])
+                number = cursor.fetchone()[0]
+    else:
+        number = row[0]
     return f"{city.ticket_prefix}-{year}-{number:06d}"
 
 
@@ -266,8 +286,14 @@ def _location_error(city) -> ValidationError:
 # --- Creating a report ----------------------------------------------------------------------
 
 def create_report(city, data: NewReport, *, now: datetime,
-                  idempotency: tuple[str, str] | None = None) -> Created:
-    """Validate and store a new report, routed and with its SLA clock started."""
+                  idempotency: tuple[str, str] | None = None,
+                  within: Callable[[Report], None] | None = None) -> Created:
+    """Validate and store a new report, routed and with its SLA clock started.
+
+    `within(report)`, when given, runs inside the same transaction once the report exists
+    (an adapter's own bookkeeping, e.g. Open311's API key budget); what it raises undoes
+    the report.
+    """
     if idempotency:
         existing = IdempotencyKey.objects.filter(scope=idempotency[0], key=idempotency[1]) \
             .select_related("report").first()
@@ -298,27 +324,35 @@ def create_report(city, data: NewReport, *, now: datetime,
     response_due, due = due_times(category, agency, city, now)
     reporter = data.reporter if getattr(data.reporter, "is_authenticated", False) else None
 
+    # Everything is built and compiled before the transaction, and the rows every writer
+    # contends for (the ticket counter, the data version, an API key's budget) are touched
+    # last, just before COMMIT: on SQLite the write lock is held from BEGIN to COMMIT, on
+    # PostgreSQL those row locks are held until COMMIT, and every other writer waits in line.
+    report = Report(
+        city=city, ticket=PROVISIONAL_TICKET + new_tracking_key()[:24], category=category,
+        description=description, answers=answers, lat=float(data.lat), lng=float(data.lng),
+        address=(data.address or "").strip()[:300],
+        kelurahan_id=located.kelurahan_id, kecamatan_id=located.kecamatan_id,
+        status=Status.SUBMITTED,
+        priority=1 if category.is_emergency else category.priority,
+        reporter=reporter, is_anonymous=data.is_anonymous,
+        contact_name=data.contact.name[:120], contact_phone=data.contact.phone[:30],
+        contact_email=data.contact.email, source=data.source,
+        external_app=data.external_app[:120], agency=agency,
+        response_due_at=response_due, due_at=due, created_at=now, updated_at=now,
+        is_public=True,
+    )
+    report.place_cells()
+    insert_report = PreparedInsert(report)
+    event = ReportEvent(
+        report=report, kind=ReportEvent.Kind.CREATED, new=Status.SUBMITTED, actor=reporter,
+        actor_role=Role.REPORTER, agency=agency, is_public=True, at=now,
+        data={"source": data.source})
+    insert_event = PreparedInsert(event, later=("report",))
+
     def write() -> Report:
-        report = Report(
-            city=city, ticket=next_ticket(city, now), category=category, description=description,
-            answers=answers, lat=float(data.lat), lng=float(data.lng),
-            address=(data.address or "").strip()[:300],
-            kelurahan_id=located.kelurahan_id, kecamatan_id=located.kecamatan_id,
-            h3_cell=h3.latlng_to_cell(float(data.lat), float(data.lng), 9),
-            status=Status.SUBMITTED,
-            priority=1 if category.is_emergency else category.priority,
-            reporter=reporter, is_anonymous=data.is_anonymous,
-            contact_name=data.contact.name[:120], contact_phone=data.contact.phone[:30],
-            contact_email=data.contact.email, source=data.source,
-            external_app=data.external_app[:120], agency=agency,
-            response_due_at=response_due, due_at=due, created_at=now, updated_at=now,
-            is_public=True,
-        )
-        report.save()
-        event = ReportEvent.objects.create(
-            report=report, kind=ReportEvent.Kind.CREATED, new=Status.SUBMITTED, actor=reporter,
-            actor_role=Role.REPORTER, agency=agency, is_public=True, at=now,
-            data={"source": data.source})
+        insert_report.execute()
+        insert_event.execute(report=report.pk)
         photos = _save_photos(report, cleaned, kind=Photo.Kind.REPORT, event=event,
                               uploaded_by=reporter, now=now)
         if reporter is not None:
@@ -326,6 +360,12 @@ def create_report(city, data: NewReport, *, now: datetime,
         if idempotency:
             IdempotencyKey.objects.create(scope=idempotency[0], key=idempotency[1],
                                           report=report, created_at=now)
+        if within is not None:
+            within(report)
+        report.ticket = next_ticket(city, now)
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {connection.ops.quote_name(Report._meta.db_table)} "
+                           f"SET ticket = %s WHERE id = %s", [report.ticket, report.pk])
         _record_change([event.pk], [p.pk for p in photos])
         return report
 

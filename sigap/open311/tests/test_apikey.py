@@ -1,6 +1,7 @@
 """API keys: issued by command or admin, stored hashed, revocable."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -46,3 +47,34 @@ def test_it_revokes_keys_with_the_admin_action(admin_client, kupang, now):
     admin_client.post("/admin/open311/apikey/", {
         "action": "revoke", "_selected_action": [key.pk]})
     assert ApiKey.objects.for_raw(raw) is None
+
+
+def test_it_refuses_a_key_revoked_after_a_worker_memorised_it(o311, now):
+    from sigap.open311 import keys
+    from sigap.open311.tests.test_conformance import valid_post
+    from sigap.reports.models import Report
+
+    key, raw = ApiKey.issue("Diingat", now=now, rate_per_minute=10)
+    assert o311.post("json", valid_post(raw))[0].status_code == 200
+    assert keys.find(raw) == key  # memorised in this worker
+    ApiKey.objects.filter(pk=key.pk).update(is_active=False)  # revoked elsewhere
+    response, body = o311.post("json", valid_post(raw))
+    assert response.status_code == 403
+    assert Report.objects.count() == 1
+    assert keys.find(raw) is None  # and forgotten
+
+
+def test_it_counts_each_minute_afresh_and_only_accepted_posts(o311, now, clock):
+    from sigap.open311.tests.test_conformance import valid_post
+    from sigap.reports.models import Report
+
+    key, raw = ApiKey.issue("Per menit", now=now, rate_per_minute=2)
+    bad = {**valid_post(raw), "lat": "-9.0"}  # outside the city: refused, not counted
+    assert o311.post("json", bad)[0].status_code == 400
+    assert [o311.post("json", valid_post(raw))[0].status_code for _ in range(3)] == [
+        200, 200, 429]
+    clock.shift(timedelta(seconds=61))
+    assert o311.post("json", valid_post(raw))[0].status_code == 200
+    assert Report.objects.count() == 3
+    key.refresh_from_db()
+    assert key.rate_count == 1
