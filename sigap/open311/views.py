@@ -256,14 +256,17 @@ def _create(request, fmt, city):
         category=category, lat=lat, lng=lng, description=post.get("description", ""),
         answers=adapter.attributes(post), address=address, photos=photos,
         is_anonymous=not name, contact=services.Contact(name=name, phone=phone, email=email),
-        source=Report.Source.OPEN311, external_app=key.name)
+        source=Report.Source.OPEN311, external_app=key.name, origin={"api_key": key.pk})
     account_id = get(post, "account_id")[:120]
-    meta = RequestMeta(api_key=key, media_url=media_url, device_id=get(post, "device_id")[:120],
-                       account_id=account_id)
-    insert_meta = PreparedInsert(meta, later=("report",))
+    device_id = get(post, "device_id")[:120]
+    # What Open311 sends beyond our model, stored only when sent (the key is in the event).
+    insert_meta = PreparedInsert(RequestMeta(
+        api_key=key, media_url=media_url, device_id=device_id, account_id=account_id),
+        later=("report",)) if (media_url or device_id or account_id) else None
 
     def within(report):  # in the report's own transaction; the contended key row last
-        insert_meta.execute(report=report.pk)
+        if insert_meta is not None:
+            insert_meta.execute(report=report.pk)
         _spend(key, now)
 
     try:

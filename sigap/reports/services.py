@@ -79,6 +79,7 @@ class NewReport:
     contact: Contact = field(default_factory=Contact)
     source: str = Report.Source.WEB
     external_app: str = ""
+    origin: dict = field(default_factory=dict)  # kept in the CREATED event (e.g. API key id)
 
 
 @dataclass
@@ -347,7 +348,7 @@ def create_report(city, data: NewReport, *, now: datetime,
     event = ReportEvent(
         report=report, kind=ReportEvent.Kind.CREATED, new=Status.SUBMITTED, actor=reporter,
         actor_role=Role.REPORTER, agency=agency, is_public=True, at=now,
-        data={"source": data.source})
+        data={**data.origin, "source": data.source})
     insert_event = PreparedInsert(event, later=("report",))
 
     def write() -> Report:

@@ -273,10 +273,23 @@ def test_it_accepts_list_attributes_in_bracket_form(o311, api_key, category):
 
 
 def test_it_replays_a_retried_post_with_the_same_idempotency_key(o311, api_key):
-    first = o311.post("json", valid_post(api_key), HTTP_IDEMPOTENCY_KEY="k-1")[1]
-    second = o311.post("json", valid_post(api_key), HTTP_IDEMPOTENCY_KEY="k-1")[1]
+    data = valid_post(api_key, device_id="hp-1")
+    first = o311.post("json", data, HTTP_IDEMPOTENCY_KEY="k-1")[1]
+    second = o311.post("json", data, HTTP_IDEMPOTENCY_KEY="k-1")[1]
     assert first[0]["service_request_id"] == second[0]["service_request_id"]
     assert Report.objects.count() == 1 and RequestMeta.objects.count() == 1
+
+
+def test_it_records_which_key_sent_a_request_and_stores_extras_only_when_sent(o311, api_key):
+    from sigap.reports.models import ReportEvent
+
+    o311.post("json", valid_post(api_key))
+    report = Report.objects.get()
+    created = ReportEvent.objects.get(report=report, kind=ReportEvent.Kind.CREATED)
+    key = ApiKey.objects.get()
+    assert created.data == {"api_key": key.pk, "source": "open311"}
+    assert report.external_app == key.name
+    assert not RequestMeta.objects.exists()  # nothing beyond our model was sent
 
 
 def _revoked_key(now):
