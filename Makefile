@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 3
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test test-fast install lint messages worker bench screenshots chromium
+.PHONY: serve test test-fast install lint messages worker bench bench-api screenshots chromium
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -63,3 +63,10 @@ messages: install
 
 bench: install
 	$(BIN)/python bench/routing.py
+
+# The Open311 load benchmark (docs/benchmarks.md): SQLite and PostgreSQL + Redis, 1k and 1M
+# reports; about 20 minutes on 2 cores. Needs wrk (installed here) and local PostgreSQL.
+bench-api: install
+	@command -v wrk >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/api.py

@@ -155,7 +155,12 @@ if DATABASES["default"]["ENGINE"] in ("django.db.backends.sqlite3", "sigap.lib.s
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                 "PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON; "
                 # Statement journals (savepoints) in memory, not a temporary file per write.
-                "PRAGMA temp_store=MEMORY;"
+                "PRAGMA temp_store=MEMORY; "
+                # Read pages straight from the file's memory map (no read() per page when
+                # another process's write has emptied this connection's cache), and keep a
+                # larger cache of them between writes.
+                f"PRAGMA mmap_size={env_int('SIGAP_SQLITE_MMAP_MB', 2048) * 1024 * 1024}; "
+                f"PRAGMA cache_size=-{env_int('SIGAP_SQLITE_CACHE_MB', 32) * 1024};"
             ),
         }
     )

@@ -98,11 +98,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='report',
-            index=models.Index(fields=['h3_r8', 'created_at', 'id'], name='report_r8_created'),
+            index=models.Index(fields=['h3_r8', 'created_at', 'id', 'lat', 'lng', 'status', 'is_public'], name='report_r8_created'),
         ),
         migrations.AddIndex(
             model_name='report',
-            index=models.Index(fields=['h3_r6', 'created_at', 'id'], name='report_r6_created'),
+            index=models.Index(fields=['h3_r6', 'created_at', 'id', 'lat', 'lng', 'status', 'is_public'], name='report_r6_created'),
         ),
         migrations.AddIndex(
             model_name='report',
