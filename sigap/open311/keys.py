@@ -25,7 +25,7 @@ def find(raw: str) -> ApiKey | None:
     if not raw or len(raw) > 200:
         return None
     digest = hash_key(raw)
-    return _BY_HASH.get(digest, lambda: ApiKey.objects.active().filter(key_hash=digest).first())
+    return _BY_HASH.get(digest, lambda: ApiKey.objects.for_raw(raw))
 
 
 def spend(key: ApiKey, now: datetime) -> int | None:

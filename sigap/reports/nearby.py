@@ -13,8 +13,12 @@ how much of the cells lies outside the circle — not on the size of the table.
 from __future__ import annotations
 
 import math
+from datetime import timezone as dt_timezone
 
 import h3
+from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from sigap.lib.geo import EARTH_RADIUS_M
 
@@ -28,6 +32,15 @@ def cells_of(lat: float, lng: float) -> dict:
     """Return the report's cell columns for a point (set them wherever lat/lng are set)."""
     return {field: h3.str_to_int(h3.latlng_to_cell(lat, lng, res))
             for res, field in FIELDS.items()}
+
+
+def _as_datetime(value):
+    """A created_at as the database returned it (SQLite: UTC text) → an aware datetime."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, dt_timezone.utc)
+    return value
 
 
 def cell_name(lat: float, lng: float) -> str:
@@ -85,16 +98,24 @@ def newest_within(qs, lat: float, lng: float, radius_m: float, *, count: int,
         page = qs.filter(**{field: cell})
         if cell in last:
             at, pk = last[cell]
+            at = _as_datetime(at)
             page = page.filter(created_at__lte=at).exclude(created_at=at, pk__gte=pk)
-        rows = list(page.order_by("-created_at", "-pk")
-                    .values_list("created_at", "pk", "lat", "lng")[:batch[cell]])
+        page = page.order_by("-created_at", "-pk").values_list(
+            "created_at", "pk", "lat", "lng")[:batch[cell]]
+        # Executed as compiled, without converting every created_at into a datetime: the
+        # database's own values order the same way (text in SQLite, timestamps in
+        # PostgreSQL) and only a batch's last one is converted, for the next batch.
+        sql, params = page.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
         if stats is not None:
             stats["rows"] = stats.get("rows", 0) + len(rows)
             stats["queries"] = stats.get("queries", 0) + 1
         if len(rows) < batch[cell]:
             open_cells.discard(cell)
         if rows:
-            last[cell] = rows[-1][:2]
+            last[cell] = tuple(rows[-1][:2])
         for at, pk, p_lat, p_lng in rows:
             if inside(p_lat, p_lng):
                 found[pk] = (at, pk)
