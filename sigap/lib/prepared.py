@@ -75,7 +75,7 @@ class PreparedInsert:
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             row = connection.ops.fetch_returned_insert_columns(cursor, self.returning_params)
-        for field, value in zip(self.obj._meta.db_returning_fields, row):
+        for field, value in zip(self.obj._meta.db_returning_fields, row, strict=True):
             setattr(self.obj, field.attname, value)
         self.obj._state.adding = False
         self.obj._state.db = self.using

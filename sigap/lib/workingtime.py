@@ -49,7 +49,7 @@ def add_service_hours(start: datetime, hours: float, calendar: Calendar) -> date
 
 
 def subtract_service_hours(end: datetime, hours: float,
-                           calendar: workingtime.Calendar) -> datetime:
+                           calendar: Calendar) -> datetime:
     """Return the instant `hours` of service time before `end` under `calendar`."""
     remaining = timedelta(hours=hours)
     if calendar.always_open:

@@ -19,7 +19,9 @@ from sigap.reports.models import Report
 def real_worker(tmp_path):
     """Switch Huey out of immediate mode onto a private queue and run a consumer thread."""
     from huey.contrib.djhuey import HUEY
-    from huey.storage import RedisStorage, SqliteStorage
+    from huey.storage import RedisStorage
+
+    from sigap.lib.hueysqlite import NormalSyncSqliteStorage
 
     saved_signals = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM,
                                                       signal.SIGHUP)}
@@ -28,7 +30,7 @@ def real_worker(tmp_path):
     if settings.REDIS_URL:
         HUEY.storage = RedisStorage(name, url=settings.REDIS_URL)
     else:
-        HUEY.storage = SqliteStorage(name, filename=str(tmp_path / "huey.db"))
+        HUEY.storage = NormalSyncSqliteStorage(name, filename=str(tmp_path / "huey.db"))
     kind = type(HUEY.storage).__name__
     consumer = HUEY.create_consumer(workers=2, worker_type="thread", periodic=False,
                                     initial_delay=0.02, max_delay=0.2,
@@ -59,8 +61,8 @@ def test_it_escalates_and_delivers_through_a_real_worker(
     from sigap.notifications.tasks import escalate_sla
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    assert real_worker == ("RedisStorage" if settings.REDIS_URL else "SqliteStorage")
-    head = make_user("head", agency="DLHK", email="kepala@dlhk.id")
+    assert real_worker == ("RedisStorage" if settings.REDIS_URL else "NormalSyncSqliteStorage")
+    make_user("head", agency="DLHK", email="kepala@dlhk.id")  # receives the escalation
     reporter = make_user("citizen", email="warga@contoh.id")
     dispatcher = make_user("dispatcher", agency="DLHK")
     week_ago = timezone.now() - timedelta(hours=100)  # SAMPAH: 72 h, so past 100%
