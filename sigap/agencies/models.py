@@ -4,7 +4,7 @@ from django.utils.translation import get_language, gettext_lazy as _, pgettext_l
 
 from sigap.lib import memo
 
-_INTAKE = memo.Expiring(lambda: settings.SIGAP_CONFIG_CACHE_SECONDS)
+_INTAKE = memo.configuration()
 
 
 class Agency(models.Model):

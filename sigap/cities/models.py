@@ -4,13 +4,7 @@ from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from sigap.lib import memo
 
 
-def _config_seconds() -> float:
-    from django.conf import settings
-
-    return settings.SIGAP_CONFIG_CACHE_SECONDS
-
-
-_DEFAULT_CITY = memo.Expiring(_config_seconds)
+_DEFAULT_CITY = memo.configuration()
 
 
 class City(models.Model):

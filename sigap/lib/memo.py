@@ -57,6 +57,13 @@ class Expiring:
         self._items.clear()
 
 
+def configuration() -> Expiring:
+    """A memo for configuration, kept SIGAP_CONFIG_CACHE_SECONDS (read at each use)."""
+    from django.conf import settings
+
+    return Expiring(lambda: settings.SIGAP_CONFIG_CACHE_SECONDS)
+
+
 class Bounded:
     """A least-recently-used map of byte strings held under `max_bytes` in total."""
 

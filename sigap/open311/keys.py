@@ -11,13 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
-from django.db import connection
-
-from sigap.lib import memo
+from sigap.lib import memo, rawsql
 from sigap.open311.models import ApiKey, hash_key
 
-_BY_HASH = memo.Expiring(lambda: settings.SIGAP_CONFIG_CACHE_SECONDS)
+_BY_HASH = memo.configuration()
 
 
 def find(raw: str) -> ApiKey | None:
@@ -35,13 +32,10 @@ def spend(key: ApiKey, now: datetime) -> int | None:
     active. The count rolls back with the transaction, so only accepted POSTs use budget.
     """
     minute = int(now.timestamp() // 60)
-    table = connection.ops.quote_name(ApiKey._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET rate_count = CASE WHEN rate_minute = %s THEN rate_count + 1 "
-            f"ELSE 1 END, rate_minute = %s WHERE id = %s AND is_active RETURNING rate_count",
-            [minute, minute, key.pk])
-        row = cursor.fetchone()
+    row = rawsql.fetch_one(
+        ApiKey, "UPDATE {table} SET rate_count = CASE WHEN rate_minute = %s "
+        "THEN rate_count + 1 ELSE 1 END, rate_minute = %s WHERE id = %s AND is_active "
+        "RETURNING rate_count", [minute, minute, key.pk])
     if row is None:
         _BY_HASH.forget(key.key_hash)
         return None

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
-
 from sigap.lib import memo
 
-_CATALOGUES = memo.Expiring(lambda: settings.SIGAP_CONFIG_CACHE_SECONDS)
+_CATALOGUES = memo.configuration()
 
 
 @dataclass(frozen=True)

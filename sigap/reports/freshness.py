@@ -7,6 +7,8 @@ public data calls bump() inside its transaction, and the next read recomputes.
 
 from __future__ import annotations
 
+from sigap.lib import rawsql
+
 ROW = 1
 
 
@@ -16,26 +18,16 @@ def version() -> int:
     Read on every cached public request, so it is one plain statement on the primary key
     (the ORM's query building cost more than the database did).
     """
-    from django.db import connection
-
     from sigap.reports.models import DataVersion
 
-    table = connection.ops.quote_name(DataVersion._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT value FROM {table} WHERE id = %s", [ROW])
-        row = cursor.fetchone()
+    row = rawsql.fetch_one(DataVersion, "SELECT value FROM {table} WHERE id = %s", [ROW])
     return row[0] if row else 0
 
 
 def bump() -> None:
     """Invalidate every cached public answer (call inside the writing transaction)."""
-    from django.db import connection
-
     from sigap.reports.models import DataVersion
 
-    table = connection.ops.quote_name(DataVersion._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET value = value + 1 WHERE id = %s", [ROW])
-        if cursor.rowcount:
-            return
-    DataVersion.objects.get_or_create(pk=ROW, defaults={"value": 1})
+    sql = "UPDATE {table} SET value = value + 1 WHERE id = %s RETURNING value"
+    if rawsql.fetch_one(DataVersion, sql, [ROW]) is None:
+        DataVersion.objects.get_or_create(pk=ROW, defaults={"value": 1})

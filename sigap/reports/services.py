@@ -15,14 +15,14 @@ from typing import Callable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _, gettext_lazy
 
 from sigap.agencies import routing
 from sigap.agencies.models import Agency, Category, Team
 from sigap.cities.locate import OutsideCity, locate
-from sigap.lib import images, workingtime
+from sigap.lib import images, rawsql, workingtime
 from sigap.lib.prepared import PreparedInsert
 from sigap.reports import freshness, workflow
 from sigap.reports.models import (
@@ -206,23 +206,16 @@ def next_ticket(city, now: datetime) -> str:
     reads the new number in a single statement.
     """
     year = now.astimezone(city.tz).year
-    table = connection.ops.quote_name(TicketSequence._meta.db_table)
-    sql = (f"UPDATE {table} SET last = last + 1 WHERE city_id = %s AND year = %s "
-           f"RETURNING last")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [city.pk, year])
-        row = cursor.fetchone()
+    sql = "UPDATE {table} SET last = last + 1 WHERE city_id = %s AND year = %s RETURNING last"
+    row = rawsql.fetch_one(TicketSequence, sql, [city.pk, year])
     if row is None:  # the first report of the year
         try:
             with transaction.atomic():
                 TicketSequence.objects.create(city=city, year=year, last=1)
-            number = 1
+            row = (1,)
         except IntegrityError:  # another process made it first
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [city.pk, year])
-                number = cursor.fetchone()[0]
-    else:
-        number = row[0]
+            row = rawsql.fetch_one(TicketSequence, sql, [city.pk, year])
+    number = row[0]
     return f"{city.ticket_prefix}-{year}-{number:06d}"
 
 
@@ -364,9 +357,8 @@ def create_report(city, data: NewReport, *, now: datetime,
         if within is not None:
             within(report)
         report.ticket = next_ticket(city, now)
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {connection.ops.quote_name(Report._meta.db_table)} "
-                           f"SET ticket = %s WHERE id = %s", [report.ticket, report.pk])
+        rawsql.fetch_one(Report, "UPDATE {table} SET ticket = %s WHERE id = %s RETURNING id",
+                         [report.ticket, report.pk])
         _record_change([event.pk], [p.pk for p in photos])
         return report
 

@@ -1,0 +1,14 @@
+"""One plain SQL statement on a model's table, for the few hot statements the ORM cannot
+express in one round trip (UPDATE … RETURNING) or costs more to build than to run."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+
+def fetch_one(model, sql: str, params: list) -> tuple | None:
+    """Run `sql`, with `{table}` standing for the model's quoted table; return the first row."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(table=connection.ops.quote_name(model._meta.db_table)),
+                       params)
+        return cursor.fetchone()
