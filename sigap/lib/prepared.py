@@ -14,6 +14,9 @@ do what it would (e.g. Report.place_cells()).
 
 from __future__ import annotations
 
+import json
+from datetime import date, datetime, time
+
 from django.db import connections
 from django.db.models.sql import InsertQuery
 
@@ -80,3 +83,57 @@ class PreparedInsert:
         self.obj._state.adding = False
         self.obj._state.db = self.using
         return self.obj.pk
+
+    def as_select(self, refs: dict[str, str | tuple[str, list]], source: str
+                  ) -> tuple[str, list]:
+        """Return this INSERT as `INSERT … SELECT … RETURNING pk` and its params (PostgreSQL).
+
+        For data-modifying WITH clauses: each `later` field takes the SQL expression given in
+        `refs` (e.g. "r.id", a column of an earlier clause; or a pair of an expression and
+        its params), and the row is inserted once per row of `source`, so not at all when a
+        clause before it matched nothing. Every other value travels in ONE parameter, a JSON
+        object turned into a row of the table by jsonb_populate_record (each value cast to
+        its column's type by the server): a statement with a few parameters stays short
+        enough for psycopg to keep its parsed form, where one placeholder per column made it
+        parse the whole statement again on every call.
+        """
+        if set(refs) != self.later:
+            raise TypeError(f"expected exactly {sorted(self.later)}, got {sorted(refs)}")
+        connection = connections[self.using]
+        quote = connection.ops.quote_name
+        meta = self.obj._meta
+        columns, items, params, values = [], [], [], {}
+        for name, (index, field) in self.fields.items():
+            column = quote(field.column)
+            columns.append(column)
+            if name in refs:
+                expression, expression_params = (refs[name] if isinstance(refs[name], tuple)
+                                                  else (refs[name], []))
+                items.append(expression)
+                params += expression_params
+            else:
+                items.append(f"j.{column}")
+                values[field.column] = self.params[index]
+        table = quote(meta.db_table)
+        sql = (f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(items)} "
+               f"FROM jsonb_populate_record(NULL::{table}, %s::jsonb) AS j, {source} "
+               f"RETURNING {quote(meta.pk.column)}")
+        # The JSON parameter sits where its placeholder is: after the SELECT list's.
+        return sql, params + [json.dumps(values, default=_json_value, separators=(",", ":"))]
+
+    def inserted(self, pk, **values) -> None:
+        """Record on the instance what a statement run elsewhere (as_select) inserted."""
+        for name, value in values.items():
+            setattr(self.obj, self.fields[name][1].attname, value)
+        self.obj.pk = pk
+        self.obj._state.adding = False
+        self.obj._state.db = self.using
+
+
+def _json_value(value):
+    """JSON for what get_db_prep_save() hands PostgreSQL beyond JSON's own types."""
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    if hasattr(value, "obj"):  # psycopg's Json/Jsonb wrapper of a JSONField's value
+        return value.obj
+    raise TypeError(f"cannot send {type(value).__name__} as JSON")

@@ -7,8 +7,10 @@ from django.db import connection
 
 
 def fetch_one(model, sql: str, params: list) -> tuple | None:
-    """Run `sql`, with `{table}` standing for the model's quoted table; return the first row."""
+    """Run `sql`, with `{table}` standing for the model's quoted table (no model: `sql` as
+    it is); return the first row."""
+    if model is not None:
+        sql = sql.format(table=connection.ops.quote_name(model._meta.db_table))
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(table=connection.ops.quote_name(model._meta.db_table)),
-                       params)
+        cursor.execute(sql, params)
         return cursor.fetchone()

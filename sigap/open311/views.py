@@ -210,17 +210,15 @@ def token(request, fmt, city, token):
                     "realtime."), status=404)
 
 
-def _spend(key, now) -> None:
-    """Count this POST against the key (inside the transaction); 403/429 Problem when not."""
-    count = keys.spend(key, now)
-    if count is None:
+def _refused(key, now):
+    """The key's gate did not open: revoked since it was found (403) or over its rate (429)."""
+    if not keys.is_active(key):
         raise Problem(_("api_key tidak ada atau tidak berlaku. / Missing or invalid api_key."),
                       status=403)
-    if count > key.rate_per_minute:
-        problem = Problem(_("Terlalu banyak permintaan untuk kunci API ini; coba lagi dalam "
-                            "satu menit. / Rate limit exceeded for this API key."), status=429)
-        problem.headers = {"Retry-After": str(60 - int(now.timestamp()) % 60)}
-        raise problem
+    problem = Problem(_("Terlalu banyak permintaan untuk kunci API ini; coba lagi dalam "
+                        "satu menit. / Rate limit exceeded for this API key."), status=429)
+    problem.headers = {"Retry-After": str(60 - int(now.timestamp()) % 60)}
+    raise problem
 
 
 def _create(request, fmt, city):
@@ -259,19 +257,18 @@ def _create(request, fmt, city):
         source=Report.Source.OPEN311, external_app=key.name, origin={"api_key": key.pk})
     account_id = get(post, "account_id")[:120]
     device_id = get(post, "device_id")[:120]
-    # What Open311 sends beyond our model, stored only when sent (the key is in the event).
-    insert_meta = PreparedInsert(RequestMeta(
-        api_key=key, media_url=media_url, device_id=device_id, account_id=account_id),
-        later=("report",)) if (media_url or device_id or account_id) else None
 
-    def within(report):  # in the report's own transaction; the contended key row last
-        if insert_meta is not None:
-            insert_meta.execute(report=report.pk)
-        _spend(key, now)
+    def extras(report):  # what Open311 sends beyond our model, only when sent (the key is
+        if not (media_url or device_id or account_id):  # in the CREATED event)
+            return []
+        return [PreparedInsert(RequestMeta(report=report, api_key=key, media_url=media_url,
+                                           device_id=device_id, account_id=account_id),
+                               later=("report",))]
 
     try:
         created = services.create_report(
-            city, data, now=now, within=within,
+            city, data, now=now, gate=keys.charge(key, now, lambda: _refused(key, now)),
+            extras=extras,
             idempotency=(f"open311:{key.pk}", idempotency_key) if idempotency_key else None)
     except ValidationError as exc:
         raise adapter.problems_from(exc) from None

@@ -22,12 +22,11 @@ from django.utils.translation import gettext as _, gettext_lazy
 from sigap.agencies import routing
 from sigap.agencies.models import Agency, Category, Team
 from sigap.cities.locate import OutsideCity, locate
-from sigap.lib import images, rawsql, workingtime
+from sigap.lib import images, workingtime
 from sigap.lib.prepared import PreparedInsert
-from sigap.reports import freshness, workflow
+from sigap.reports import freshness, intake, workflow
 from sigap.reports.models import (
-    Follower, IdempotencyKey, Photo, Report, ReportEvent, Support, TicketSequence,
-    new_tracking_key,
+    Follower, IdempotencyKey, Photo, Report, ReportEvent, Support,
 )
 from sigap.reports.workflow import Action, Role, Status
 
@@ -90,9 +89,6 @@ class Created:
 
 # --- Helpers ------------------------------------------------------------------------------
 
-# A new report's ticket until its number is drawn, a moment later in the same transaction
-# (never committed, never seen).
-PROVISIONAL_TICKET = "~"
 
 
 def clean_photos(raw_photos: list[bytes], *, field_name: str = "photos",
@@ -199,26 +195,6 @@ def due_times(category: Category, agency: Agency, city, start: datetime):
     )
 
 
-def next_ticket(city, now: datetime) -> str:
-    """Return the next ticket id of the city for the year (call inside a transaction).
-
-    One UPDATE … RETURNING on the (city, year) counter row: it takes the row's lock and
-    reads the new number in a single statement.
-    """
-    year = now.astimezone(city.tz).year
-    sql = "UPDATE {table} SET last = last + 1 WHERE city_id = %s AND year = %s RETURNING last"
-    row = rawsql.fetch_one(TicketSequence, sql, [city.pk, year])
-    if row is None:  # the first report of the year
-        try:
-            with transaction.atomic():
-                TicketSequence.objects.create(city=city, year=year, last=1)
-            row = (1,)
-        except IntegrityError:  # another process made it first
-            row = rawsql.fetch_one(TicketSequence, sql, [city.pk, year])
-    number = row[0]
-    return f"{city.ticket_prefix}-{year}-{number:06d}"
-
-
 def role_of(actor, report: Report) -> Role:
     """Return the part `actor` plays for `report` in the state machine."""
     from sigap.accounts.models import Role as AccountRole
@@ -239,14 +215,22 @@ def role_of(actor, report: Report) -> Role:
     return Role.NONE
 
 
+def _photo_file(report: Report, img: images.CleanImage, *, kind: str, event, uploaded_by,
+                now: datetime) -> Photo:
+    """Store the image file and return its Photo, not saved yet."""
+    photo = Photo(report=report, event=event, kind=kind, width=img.width, height=img.height,
+                  uploaded_by=uploaded_by if getattr(uploaded_by, "pk", None) else None,
+                  created_at=now)
+    photo.image.save("photo.jpg", ContentFile(img.data), save=False)
+    return photo
+
+
 def _save_photos(report: Report, cleaned: list[images.CleanImage], *, kind: str, event,
                  uploaded_by, now: datetime) -> list[Photo]:
     photos = []
     for img in cleaned:
-        photo = Photo(report=report, event=event, kind=kind, width=img.width, height=img.height,
-                      uploaded_by=uploaded_by if getattr(uploaded_by, "pk", None) else None,
-                      created_at=now)
-        photo.image.save("photo.jpg", ContentFile(img.data), save=False)
+        photo = _photo_file(report, img, kind=kind, event=event, uploaded_by=uploaded_by,
+                            now=now)
         photo.save()
         photos.append(photo)
     return photos
@@ -258,9 +242,13 @@ def _record_change(event_ids: list[int], photo_ids: list[int] = ()) -> None:
     The version keeps cached public reads exact; notifications and thumbnails go to the
     queue only once the change is committed.
     """
-    from sigap.reports import tasks
-
     freshness.bump()
+    _after_commit(event_ids, photo_ids)
+
+
+def _after_commit(event_ids: list[int], photo_ids: list[int] = ()) -> None:
+    """Queue notifications and thumbnails once the change is committed."""
+    from sigap.reports import tasks
 
     def run():
         for photo_id in photo_ids:
@@ -281,12 +269,14 @@ def _location_error(city) -> ValidationError:
 
 def create_report(city, data: NewReport, *, now: datetime,
                   idempotency: tuple[str, str] | None = None,
-                  within: Callable[[Report], None] | None = None) -> Created:
+                  gate: intake.Gate | None = None,
+                  extras: Callable[[Report], list[PreparedInsert]] | None = None) -> Created:
     """Validate and store a new report, routed and with its SLA clock started.
 
-    `within(report)`, when given, runs inside the same transaction once the report exists
-    (an adapter's own bookkeeping, e.g. Open311's API key budget); what it raises undoes
-    the report.
+    An adapter may add a `gate` (a contended row that must let the report through, e.g. an
+    API key's budget; see reports.intake) and `extras(report)`, rows of its own that hang
+    off the new report (PreparedInserts with `later=("report",)`), written with it or not at
+    all.
     """
     if idempotency:
         existing = IdempotencyKey.objects.filter(scope=idempotency[0], key=idempotency[1]) \
@@ -318,12 +308,11 @@ def create_report(city, data: NewReport, *, now: datetime,
     response_due, due = due_times(category, agency, city, now)
     reporter = data.reporter if getattr(data.reporter, "is_authenticated", False) else None
 
-    # Everything is built and compiled before the transaction, and the rows every writer
-    # contends for (the ticket counter, the data version, an API key's budget) are touched
-    # last, just before COMMIT: on SQLite the write lock is held from BEGIN to COMMIT, on
-    # PostgreSQL those row locks are held until COMMIT, and every other writer waits in line.
+    # Everything is built, and every INSERT compiled, before the write; the write itself
+    # (reports.intake) is a handful of statements in one transaction on SQLite and a single
+    # statement on PostgreSQL. The ticket is drawn there.
     report = Report(
-        city=city, ticket=PROVISIONAL_TICKET + new_tracking_key()[:24], category=category,
+        city=city, category=category,
         description=description, answers=answers, lat=float(data.lat), lng=float(data.lng),
         address=(data.address or "").strip()[:300],
         kelurahan_id=located.kelurahan_id, kecamatan_id=located.kecamatan_id,
@@ -337,34 +326,27 @@ def create_report(city, data: NewReport, *, now: datetime,
         is_public=True,
     )
     report.place_cells()
-    insert_report = PreparedInsert(report)
     event = ReportEvent(
         report=report, kind=ReportEvent.Kind.CREATED, new=Status.SUBMITTED, actor=reporter,
         actor_role=Role.REPORTER, agency=agency, is_public=True, at=now,
         data={**data.origin, "source": data.source})
-    insert_event = PreparedInsert(event, later=("report",))
-
-    def write() -> Report:
-        insert_report.execute()
-        insert_event.execute(report=report.pk)
-        photos = _save_photos(report, cleaned, kind=Photo.Kind.REPORT, event=event,
-                              uploaded_by=reporter, now=now)
-        if reporter is not None:
-            Follower.objects.create(report=report, user=reporter, created_at=now)
-        if idempotency:
-            IdempotencyKey.objects.create(scope=idempotency[0], key=idempotency[1],
-                                          report=report, created_at=now)
-        if within is not None:
-            within(report)
-        report.ticket = next_ticket(city, now)
-        rawsql.fetch_one(Report, "UPDATE {table} SET ticket = %s WHERE id = %s RETURNING id",
-                         [report.ticket, report.pk])
-        _record_change([event.pk], [p.pk for p in photos])
-        return report
+    photos = [_photo_file(report, img, kind=Photo.Kind.REPORT, event=event,
+                          uploaded_by=reporter, now=now) for img in cleaned]
+    rows = [PreparedInsert(photo, later=("report", "event")) for photo in photos]
+    if reporter is not None:
+        rows.append(PreparedInsert(Follower(report=report, user=reporter, created_at=now),
+                                   later=("report",)))
+    if idempotency:
+        rows.append(PreparedInsert(IdempotencyKey(
+            scope=idempotency[0], key=idempotency[1], report=report, created_at=now),
+            later=("report",)))
+    if extras is not None:
+        rows += extras(report)
 
     try:
-        with transaction.atomic():
-            report = write()
+        intake.write(city=city, year=now.astimezone(city.tz).year,
+                     report=PreparedInsert(report, later=("ticket",)),
+                     event=PreparedInsert(event, later=("report",)), extras=rows, gate=gate)
     except IntegrityError:
         if idempotency:
             existing = IdempotencyKey.objects.filter(
@@ -372,6 +354,7 @@ def create_report(city, data: NewReport, *, now: datetime,
             if existing and existing.report:
                 return Created(existing.report, replayed=True)
         raise
+    _after_commit([event.pk], [p.pk for p in photos])
     return Created(report)
 
 
