@@ -17,11 +17,37 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, time
 
-from django.db import connections
+from django.db import connections, models
 from django.db.models.sql import InsertQuery
 
-
 _COMPILED: dict = {}
+_SELECTS: dict = {}
+_MISSING = object()
+
+# Field classes whose database value is the Python value itself when it has one of these
+# exact types (what their get_prep_value/to_python would return unchanged), and whose
+# pre_save is Field's own (no auto_now, no file to commit). Anything else — another type,
+# a subclass, a lazy string — goes through Django's own preparation. (On PostgreSQL Django
+# would wrap an integer in psycopg's Int2/Int4/Int8 type hint; the server reads the plain
+# number the same way.)
+_PLAIN = {
+    models.CharField: (str,), models.TextField: (str,), models.EmailField: (str,),
+    models.URLField: (str,), models.SlugField: (str,),
+    models.IntegerField: (int,), models.BigIntegerField: (int,),
+    models.SmallIntegerField: (int,), models.PositiveIntegerField: (int,),
+    models.PositiveSmallIntegerField: (int,), models.PositiveBigIntegerField: (int,),
+    models.FloatField: (float,), models.BooleanField: (bool,),
+}
+
+
+def _plain_types(field) -> tuple:
+    """The value types `field` passes to the database untouched (see _PLAIN), or ()."""
+    if isinstance(field, models.ForeignKey):
+        target = field.target_field
+        return (int,) if type(target) in (models.AutoField, models.BigAutoField) else ()
+    if type(field).pre_save is not models.Field.pre_save:
+        return ()
+    return _PLAIN.get(type(field), ())
 
 
 def _compiled(model, using: str):
@@ -42,7 +68,8 @@ def _compiled(model, using: str):
         [(sql, params)] = compiler.as_sql()
         if len(params) != len(fields) or sql.count("%s") != len(fields):
             raise ValueError(f"{meta.label}: cannot prepare this insert")
-        _COMPILED[key] = (sql, fields, compiler.returning_params)
+        plain = [types + (type(None),) if (types := _plain_types(f)) else () for f in fields]
+        _COMPILED[key] = (sql, fields, compiler.returning_params, plain)
     return _COMPILED[key]
 
 
@@ -50,14 +77,18 @@ class PreparedInsert:
     def __init__(self, obj, *, later: tuple[str, ...] = (), using: str = "default"):
         self.obj = obj
         self.using = using
-        self.sql, fields, self.returning_params = _compiled(type(obj), using)
+        self.sql, fields, self.returning_params, plain = _compiled(type(obj), using)
         connection = connections[using]
         self.fields = {f.name: (i, f) for i, f in enumerate(fields)}
         self.later = set(later)
         params = []
-        for field in fields:  # what SQLInsertCompiler.as_sql() does for each value
+        values = obj.__dict__
+        for field, types in zip(fields, plain):  # what SQLInsertCompiler.as_sql() does
             if field.name in self.later:
                 params.append(None)
+                continue
+            if types and type(value := values.get(field.attname, _MISSING)) in types:
+                params.append(value)  # already what the database gets
                 continue
             value = field.pre_save(obj, add=True)
             if hasattr(value, "resolve_expression"):
@@ -99,25 +130,30 @@ class PreparedInsert:
         """
         if set(refs) != self.later:
             raise TypeError(f"expected exactly {sorted(self.later)}, got {sorted(refs)}")
-        connection = connections[self.using]
-        quote = connection.ops.quote_name
-        meta = self.obj._meta
-        columns, items, params, values = [], [], [], {}
-        for name, (index, field) in self.fields.items():
-            column = quote(field.column)
-            columns.append(column)
-            if name in refs:
-                expression, expression_params = (refs[name] if isinstance(refs[name], tuple)
-                                                  else (refs[name], []))
-                items.append(expression)
-                params += expression_params
-            else:
-                items.append(f"j.{column}")
-                values[field.column] = self.params[index]
-        table = quote(meta.db_table)
-        sql = (f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(items)} "
-               f"FROM jsonb_populate_record(NULL::{table}, %s::jsonb) AS j, {source} "
-               f"RETURNING {quote(meta.pk.column)}")
+        expressions = {name: ref if isinstance(ref, tuple) else (ref, [])
+                       for name, ref in refs.items()}
+        key = (type(self.obj), self.using, source,
+               tuple(sorted((name, sql) for name, (sql, _) in expressions.items())))
+        if key not in _SELECTS:
+            quote = connections[self.using].ops.quote_name
+            meta = self.obj._meta
+            columns, items, sent = [], [], []
+            for name, (index, field) in self.fields.items():
+                columns.append(quote(field.column))
+                if name in expressions:
+                    items.append(expressions[name][0])
+                else:
+                    items.append(f"j.{quote(field.column)}")
+                    sent.append((field.column, index))
+            table = quote(meta.db_table)
+            _SELECTS[key] = (
+                f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(items)} "
+                f"FROM jsonb_populate_record(NULL::{table}, %s::jsonb) AS j, {source} "
+                f"RETURNING {quote(meta.pk.column)}", sent)
+        sql, sent = _SELECTS[key]
+        params = [param for name in self.fields if name in expressions
+                  for param in expressions[name][1]]
+        values = {column: self.params[index] for column, index in sent}
         # The JSON parameter sits where its placeholder is: after the SELECT list's.
         return sql, params + [json.dumps(values, default=_json_value, separators=(",", ":"))]
 
