@@ -24,10 +24,19 @@ def version() -> int:
     return row[0] if row else 0
 
 
-def bump() -> None:
-    """Invalidate every cached public answer (call inside the writing transaction)."""
+def bump_sql(source: str | None = None) -> str:
+    """The statement that bumps the version (creating its row at 1 if missing), with one
+    parameter, ROW; with `source`, once per row of that WITH clause (reports.intake)."""
+    from django.db import connection
+
     from sigap.reports.models import DataVersion
 
-    sql = "UPDATE {table} SET value = value + 1 WHERE id = %s RETURNING value"
-    if rawsql.fetch_one(DataVersion, sql, [ROW]) is None:
-        DataVersion.objects.get_or_create(pk=ROW, defaults={"value": 1})
+    table = connection.ops.quote_name(DataVersion._meta.db_table)
+    values = f"SELECT %s, 1 FROM {source}" if source else "VALUES (%s, 1)"
+    return (f"INSERT INTO {table} (id, value) {values} "
+            f"ON CONFLICT (id) DO UPDATE SET value = {table}.value + 1 RETURNING value")
+
+
+def bump() -> None:
+    """Invalidate every cached public answer (call inside the writing transaction)."""
+    rawsql.fetch_one(None, bump_sql(), [ROW])

@@ -29,6 +29,7 @@ from django.db import connection, transaction
 
 from sigap.lib import rawsql
 from sigap.lib.prepared import PreparedInsert
+from sigap.reports import freshness
 
 
 @dataclass
@@ -62,24 +63,9 @@ def _counter_sql(source: str | None) -> str:
             f"RETURNING last")
 
 
-def _version_sql(source: str | None) -> str:
-    from sigap.reports.models import DataVersion
-
-    table = _quoted(DataVersion)
-    values = f"SELECT %s, 1 FROM {source}" if source else "VALUES (%s, 1)"
-    return (f"INSERT INTO {table} (id, value) {values} "
-            f"ON CONFLICT (id) DO UPDATE SET value = {table}.value + 1 RETURNING value")
-
-
 def draw_ticket(city, year: int) -> int:
     """Return the next ticket number of the city for the year (inside a transaction)."""
     return rawsql.fetch_one(None, _counter_sql(None), [city.pk, year])[0]
-
-
-def bump_version() -> int:
-    from sigap.reports import freshness
-
-    return rawsql.fetch_one(None, _version_sql(None), [freshness.ROW])[0]
 
 
 def write(*, city, year: int, report: PreparedInsert, event: PreparedInsert,
@@ -107,12 +93,10 @@ def _steps(city, year, report, event, extras, gate) -> None:
     refs = {"report": report.obj.pk, "event": event.obj.pk}
     for extra in extras:
         extra.execute(**{name: refs[name] for name in extra.later})
-    bump_version()
+    freshness.bump()
 
 
 def _one_statement(city, year, report, event, extras, gate) -> None:
-    from sigap.reports import freshness
-
     clauses, params = [], []
     if gate is not None:
         clauses.append(f"g AS ({gate.sql.format(table=_quoted(gate.model))})")
@@ -135,7 +119,7 @@ def _one_statement(city, year, report, event, extras, gate) -> None:
         clauses.append(f"x{i} AS ({sql})")
         params += values
         names.append(f"x{i}")
-    clauses.append(f"v AS ({_version_sql('r')})")
+    clauses.append(f"v AS ({freshness.bump_sql('r')})")
     params.append(freshness.ROW)
     columns = ", ".join(["r.id", "s.last", "e.id"] + [f"{n}.id" for n in names])
     sources = ", ".join(["r", "s", "e"] + names)
