@@ -85,7 +85,7 @@ def seed(rng: random.Random):
                     for k in kecamatan],
                 "officers": [],
             }
-            for team, k in zip(staff[agency.pk]["teams"], kecamatan):
+            for team, k in zip(staff[agency.pk]["teams"], kecamatan, strict=False):
                 team.kecamatan.add(k)
         for i in range(OFFICERS):
             agency = agencies[i % len(agencies)]

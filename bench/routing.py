@@ -74,7 +74,8 @@ def main(n=20000):
                 index.locate(la, ln, tolerance_m=0).key == naive_lookup(la, ln)
                 or (index.locate(la, ln, tolerance_m=0) is None and naive_lookup(la, ln) is None)
                 for la, ln in pts[:2000])
-    print(f"machine: {platform.machine()} {platform.processor() or ''} python {platform.python_version()}")
+    print(f"machine: {platform.machine()} {platform.processor() or ''} "
+          f"python {platform.python_version()}")
     print(f"points: {n} random over the city bbox; {inside} ({inside / n:.0%}) inside a kelurahan")
     print(f"prepared index, inside points only : {inside_rate:10,.0f} lookups/s")
     print(f"prepared index, strict (no fallback): {strict:10,.0f} lookups/s")

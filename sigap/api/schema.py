@@ -15,7 +15,7 @@ GENERIC = {
 def add_error_responses(result, generator, request, public):
     """Add the error statuses DRF may answer with to every operation that lacks them."""
     for path in result.get("paths", {}).values():
-        for method, operation in path.items():
+        for operation in path.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             for code, text in GENERIC.items():

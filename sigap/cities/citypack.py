@@ -102,7 +102,8 @@ def load_pack(code: str, packs_dir: Path | None = None) -> LoadResult:
         kecamatan[p["code"]] = _upsert(Area, {"city": city, "code": p["code"]}, {
             "level": Area.Level.KECAMATAN, "name": p["name"], "code_bps": p.get("code_bps", ""),
             "parent": None, "postal_code": "",
-            "centroid_lat": round(p["centroid_lat"], 6), "centroid_lng": round(p["centroid_lng"], 6),
+            "centroid_lat": round(p["centroid_lat"], 6),
+            "centroid_lng": round(p["centroid_lng"], 6),
             "boundary": _round_geometry(feature["geometry"]),
         }, result, "kecamatan")
     for feature in json.loads((folder / "kelurahan.geojson").read_text("utf-8"))["features"]:
@@ -110,7 +111,8 @@ def load_pack(code: str, packs_dir: Path | None = None) -> LoadResult:
         _upsert(Area, {"city": city, "code": p["code"]}, {
             "level": Area.Level.KELURAHAN, "name": p["name"], "code_bps": p.get("code_bps", ""),
             "parent": kecamatan[p["parent"]], "postal_code": p.get("postal_code", "") or "",
-            "centroid_lat": round(p["centroid_lat"], 6), "centroid_lng": round(p["centroid_lng"], 6),
+            "centroid_lat": round(p["centroid_lat"], 6),
+            "centroid_lng": round(p["centroid_lng"], 6),
             "boundary": _round_geometry(feature["geometry"]),
         }, result, "kelurahan")
 

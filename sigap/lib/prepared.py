@@ -83,7 +83,7 @@ class PreparedInsert:
         self.later = set(later)
         params = []
         values = obj.__dict__
-        for field, types in zip(fields, plain):  # what SQLInsertCompiler.as_sql() does
+        for field, types in zip(fields, plain, strict=True):  # what SQLInsertCompiler.as_sql() does
             if field.name in self.later:
                 params.append(None)
                 continue

@@ -46,7 +46,8 @@ REJECT_REASONS = {
 }
 
 BAD_IMAGE_MESSAGES = {
-    "too_large": gettext_lazy("Foto terlalu besar (maksimal 10 MB). / Photo too large (max 10 MB)."),
+    "too_large": gettext_lazy(
+        "Foto terlalu besar (maksimal 10 MB). / Photo too large (max 10 MB)."),
     "too_many_pixels": gettext_lazy(
         "Resolusi foto terlalu besar (maksimal 40 megapiksel). / Photo resolution too high."),
     "not_image": gettext_lazy("Berkas ini bukan foto (JPEG, PNG atau WebP). / Not a photo."),
@@ -574,7 +575,8 @@ def reassign(report_id: int, *, actor, now: datetime, agency: Agency, reason: st
 
     def apply(report):
         if agency.city_id != report.city_id or agency.pk == report.agency_id:
-            raise ValidationError({"agency": _("Pilih dinas lain di kota ini. / Choose another agency.")})
+            raise ValidationError(
+                {"agency": _("Pilih dinas lain di kota ini. / Choose another agency.")})
         report.agency = agency
         report.team = None
         report.officer = None
@@ -642,7 +644,8 @@ def add_comment(report_id: int, *, actor, now: datetime, text: str) -> ReportEve
     if not text:
         raise ValidationError({"text": _("Komentar kosong. / The comment is empty.")})
     if len(text) > 1000:
-        raise ValidationError({"text": _("Komentar maksimal 1000 karakter. / Max 1000 characters.")})
+        raise ValidationError(
+            {"text": _("Komentar maksimal 1000 karakter. / Max 1000 characters.")})
     with transaction.atomic():
         report = _lock(report_id)
         if not report.is_public:

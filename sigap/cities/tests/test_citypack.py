@@ -19,9 +19,11 @@ def test_it_loads_kupang_completely(kupang):
     assert kupang.ticket_prefix == "KPG" and kupang.timezone == "Asia/Makassar"
     assert Area.objects.filter(city=kupang, level="kecamatan").count() == 6
     assert Area.objects.filter(city=kupang, level="kelurahan").count() == 51
-    field = set(Agency.objects.filter(city=kupang, is_field_agency=True).values_list("code", flat=True))
+    field = set(Agency.objects.filter(city=kupang, is_field_agency=True)
+                .values_list("code", flat=True))
     assert field == {"DLHK", "PUPR", "DISHUB", "DINSOS", "SATPOLPP", "DINKES", "DAMKAR"}
-    csv_codes = {line.split(",")[0] for line in open("data/kupang/categories.csv").read().splitlines()[1:]}
+    lines = open("data/kupang/categories.csv").read().splitlines()[1:]
+    csv_codes = {line.split(",")[0] for line in lines}
     assert set(Category.objects.filter(city=kupang).values_list("code", flat=True)) == csv_codes
     fire = Category.objects.get(city=kupang, code="KEBAKARAN")
     assert fire.agency.code == "DAMKAR" and fire.is_emergency and fire.response_sla_hours == 0.25

@@ -45,4 +45,5 @@ class Command(BaseCommand):
                 "dispatcher-<agency>, head-<agency>, officer-<agency>-1/-2"))
         if not os.environ.get("SIGAP_DEMO_PASSWORD"):
             self.stdout.write(self.style.WARNING(
-                f"Demo password: {password}   (kept in {stored}; set SIGAP_DEMO_PASSWORD to choose)"))
+                f"Demo password: {password}   (kept in {stored}; "
+                "set SIGAP_DEMO_PASSWORD to choose)"))
