@@ -34,9 +34,9 @@ from sigap.reports import freshness
 
 @dataclass
 class Gate:
-    """A contended row the write needs leave from: `sql` (with `{table}` for the model's
-    table) is an UPDATE … RETURNING that matches no row to refuse; then `refused()` raises
-    the adapter's error."""
+    """A contended row that must let the write through: `sql` (`{table}` standing for the
+    model's table) is an UPDATE … RETURNING that matches no row to refuse, and then
+    `refused()` raises the adapter's error."""
 
     model: type
     sql: str
