@@ -96,10 +96,17 @@ class PreparedInsert:
             params.append(field.get_db_prep_save(value, connection))
         self.params = params
 
+    def _expect(self, names) -> None:
+        if set(names) != self.later:
+            raise TypeError(f"expected exactly {sorted(self.later)}, got {sorted(names)}")
+
+    def _saved(self) -> None:
+        self.obj._state.adding = False
+        self.obj._state.db = self.using
+
     def execute(self, **values):
         """Run the INSERT with the `later` values; set and return the new primary key."""
-        if set(values) != self.later:
-            raise TypeError(f"expected exactly {sorted(self.later)}, got {sorted(values)}")
+        self._expect(values)
         connection = connections[self.using]
         params = list(self.params)
         for name, value in values.items():
@@ -111,8 +118,7 @@ class PreparedInsert:
             row = connection.ops.fetch_returned_insert_columns(cursor, self.returning_params)
         for field, value in zip(self.obj._meta.db_returning_fields, row, strict=True):
             setattr(self.obj, field.attname, value)
-        self.obj._state.adding = False
-        self.obj._state.db = self.using
+        self._saved()
         return self.obj.pk
 
     def as_select(self, refs: dict[str, str | tuple[str, list]], source: str
@@ -128,8 +134,7 @@ class PreparedInsert:
         enough for psycopg to keep its parsed form, where one placeholder per column made it
         parse the whole statement again on every call.
         """
-        if set(refs) != self.later:
-            raise TypeError(f"expected exactly {sorted(self.later)}, got {sorted(refs)}")
+        self._expect(refs)
         expressions = {name: ref if isinstance(ref, tuple) else (ref, [])
                        for name, ref in refs.items()}
         key = (type(self.obj), self.using, source,
@@ -162,8 +167,7 @@ class PreparedInsert:
         for name, value in values.items():
             setattr(self.obj, self.fields[name][1].attname, value)
         self.obj.pk = pk
-        self.obj._state.adding = False
-        self.obj._state.db = self.using
+        self._saved()
 
 
 def _json_value(value):

@@ -27,14 +27,9 @@ def version() -> int:
 def bump_sql(source: str | None = None) -> str:
     """The statement that bumps the version (creating its row at 1 if missing), with one
     parameter, ROW; with `source`, once per row of that WITH clause (reports.intake)."""
-    from django.db import connection
-
     from sigap.reports.models import DataVersion
 
-    table = connection.ops.quote_name(DataVersion._meta.db_table)
-    values = f"SELECT %s, 1 FROM {source}" if source else "VALUES (%s, 1)"
-    return (f"INSERT INTO {table} (id, value) {values} "
-            f"ON CONFLICT (id) DO UPDATE SET value = {table}.value + 1 RETURNING value")
+    return rawsql.increment_sql(DataVersion, ("id",), "value", source)
 
 
 def bump() -> None:

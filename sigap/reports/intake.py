@@ -48,19 +48,11 @@ def ticket_text(prefix: str, year: int, number: int) -> str:
     return f"{prefix}-{year}-{number:06d}"
 
 
-def _quoted(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def _counter_sql(source: str | None) -> str:
     """The ticket counter upsert: +1 on the (city, year) row, created at 1 if missing."""
     from sigap.reports.models import TicketSequence
 
-    table = _quoted(TicketSequence)
-    values = f"SELECT %s, %s, 1 FROM {source}" if source else "VALUES (%s, %s, 1)"
-    return (f"INSERT INTO {table} (city_id, year, last) {values} "
-            f"ON CONFLICT (city_id, year) DO UPDATE SET last = {table}.last + 1 "
-            f"RETURNING last")
+    return rawsql.increment_sql(TicketSequence, ("city_id", "year"), "last", source)
 
 
 def draw_ticket(city, year: int) -> int:
@@ -99,7 +91,7 @@ def _steps(city, year, report, event, extras, gate) -> None:
 def _one_statement(city, year, report, event, extras, gate) -> None:
     clauses, params = [], []
     if gate is not None:
-        clauses.append(f"g AS ({gate.sql.format(table=_quoted(gate.model))})")
+        clauses.append(f"g AS ({rawsql.on_table(gate.model, gate.sql)})")
         params += gate.params
     clauses.append(f"s AS ({_counter_sql('g' if gate is not None else None)})")
     params += [city.pk, year]

@@ -90,8 +90,6 @@ class Created:
 
 # --- Helpers ------------------------------------------------------------------------------
 
-
-
 def clean_photos(raw_photos: list[bytes], *, field_name: str = "photos",
                  limit: int = MAX_PHOTOS) -> list[images.CleanImage]:
     """Return the photos re-encoded without metadata, or raise ValidationError."""
@@ -268,6 +266,13 @@ def _location_error(city) -> ValidationError:
 
 # --- Creating a report ----------------------------------------------------------------------
 
+def _replay(idempotency: tuple[str, str]) -> Created | None:
+    """The report an earlier request with this idempotency key created, if any."""
+    existing = IdempotencyKey.objects.filter(scope=idempotency[0], key=idempotency[1]) \
+        .select_related("report").first()
+    return Created(existing.report, replayed=True) if existing and existing.report else None
+
+
 def create_report(city, data: NewReport, *, now: datetime,
                   idempotency: tuple[str, str] | None = None,
                   gate: intake.Gate | None = None,
@@ -279,11 +284,8 @@ def create_report(city, data: NewReport, *, now: datetime,
     off the new report (PreparedInserts with `later=("report",)`), written with it or not at
     all.
     """
-    if idempotency:
-        existing = IdempotencyKey.objects.filter(scope=idempotency[0], key=idempotency[1]) \
-            .select_related("report").first()
-        if existing and existing.report:
-            return Created(existing.report, replayed=True)
+    if idempotency and (earlier := _replay(idempotency)):
+        return earlier
 
     category = data.category
     errors: dict[str, str] = {}
@@ -349,11 +351,8 @@ def create_report(city, data: NewReport, *, now: datetime,
                      report=PreparedInsert(report, later=("ticket",)),
                      event=PreparedInsert(event, later=("report",)), extras=rows, gate=gate)
     except IntegrityError:
-        if idempotency:
-            existing = IdempotencyKey.objects.filter(
-                scope=idempotency[0], key=idempotency[1]).select_related("report").first()
-            if existing and existing.report:
-                return Created(existing.report, replayed=True)
+        if idempotency and (earlier := _replay(idempotency)):  # a retry won the race
+            return earlier
         raise
     _after_commit([event.pk], [p.pk for p in photos])
     return Created(report)
