@@ -116,7 +116,9 @@ def _one_statement(city, year, report, event, extras, gate) -> None:
     columns = ", ".join(["r.id", "s.last", "e.id"] + [f"{n}.id" for n in names])
     sources = ", ".join(["r", "s", "e"] + names)
     statement = f"WITH {', '.join(clauses)} SELECT {columns} FROM {sources}"
-    with connection.cursor() as cursor:
+    # Prepared on the connection the first time (sigap.lib.postgresql): afterwards the server
+    # neither parses nor plans it again.
+    with connection.prepared_cursor() as cursor:
         cursor.execute(statement, params)
         row = cursor.fetchone()
     if row is None:  # only a gate stops the plan without an error
