@@ -11,12 +11,14 @@ delivered by a task; a failed delivery is retried with back-off until MAX_ATTEMP
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -171,8 +173,8 @@ def notifications_for_event(event_id: int, *, now: datetime) -> list[int]:
     ], ignore_conflicts=True)
     ids = list(Notification.objects.filter(event=event, state=Notification.State.PENDING,
                                            attempts=0).values_list("pk", flat=True))
-    for pk in ids:
-        tasks.deliver_notification(pk)
+    for pk in ids:  # once they are committed (at once outside a transaction)
+        transaction.on_commit(functools.partial(tasks.deliver_notification, pk))
     return ids
 
 

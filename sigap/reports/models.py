@@ -356,3 +356,18 @@ class DataVersion(models.Model):
     """
 
     value = models.PositiveBigIntegerField(default=0)
+
+
+class Outbox(models.Model):
+    """An event whose consequences (notifications) are still to be worked out.
+
+    Written in the same transaction as the event, deleted by the worker that handled it
+    (sigap.reports.outbox): a committed event is never forgotten, whatever happens to the
+    process or the queue after the commit.
+    """
+
+    event = models.OneToOneField(ReportEvent, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("kejadian menunggu diproses")
+        verbose_name_plural = pgettext_lazy("plural", "kejadian menunggu diproses")

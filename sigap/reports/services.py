@@ -24,9 +24,9 @@ from sigap.agencies.models import Agency, Category, Team
 from sigap.cities.locate import OutsideCity, locate
 from sigap.lib import images, workingtime
 from sigap.lib.prepared import PreparedInsert
-from sigap.reports import freshness, intake, workflow
+from sigap.reports import freshness, intake, outbox, workflow
 from sigap.reports.models import (
-    Follower, IdempotencyKey, Photo, Report, ReportEvent, Support,
+    Follower, IdempotencyKey, Outbox, Photo, Report, ReportEvent, Support,
 )
 from sigap.reports.workflow import Action, Role, Status
 
@@ -236,24 +236,25 @@ def _save_photos(report: Report, cleaned: list[images.CleanImage], *, kind: str,
 
 
 def _record_change(event_ids: list[int], photo_ids: list[int] = ()) -> None:
-    """Bump the data version inside this transaction; queue side effects for after commit.
+    """Inside the transaction: bump the data version and put the events in the outbox;
+    after the commit, queue the thumbnails and a drain of the outbox.
 
-    The version keeps cached public reads exact; notifications and thumbnails go to the
-    queue only once the change is committed.
+    The version keeps cached public reads exact; the outbox row commits with its event, so
+    its notifications cannot be lost after the commit (reports.outbox).
     """
     freshness.bump()
-    _after_commit(event_ids, photo_ids)
+    Outbox.objects.bulk_create([Outbox(event_id=pk) for pk in event_ids])
+    _after_commit(photo_ids)
 
 
-def _after_commit(event_ids: list[int], photo_ids: list[int] = ()) -> None:
-    """Queue notifications and thumbnails once the change is committed."""
+def _after_commit(photo_ids: list[int] = ()) -> None:
+    """Once committed: thumbnails for new photos, and a drain of the outbox."""
     from sigap.reports import tasks
 
     def run():
         for photo_id in photo_ids:
             tasks.make_thumbnail(photo_id)
-        for event_id in event_ids:
-            tasks.handle_event(event_id)
+        outbox.kick()
 
     transaction.on_commit(run)
 
@@ -343,6 +344,7 @@ def create_report(city, data: NewReport, *, now: datetime,
         rows.append(PreparedInsert(IdempotencyKey(
             scope=idempotency[0], key=idempotency[1], report=report, created_at=now),
             later=("report",)))
+    rows.append(PreparedInsert(Outbox(event=event), later=("event",)))
     if extras is not None:
         rows += extras(report)
 
@@ -354,7 +356,7 @@ def create_report(city, data: NewReport, *, now: datetime,
         if idempotency and (earlier := _replay(idempotency)):  # a retry won the race
             return earlier
         raise
-    _after_commit([event.pk], [p.pk for p in photos])
+    _after_commit([p.pk for p in photos])
     return Created(report)
 
 

@@ -2,7 +2,8 @@
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from sigap.lib import images
 
@@ -21,9 +22,17 @@ def make_thumbnail(photo_id: int) -> None:
     Photo.objects.filter(pk=photo_id, thumbnail="").update(thumbnail=photo.thumbnail.name)
 
 
-@db_task(retries=3, retry_delay=30)
-def handle_event(event_id: int) -> None:
-    """Fan a recorded report event out to the notifications it calls for."""
-    from sigap.notifications import services
+@db_task()
+def drain_outbox() -> int:
+    """Handle the recorded events waiting in the outbox (reports.outbox)."""
+    from sigap.reports import outbox
 
-    services.notifications_for_event(event_id, now=timezone.now())
+    return outbox.drain(now=timezone.now())
+
+
+@db_periodic_task(crontab(minute="*"))
+def drain_outbox_periodically() -> int:
+    """Every minute: the safety net for a drain that could not be scheduled."""
+    from sigap.reports import outbox
+
+    return outbox.drain(now=timezone.now())

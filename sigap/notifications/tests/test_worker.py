@@ -4,6 +4,7 @@ REDIS_URL is set) picks up the queued SLA poller and notifications and delivers 
 import signal
 import time
 import uuid
+from urllib.parse import urlsplit
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from sigap.notifications.models import Notification
-from sigap.reports import services
+from sigap.reports import outbox, services
 from sigap.reports.models import Report
 
 
@@ -26,9 +27,14 @@ def real_worker(tmp_path):
     saved_signals = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM,
                                                       signal.SIGHUP)}
     HUEY.immediate = False
+    outbox._scheduled_until = 0.0  # a drain scheduled on an earlier test's queue is gone
     name = f"sigap-test-{uuid.uuid4().hex[:8]}"
     if settings.REDIS_URL:
-        HUEY.storage = RedisStorage(name, url=settings.REDIS_URL)
+        # Not the cache's database: every test starts by clearing the cache (FLUSHDB), and
+        # the other test process would wipe a drain waiting in this queue's schedule.
+        url = urlsplit(settings.REDIS_URL)
+        db = int(url.path.strip("/") or 0)
+        HUEY.storage = RedisStorage(name, url=url._replace(path=f"/{(db + 1) % 16}").geturl())
     else:
         HUEY.storage = NormalSyncSqliteStorage(name, filename=str(tmp_path / "huey.db"))
     kind = type(HUEY.storage).__name__
