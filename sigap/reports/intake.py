@@ -8,7 +8,7 @@ The plan (built by services.create_report, which alone decides what a new report
   3. the report row, with that ticket;
   4. its CREATED event;
   5. the rows that hang off the report or the event (photos, the reporter as follower, the
-     idempotency key, an adapter's metadata);
+     idempotency key, the event's outbox row (reports.outbox), an adapter's metadata);
   6. the data version bumped (cached public reads recompute).
 All or nothing: tickets stay gapless, a refused gate or a failing insert leaves no trace.
 

@@ -33,6 +33,4 @@ def drain_outbox() -> int:
 @db_periodic_task(crontab(minute="*"))
 def drain_outbox_periodically() -> int:
     """Every minute: the safety net for a drain that could not be scheduled."""
-    from sigap.reports import outbox
-
-    return outbox.drain(now=timezone.now())
+    return drain_outbox.call_local()

@@ -59,7 +59,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def get_new_connection(self, conn_params):
         conn = super().get_new_connection(conn_params)
-        if conn.prepare_threshold is None and getattr(settings, "SIGAP_PG_PREPARED", True):
+        if conn.prepare_threshold is None and settings.SIGAP_PG_PREPARED:
             conn.prepare_threshold = _NEVER_BY_ITSELF
         return conn
 
@@ -85,7 +85,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def prepared_cursor(self):
         """A Django cursor whose statements are prepared on the server (see module doc);
         an ordinary one when SIGAP_PG_PREPARED is off."""
-        if not getattr(settings, "SIGAP_PG_PREPARED", True):
+        if not settings.SIGAP_PG_PREPARED:
             return self.cursor()
         self.close_if_health_check_failed()
         self.ensure_connection()
