@@ -1,5 +1,9 @@
 """PreparedInsert writes the row Model.save() would, with the late values filled in."""
 
+from datetime import datetime
+from datetime import timezone as dt_timezone
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.forms.models import model_to_dict
 
@@ -45,6 +49,13 @@ def test_values_passed_through_untouched_are_what_django_would_send(make_report)
     # Values of the "wrong" plain type take Django's path: a bool in an integer field, an
     # int in a float field, a lazy string in a text field.
     report.priority, report.lat, report.description = True, -10, gettext_lazy("Sampah")
+    # Datetimes: aware in UTC (the fast path), aware in the city's zone and in a zoneinfo
+    # UTC (Django's path), empty.
+    utc = datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=dt_timezone.utc)
+    report.created_at, report.updated_at = utc, utc.replace(microsecond=0)
+    report.due_at = utc.astimezone(ZoneInfo("Asia/Makassar"))
+    report.response_due_at = utc.astimezone(ZoneInfo("UTC"))
+    report.closed_at = None
     prepared = PreparedInsert(report)
     for name, (index, field) in prepared.fields.items():
         expected = field.get_db_prep_save(field.pre_save(report, add=True), connection)
@@ -54,3 +65,27 @@ def test_values_passed_through_untouched_are_what_django_would_send(make_report)
         assert type(sent) is type(expected) or (
             type(sent) is int and isinstance(expected, int) and type(expected) is not bool), name
         assert getattr(sent, "obj", sent) == getattr(expected, "obj", expected), name
+
+
+def test_it_still_counts_as_a_query_when_queries_are_captured(make_report, now):
+    """The SQLite shortcut past Django's cursor is off while queries are logged: tests that
+    count statements (and DEBUG's query log) see every INSERT."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    report = make_report()
+    event = ReportEvent(kind=ReportEvent.Kind.PUBLIC_NOTE, note="x", is_public=True, at=now)
+    with CaptureQueriesContext(connection) as queries:
+        PreparedInsert(event, later=("report",)).execute(report=report.pk)
+    assert [q["sql"].split()[0] for q in queries] == ["INSERT"]
+
+
+def test_a_failing_insert_raises_djangos_integrity_error(make_report, now):
+    from django.db import IntegrityError, transaction
+
+    report = make_report()
+    twin = Report.objects.get(pk=report.pk)
+    twin.pk = None
+    twin._state.adding = True  # same ticket: the unique constraint refuses it
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PreparedInsert(twin).execute()

@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, time
+from datetime import timezone as dt_timezone
 
+from django.conf import settings
 from django.db import connections, models
 from django.db.models.sql import InsertQuery
+
+from sigap.lib import rawsql
 
 _COMPILED: dict = {}
 _SELECTS: dict = {}
@@ -50,6 +54,30 @@ def _plain_types(field) -> tuple:
     return _PLAIN.get(type(field), ())
 
 
+def _utc_text(value):
+    """SQLite: what Django sends for an aware datetime in UTC (naive UTC as text)."""
+    return str(value.replace(tzinfo=None)) if value.tzinfo is dt_timezone.utc else _MISSING
+
+
+def _aware(value):
+    """PostgreSQL: Django sends an aware datetime as it is (psycopg adapts it)."""
+    return value if value.tzinfo is not None else _MISSING
+
+
+def _datetime_fast(field, connection):
+    """For a plain DateTimeField (no auto_now…), a function giving the database value of a
+    datetime the way Django's preparation would, or _MISSING for any other case; else None.
+    Django's own path costs 10–15 µs per datetime (a new report has four set, seven empty)."""
+    if (type(field) is not models.DateTimeField or field.auto_now or field.auto_now_add
+            or not settings.USE_TZ):
+        return None
+    if connection.vendor == "sqlite" and connection.timezone_name == "UTC":
+        return _utc_text
+    if connection.vendor == "postgresql":
+        return _aware
+    return None
+
+
 def _compiled(model, using: str):
     """Return (sql, fields, returning_params) of a one-row INSERT into `model`, compiled once.
 
@@ -69,7 +97,9 @@ def _compiled(model, using: str):
         if len(params) != len(fields) or sql.count("%s") != len(fields):
             raise ValueError(f"{meta.label}: cannot prepare this insert")
         plain = [types + (type(None),) if (types := _plain_types(f)) else () for f in fields]
-        _COMPILED[key] = (sql, fields, compiler.returning_params, plain)
+        connection = connections[using]
+        fast = [_datetime_fast(f, connection) for f in fields]
+        _COMPILED[key] = (sql, fields, compiler.returning_params, list(zip(plain, fast)))
     return _COMPILED[key]
 
 
@@ -78,18 +108,27 @@ class PreparedInsert:
         self.obj = obj
         self.using = using
         self.sql, fields, self.returning_params, plain = _compiled(type(obj), using)
+        self._plain = plain
         connection = connections[using]
         self.fields = {f.name: (i, f) for i, f in enumerate(fields)}
         self.later = set(later)
         params = []
         values = obj.__dict__
-        for field, types in zip(fields, plain, strict=True):  # what SQLInsertCompiler.as_sql() does
+        for field, (types, fast) in zip(fields, plain, strict=True):  # as SQLInsertCompiler.as_sql()
             if field.name in self.later:
                 params.append(None)
                 continue
-            if types and type(value := values.get(field.attname, _MISSING)) in types:
+            value = values.get(field.attname, _MISSING)
+            if types and type(value) in types:
                 params.append(value)  # already what the database gets
                 continue
+            if fast is not None:
+                if value is None:
+                    params.append(None)
+                    continue
+                if type(value) is datetime and (sent := fast(value)) is not _MISSING:
+                    params.append(sent)
+                    continue
             value = field.pre_save(obj, add=True)
             if hasattr(value, "resolve_expression"):
                 raise ValueError(f"{field.name}: expressions cannot be prepared")
@@ -112,10 +151,16 @@ class PreparedInsert:
         for name, value in values.items():
             index, field = self.fields[name]
             setattr(self.obj, field.attname, value)
-            params[index] = field.get_db_prep_save(value, connection)
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            row = connection.ops.fetch_returned_insert_columns(cursor, self.returning_params)
+            types = self._plain[index][0]
+            params[index] = value if types and type(value) in types else \
+                field.get_db_prep_save(value, connection)
+        if connection.vendor == "sqlite":  # RETURNING: the new row's key is the first row
+            row = rawsql.first_row(connection, self.sql, params)
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(self.sql, params)
+                row = connection.ops.fetch_returned_insert_columns(cursor,
+                                                                   self.returning_params)
         for field, value in zip(self.obj._meta.db_returning_fields, row, strict=True):
             setattr(self.obj, field.attname, value)
         self._saved()

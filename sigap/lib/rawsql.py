@@ -3,7 +3,10 @@ express in one round trip (UPDATE … RETURNING, an upsert) or costs more to bui
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.db import connection
+from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 
 
 def table(model) -> str:
@@ -21,7 +24,29 @@ def fetch_one(model, sql: str, params: list) -> tuple | None:
     return the first row."""
     if model is not None:
         sql = on_table(model, sql)
-    with connection.cursor() as cursor:
+    return first_row(connection, sql, params)
+
+
+@lru_cache(maxsize=256)
+def qmark(sql: str) -> str:
+    """`sql` with Django's `%s` placeholders in SQLite's `?` style (as Django's SQLite cursor
+    converts every statement), converted once per statement text."""
+    return FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%")
+
+
+def first_row(conn, sql: str, params: list) -> tuple | None:
+    """Run `sql` on the connection `conn`; return the first row.
+
+    On SQLite, unless queries are being logged (DEBUG, CaptureQueriesContext), straight on
+    the driver's connection: Django's cursor layers (wrapper, placeholder conversion on
+    every call, debug hooks) cost more than a short statement on an in-process database.
+    Errors still become Django's (IntegrityError …), as through a cursor.
+    """
+    if conn.vendor == "sqlite" and not conn.queries_logged:
+        conn.ensure_connection()
+        with conn.wrap_database_errors:
+            return conn.connection.execute(qmark(sql), params).fetchone()
+    with conn.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 

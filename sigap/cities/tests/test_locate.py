@@ -57,3 +57,32 @@ def test_it_refuses_a_point_just_beyond_the_tolerance(kupang):
     # 0.01° (~1.1 km) north of the northernmost edge of the city is open sea.
     with pytest.raises(OutsideCity):
         locate(kupang, kupang.max_lat + 0.01, 123.60)
+
+
+def test_it_agrees_with_shapely_point_by_point_across_the_city(kupang):
+    """The vectorised test (sigap.lib.geo) against plain shapely on a 40 × 40 grid over the
+    city's box: inside some kelurahan → that one (or, on a shared border, one of those it
+    touches); outside every kelurahan → the sliver rule or OutsideCity, never a kelurahan
+    that does not hold the point."""
+    from shapely.geometry import Point, shape
+
+    kelurahan = [(a.pk, shape(a.boundary)) for a in
+                 Area.objects.filter(city=kupang, level="kelurahan")]
+    inside = outside = 0
+    for i in range(40):
+        for j in range(40):
+            lat = kupang.min_lat + (kupang.max_lat - kupang.min_lat) * (i + 0.5) / 40
+            lng = kupang.min_lng + (kupang.max_lng - kupang.min_lng) * (j + 0.5) / 40
+            holders = {pk for pk, geom in kelurahan if geom.intersects(Point(lng, lat))}
+            try:
+                hit = locate(kupang, lat, lng)
+            except OutsideCity:
+                assert not holders
+                outside += 1
+                continue
+            if holders:
+                assert hit.kelurahan_id in holders and hit.distance_m == 0
+                inside += 1
+            else:
+                assert 0 < hit.distance_m <= 50
+    assert inside > 300 and outside > 100  # the grid covers both
