@@ -7,7 +7,8 @@ an API key, gunicorn (bench.settings, 2×cores workers), then wrk runs of --dura
 with --connections connections, --rounds times each (median kept): the ceiling (a minimal
 Django JSON view in the same server), GET requests.json near the hot spot (radius 500 m)
 served from the read cache and again computed every time (Cache-Control: no-cache), and,
-last, POST requests.json. The SQLite leg
+last, POST requests.json interleaved with the same write alone (bench/floor.py: the
+database's share of a create). The SQLite leg
 is the embedded default (database cache, Huey on SQLite); the PostgreSQL leg adds Redis.
 Prints a Markdown table; requires `wrk` (Debian package) and, for PostgreSQL, a local server.
 """
@@ -116,12 +117,15 @@ def run_one(db: str, size: int, args, tmp: Path) -> dict:
                                          headers=("Cache-Control: no-cache",)),
             "create": lambda: wrk(base + "/open311/v2/requests.json", args.duration,
                                   args.connections, post),
+            # The same write without the rest of a create (bench/floor.py): the database's share.
+            "write-only": lambda: wrk(base + "/bench/floor.json", args.duration,
+                                      args.connections, post),
         }
         # Read rounds interleaved (ceiling, list, uncached, ceiling, …) so that a slow moment
         # of the machine touches each alike; then the create rounds, last because each adds
         # thousands of reports. The median round is reported, with the range.
         measured = {name: [] for name in runs}
-        for names in (("ceiling", "list", "list-uncached"), ("create",)):
+        for names in (("ceiling", "list", "list-uncached"), ("create", "write-only")):
             for _ in range(args.rounds):
                 for name in names:
                     measured[name].append(runs[name]())
@@ -158,7 +162,7 @@ def main():
             with tempfile.TemporaryDirectory() as tmp:
                 r = run_one(db, size, args, Path(tmp))
             ceiling = r["ceiling"]["rps"]
-            for name in ("ceiling", "list", "list-uncached", "create"):
+            for name in ("ceiling", "list", "list-uncached", "create", "write-only"):
                 m = r[name]
                 low, high = m["spread"]
                 print(f"| {db} | {size:,} | {name} | {m['rps']:,.0f} | {low:,.0f}–{high:,.0f} | "
