@@ -19,14 +19,58 @@ from datetime import date, datetime, time
 from datetime import timezone as dt_timezone
 
 from django.conf import settings
-from django.db import connections, models
+from django.db import connections, models, router
 from django.db.models.sql import InsertQuery
 
 from sigap.lib import rawsql
 
 _COMPILED: dict = {}
 _SELECTS: dict = {}
+_BUILD: dict = {}
 _MISSING = object()
+
+
+def new(model, **values):
+    """`model(**values)` for a row about to be inserted, at a fraction of the cost.
+
+    Django's keyword constructor visits every field with its keyword handling, its default
+    and, for a related object, the descriptor's checks; for a report (45 fields) that was
+    80–90 µs of a create. Here the values are laid out in field order once and handed to
+    the positional constructor (the one Django uses for rows read from the database);
+    related objects are type-checked and cached on the instance as the descriptor would.
+    Names are field names or attnames (`city=` or `city_id=`); anything else is a TypeError.
+    """
+    plan = _BUILD.get(model)
+    if plan is None:
+        plan = _BUILD[model] = [
+            (f.name, f.attname, f._get_default,
+             f.related_model if f.is_relation else None,
+             f.target_field.attname if f.is_relation else None)
+            for f in model._meta.concrete_fields]
+    args, related = [], []
+    for name, attname, default, related_model, target in plan:
+        if related_model is not None and name in values:
+            value = values.pop(name)
+            if value is not None and not isinstance(value, related_model):
+                raise ValueError(f"{model.__name__}.{name} must be a "
+                                 f"{related_model.__name__} instance, not {value!r}")
+            related.append((name, value))
+            args.append(None if value is None else getattr(value, target))
+        elif attname in values:
+            args.append(values.pop(attname))
+        elif name in values:
+            args.append(values.pop(name))
+        else:
+            args.append(default())
+    if values:
+        raise TypeError(f"{model.__name__}() got unexpected fields {sorted(values)}")
+    obj = model(*args)
+    state = obj._state
+    for name, value in related:
+        state.fields_cache[name] = value
+        if value is not None and state.db is None:  # as the descriptor does
+            state.db = router.db_for_write(model, instance=value)
+    return obj
 
 # Field classes whose database value is the Python value itself when it has one of these
 # exact types (what their get_prep_value/to_python would return unchanged), and whose
@@ -79,7 +123,8 @@ def _datetime_fast(field, connection):
 
 
 def _compiled(model, using: str):
-    """Return (sql, fields, returning_params) of a one-row INSERT into `model`, compiled once.
+    """Return (sql, fields, returning_params, kinds) of a one-row INSERT into `model`, compiled
+    once; kinds: per field, the plain types passed through and the datetime shortcut.
 
     Compiled by Django's own InsertQuery; kept only when every field is one plain
     placeholder, so that the parameters can be prepared field by field as as_sql() does.
@@ -99,7 +144,8 @@ def _compiled(model, using: str):
         plain = [types + (type(None),) if (types := _plain_types(f)) else () for f in fields]
         connection = connections[using]
         fast = [_datetime_fast(f, connection) for f in fields]
-        _COMPILED[key] = (sql, fields, compiler.returning_params, list(zip(plain, fast)))
+        _COMPILED[key] = (sql, fields, compiler.returning_params,
+                          list(zip(plain, fast, strict=True)))
     return _COMPILED[key]
 
 
@@ -114,7 +160,8 @@ class PreparedInsert:
         self.later = set(later)
         params = []
         values = obj.__dict__
-        for field, (types, fast) in zip(fields, plain, strict=True):  # as SQLInsertCompiler.as_sql()
+        # What SQLInsertCompiler.as_sql() does, field by field.
+        for field, (types, fast) in zip(fields, plain, strict=True):
             if field.name in self.later:
                 params.append(None)
                 continue

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 from sigap.agencies import routing
 from sigap.agencies.models import Agency, Category, Team
 from sigap.cities.locate import OutsideCity, locate
-from sigap.lib import images, workingtime
+from sigap.lib import images, prepared, workingtime
 from sigap.lib.prepared import PreparedInsert
 from sigap.reports import freshness, intake, outbox, workflow
 from sigap.reports.models import (
@@ -315,8 +315,8 @@ def create_report(city, data: NewReport, *, now: datetime,
     # Everything is built, and every INSERT compiled, before the write; the write itself
     # (reports.intake) is a handful of statements in one transaction on SQLite and a single
     # statement on PostgreSQL. The ticket is drawn there.
-    report = Report(
-        city=city, category=category,
+    report = prepared.new(
+        Report, city=city, category=category,
         description=description, answers=answers, lat=float(data.lat), lng=float(data.lng),
         address=(data.address or "").strip()[:300],
         kelurahan_id=located.kelurahan_id, kecamatan_id=located.kecamatan_id,
@@ -330,9 +330,9 @@ def create_report(city, data: NewReport, *, now: datetime,
         is_public=True,
     )
     report.place_cells()
-    event = ReportEvent(
-        report=report, kind=ReportEvent.Kind.CREATED, new=Status.SUBMITTED, actor=reporter,
-        actor_role=Role.REPORTER, agency=agency, is_public=True, at=now,
+    event = prepared.new(
+        ReportEvent, report=report, kind=ReportEvent.Kind.CREATED, new=Status.SUBMITTED,
+        actor=reporter, actor_role=Role.REPORTER, agency=agency, is_public=True, at=now,
         data={**data.origin, "source": data.source})
     photos = [_photo_file(report, img, kind=Photo.Kind.REPORT, event=event,
                           uploaded_by=reporter, now=now) for img in cleaned]
@@ -344,7 +344,7 @@ def create_report(city, data: NewReport, *, now: datetime,
         rows.append(PreparedInsert(IdempotencyKey(
             scope=idempotency[0], key=idempotency[1], report=report, created_at=now),
             later=("report",)))
-    rows.append(PreparedInsert(Outbox(event=event), later=("event",)))
+    rows.append(PreparedInsert(prepared.new(Outbox, event=event), later=("event",)))
     if extras is not None:
         rows += extras(report)
 
