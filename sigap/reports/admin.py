@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from sigap.reports.models import Photo, Report, ReportEvent
+from sigap.reports.models import Outbox, Photo, Report, ReportEvent
 
 
 class PhotoInline(admin.TabularInline):
@@ -45,6 +46,41 @@ class ReportEventAdmin(admin.ModelAdmin):
     list_filter = ["kind", "agency"]
     list_select_related = ["report", "actor", "agency"]
     search_fields = ["report__ticket"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Outbox)
+class OutboxAdmin(admin.ModelAdmin):
+    """Events whose notifications the worker has still to work out (sigap.reports.outbox).
+
+    Rows leave within seconds while the worker runs; a row that stays for minutes means the
+    worker is down or that event keeps failing (the worker's log says why). View only: a
+    row deleted by hand would be notifications never sent.
+    """
+
+    list_display = ["ticket", "kind", "at"]
+    list_select_related = ["event__report"]
+    ordering = ["pk"]
+
+    @admin.display(description=_("nomor tiket"))
+    def ticket(self, obj):
+        return obj.event.report.ticket
+
+    @admin.display(description=_("jenis"))
+    def kind(self, obj):
+        return obj.event.get_kind_display()
+
+    @admin.display(description=_("waktu"))
+    def at(self, obj):
+        return obj.event.at
 
     def has_add_permission(self, request):
         return False

@@ -134,3 +134,21 @@ def test_a_row_another_drain_holds_is_skipped(queued, make_report, now):
         assert outbox.drain(now=now) == 1
     finally:
         other.close()
+
+
+def test_the_admin_lists_what_is_still_to_be_handled(make_report, admin_client):
+    from django.test.utils import CaptureQueriesContext
+
+    reports = [make_report() for _ in range(3)]
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get("/admin/reports/outbox/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert all(r.ticket in body for r in reports)
+    # One query for the rows with their events and reports, whatever their number.
+    assert sum("reports_outbox" in q["sql"] and "reports_report" in q["sql"]
+               for q in queries) == 1
+    assert admin_client.get("/admin/reports/outbox/add/").status_code == 403
+    outbox.drain(now=reports[0].created_at)
+    body = admin_client.get("/admin/reports/outbox/").content.decode()
+    assert not any(r.ticket in body for r in reports)
