@@ -66,7 +66,7 @@ bench: install
 	$(BIN)/python bench/routing.py
 
 # The Open311 load benchmark (docs/benchmarks.md): SQLite and PostgreSQL + Redis, 1k and 1M
-# reports; 30–40 minutes on 2 cores. Needs wrk (installed here) and local PostgreSQL.
+# reports; 25–40 minutes on 2 cores. Needs wrk (installed here) and local PostgreSQL.
 bench-api: install
 	@command -v wrk >/dev/null 2>&1 || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
