@@ -58,9 +58,9 @@ class PolygonIndex:
     def locate(self, lat: float, lng: float, tolerance_m: float = 50.0) -> Hit | None:
         """Return the polygon containing the point, else the nearest within tolerance_m."""
         # One vectorised test of the coordinates against every prepared polygon (each
-        # rejects on its envelope first): no Point object, no tree walk. Four times faster
-        # than the tree for a city's few hundred kelurahan; the lowest index wins on a
-        # shared border.
+        # rejects on its envelope first): no Point object, no tree walk; three times the
+        # tree's rate for Kupang's 51 kelurahan (docs/benchmarks.md). The lowest index wins
+        # on a shared border.
         inside = np.flatnonzero(shapely.intersects_xy(self._array, lng, lat))
         if inside.size:
             return Hit(self.keys[int(inside[0])], 0.0)

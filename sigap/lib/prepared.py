@@ -153,15 +153,15 @@ class PreparedInsert:
     def __init__(self, obj, *, later: tuple[str, ...] = (), using: str = "default"):
         self.obj = obj
         self.using = using
-        self.sql, fields, self.returning_params, plain = _compiled(type(obj), using)
-        self._plain = plain
+        self.sql, fields, self.returning_params, kinds = _compiled(type(obj), using)
+        self._kinds = kinds
         connection = connections[using]
         self.fields = {f.name: (i, f) for i, f in enumerate(fields)}
         self.later = set(later)
         params = []
         values = obj.__dict__
         # What SQLInsertCompiler.as_sql() does, field by field.
-        for field, (types, fast) in zip(fields, plain, strict=True):
+        for field, (types, fast) in zip(fields, kinds, strict=True):
             if field.name in self.later:
                 params.append(None)
                 continue
@@ -198,7 +198,7 @@ class PreparedInsert:
         for name, value in values.items():
             index, field = self.fields[name]
             setattr(self.obj, field.attname, value)
-            types = self._plain[index][0]
+            types = self._kinds[index][0]
             params[index] = value if types and type(value) in types else \
                 field.get_db_prep_save(value, connection)
         if connection.vendor == "sqlite":  # RETURNING: the new row's key is the first row
