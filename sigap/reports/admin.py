@@ -40,12 +40,8 @@ class ReportAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(ReportEvent)
-class ReportEventAdmin(admin.ModelAdmin):
-    list_display = ["report", "kind", "old", "new", "actor", "agency", "at"]
-    list_filter = ["kind", "agency"]
-    list_select_related = ["report", "actor", "agency"]
-    search_fields = ["report__ticket"]
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the services (and their worker): shown, never edited here."""
 
     def has_add_permission(self, request):
         return False
@@ -57,8 +53,16 @@ class ReportEventAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(ReportEvent)
+class ReportEventAdmin(ViewOnlyAdmin):
+    list_display = ["report", "kind", "old", "new", "actor", "agency", "at"]
+    list_filter = ["kind", "agency"]
+    list_select_related = ["report", "actor", "agency"]
+    search_fields = ["report__ticket"]
+
+
 @admin.register(Outbox)
-class OutboxAdmin(admin.ModelAdmin):
+class OutboxAdmin(ViewOnlyAdmin):
     """Events whose notifications the worker has still to work out (sigap.reports.outbox).
 
     Rows leave within seconds while the worker runs; a row that stays for minutes means the
@@ -81,12 +85,3 @@ class OutboxAdmin(admin.ModelAdmin):
     @admin.display(description=_("waktu"))
     def at(self, obj):
         return obj.event.at
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -149,6 +149,7 @@ def test_the_admin_lists_what_is_still_to_be_handled(make_report, admin_client):
     assert sum("reports_outbox" in q["sql"] and "reports_report" in q["sql"]
                for q in queries) == 1
     assert admin_client.get("/admin/reports/outbox/add/").status_code == 403
+    assert admin_client.get("/admin/reports/reportevent/add/").status_code == 403  # same rule
     outbox.drain(now=reports[0].created_at)
     body = admin_client.get("/admin/reports/outbox/").content.decode()
     assert not any(r.ticket in body for r in reports)
