@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from sigap.reports.models import Outbox, Photo, Report, ReportEvent
@@ -71,12 +73,16 @@ class OutboxAdmin(ViewOnlyAdmin):
     """
 
     list_display = ["ticket", "kind", "at"]
+    list_display_links = None  # the ticket leads to its report, not to this row
     list_select_related = ["event__report"]
     ordering = ["pk"]
 
     @admin.display(description=_("nomor tiket"))
     def ticket(self, obj):
-        return obj.event.report.ticket
+        report = obj.event.report
+        return format_html('<a href="{}">{}</a>',
+                           reverse("admin:reports_report_change", args=[report.pk]),
+                           report.ticket)
 
     @admin.display(description=_("jenis"))
     def kind(self, obj):

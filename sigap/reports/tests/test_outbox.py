@@ -144,10 +144,13 @@ def test_the_admin_lists_what_is_still_to_be_handled(make_report, admin_client):
         response = admin_client.get("/admin/reports/outbox/")
     body = response.content.decode()
     assert response.status_code == 200
-    assert all(r.ticket in body for r in reports)
+    assert all(f'<a href="/admin/reports/report/{r.pk}/change/">{r.ticket}</a>' in body
+               for r in reports)  # each ticket leads to its report
     # One query for the rows with their events and reports, whatever their number.
     assert sum("reports_outbox" in q["sql"] and "reports_report" in q["sql"]
                for q in queries) == 1
+    page = admin_client.get(f"/admin/reports/report/{reports[0].pk}/change/")
+    assert page.status_code == 200 and reports[0].ticket in page.content.decode()
     assert admin_client.get("/admin/reports/outbox/add/").status_code == 403
     assert admin_client.get("/admin/reports/reportevent/add/").status_code == 403  # same rule
     outbox.drain(now=reports[0].created_at)
