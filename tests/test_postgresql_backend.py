@@ -20,14 +20,16 @@ pytestmark = [
 ]
 
 
-def fresh():
-    """A connection of its own (not the test's transaction), opened and used once."""
+@pytest.fixture
+def own():
+    """A connection of its own (not the test's transaction), opened and used once, with its
+    backend's pid; closed after the test."""
     wrapper = connections.create_connection("default")
     assert isinstance(wrapper, DatabaseWrapper)
-    with wrapper.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    return wrapper, pid
+    try:
+        yield wrapper, backend_pid(wrapper)
+    finally:
+        wrapper.close()
 
 
 def next_request(wrapper):
@@ -52,44 +54,35 @@ def terminate(pid, wrapper):
         pass
 
 
-def test_a_quiet_connection_is_reused_without_select_1():
-    wrapper, pid = fresh()
-    try:
-        with mock.patch.object(DatabaseWrapper, "is_usable", autospec=True,
-                               side_effect=DatabaseWrapper.is_usable) as checked:
-            for _ in range(3):
-                next_request(wrapper)
-                assert backend_pid(wrapper) == pid
-        assert checked.call_count == 0
-    finally:
-        wrapper.close()
+def test_a_quiet_connection_is_reused_without_select_1(own):
+    wrapper, pid = own
+    with mock.patch.object(DatabaseWrapper, "is_usable", autospec=True,
+                           side_effect=DatabaseWrapper.is_usable) as checked:
+        for _ in range(3):
+            next_request(wrapper)
+            assert backend_pid(wrapper) == pid
+    assert checked.call_count == 0
 
 
-def test_a_terminated_backend_is_replaced_before_the_first_query():
-    wrapper, pid = fresh()
-    try:
-        terminate(pid, wrapper)
-        next_request(wrapper)
-        with mock.patch.object(DatabaseWrapper, "is_usable", autospec=True,
-                               side_effect=DatabaseWrapper.is_usable) as checked:
-            new_pid = backend_pid(wrapper)  # no error: the dead connection was replaced
-        assert new_pid != pid
-        assert checked.call_count == 1  # the server spoke: Django's own check decided
-    finally:
-        wrapper.close()
+def test_a_terminated_backend_is_replaced_before_the_first_query(own):
+    wrapper, pid = own
+    terminate(pid, wrapper)
+    next_request(wrapper)
+    with mock.patch.object(DatabaseWrapper, "is_usable", autospec=True,
+                           side_effect=DatabaseWrapper.is_usable) as checked:
+        new_pid = backend_pid(wrapper)  # no error: the dead connection was replaced
+    assert new_pid != pid
+    assert checked.call_count == 1  # the server spoke: Django's own check decided
 
 
-def test_without_the_check_that_same_request_would_fail():
+def test_without_the_check_that_same_request_would_fail(own):
     # The control for the test above: the same sequence with no health check at all.
-    wrapper, pid = fresh()
-    try:
-        terminate(pid, wrapper)
-        next_request(wrapper)
-        wrapper.health_check_enabled = False
-        with pytest.raises(OperationalError):
-            backend_pid(wrapper)
-    finally:
-        wrapper.close()
+    wrapper, pid = own
+    terminate(pid, wrapper)
+    next_request(wrapper)
+    wrapper.health_check_enabled = False
+    with pytest.raises(OperationalError):
+        backend_pid(wrapper)
 
 
 def executions(cursor):
