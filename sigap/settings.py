@@ -148,6 +148,12 @@ if DATABASES["default"]["ENGINE"] in ("django.db.backends.postgresql", "sigap.li
     # for the statement that writes a new report (sigap/lib/postgresql/base.py).
     DATABASES["default"]["ENGINE"] = "sigap.lib.postgresql"
 SIGAP_PG_PREPARED = env_bool("SIGAP_PG_PREPARED", True)
+# SQLite: every N commits a connection copies the write-ahead log back into the database
+# file itself, after releasing the writers' lock (sigap/lib/sqlite/base.py); SQLite's own
+# checkpoint (which runs inside a commit, the lock held) stays as the safety net at 10,000
+# pages. 0 = SQLite's default, a checkpoint inside the commit every 1,000 pages.
+SIGAP_SQLITE_CHECKPOINT_EVERY = env_int("SIGAP_SQLITE_CHECKPOINT_EVERY", 64)
+_sqlite_autocheckpoint = 10000 if SIGAP_SQLITE_CHECKPOINT_EVERY > 0 else 1000
 if DATABASES["default"]["ENGINE"] in ("django.db.backends.sqlite3", "sigap.lib.sqlite"):
     # Django's backend plus a lock file that queues writers instead of letting them poll
     # (sigap/lib/sqlite/base.py).
@@ -165,7 +171,8 @@ if DATABASES["default"]["ENGINE"] in ("django.db.backends.sqlite3", "sigap.lib.s
                 # another process's write has emptied this connection's cache), and keep a
                 # larger cache of them between writes.
                 f"PRAGMA mmap_size={env_int('SIGAP_SQLITE_MMAP_MB', 2048) * 1024 * 1024}; "
-                f"PRAGMA cache_size=-{env_int('SIGAP_SQLITE_CACHE_MB', 32) * 1024};"
+                f"PRAGMA cache_size=-{env_int('SIGAP_SQLITE_CACHE_MB', 32) * 1024}; "
+                f"PRAGMA wal_autocheckpoint={_sqlite_autocheckpoint};"
             ),
         }
     )

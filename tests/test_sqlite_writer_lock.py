@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.db import connection, connections, transaction
+from django.test import override_settings
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -67,3 +68,35 @@ def test_it_serialises_writers_without_the_busy_timeout():
         thread.join()
     assert errors == []
     assert freshness.version() == start + 8 * 25
+
+
+@override_settings(SIGAP_SQLITE_CHECKPOINT_EVERY=3)
+def test_it_checkpoints_every_n_commits_with_the_lock_released():
+    """The write-ahead log is copied back by the committing connection every N commits, after
+    the lock is released (SQLite's own checkpoint would run inside the COMMIT, lock held)."""
+    from sigap.reports import freshness
+
+    connection.ensure_connection()
+    connection._commits_unchecked = 0
+    checkpoints = []
+
+    def trace(sql):
+        if "wal_checkpoint" in sql:
+            checkpoints.append(lock_is_free())
+
+    connection.connection.set_trace_callback(trace)
+    try:
+        for _ in range(7):
+            with transaction.atomic():
+                freshness.bump()
+    finally:
+        connection.connection.set_trace_callback(None)
+    assert checkpoints == [True, True]  # after the 3rd and the 6th commit, lock free
+
+
+def test_sqlites_own_checkpoint_is_only_the_safety_net():
+    from django.conf import settings
+
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone()[0] == (10000 if settings.SIGAP_SQLITE_CHECKPOINT_EVERY else 1000)
