@@ -9,6 +9,14 @@ STAMP := $(VENV)/.installed
 
 .PHONY: serve test test-fast install lint messages worker bench bench-api screenshots chromium
 
+# Debian packages, retried for two minutes while another apt or dpkg holds its locks (a fresh
+# machine's unattended upgrades, a second checkout installing at the same time).
+apt_install = for try in 1 2 3 4 5 6 7 8 9 10 11 12; do \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null \
+	    && break; \
+	  [ $$try -lt 12 ] || exit 1; echo "apt is busy or failed: again in 10 s"; sleep 10; \
+	done
+
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade "pip>=24"
@@ -35,7 +43,7 @@ worker: install
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's chromium for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+	  $(call apt_install,chromium fonts-dejavu-core); }
 
 # The whole suite on SQLite, then again on PostgreSQL/Redis when the test URLs are set.
 test: install chromium lint
@@ -68,6 +76,5 @@ bench: install
 # The Open311 load benchmark (docs/benchmarks.md): SQLite and PostgreSQL + Redis, 1k and 1M
 # reports; 25–40 minutes on 2 cores. Needs wrk (installed here) and local PostgreSQL.
 bench-api: install
-	@command -v wrk >/dev/null 2>&1 || { \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@command -v wrk >/dev/null 2>&1 || { $(call apt_install,wrk); }
 	$(BIN)/python bench/api.py
