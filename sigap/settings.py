@@ -148,10 +148,8 @@ if DATABASES["default"]["ENGINE"] in ("django.db.backends.postgresql", "sigap.li
     # for the statement that writes a new report (sigap/lib/postgresql/base.py).
     DATABASES["default"]["ENGINE"] = "sigap.lib.postgresql"
 SIGAP_PG_PREPARED = env_bool("SIGAP_PG_PREPARED", True)
-# SQLite: every N commits a connection copies the write-ahead log back into the database
-# file itself, after releasing the writers' lock (sigap/lib/sqlite/base.py); SQLite's own
-# checkpoint (which runs inside a commit, the lock held) stays as the safety net at 10,000
-# pages. 0 = SQLite's default, a checkpoint inside the commit every 1,000 pages.
+# SQLite checkpoints every N commits, out of the writers' lock (why: sigap/lib/sqlite/base.py);
+# 0 = SQLite's own, inside the commit every 1,000 pages.
 SIGAP_SQLITE_CHECKPOINT_EVERY = env_int("SIGAP_SQLITE_CHECKPOINT_EVERY", 64)
 _sqlite_autocheckpoint = 10000 if SIGAP_SQLITE_CHECKPOINT_EVERY > 0 else 1000
 if DATABASES["default"]["ENGINE"] in ("django.db.backends.sqlite3", "sigap.lib.sqlite"):
