@@ -234,6 +234,11 @@ class Photo(models.Model):
         verbose_name = _("foto")
         verbose_name_plural = pgettext_lazy("plural", "foto")
         ordering = ["created_at", "pk"]
+        indexes = [
+            # Only the photos still waiting for a thumbnail (tasks.make_missing_thumbnails).
+            models.Index(fields=["created_at"], name="photo_without_thumbnail",
+                         condition=Q(thumbnail="")),
+        ]
 
     def __str__(self):
         return self.image.name

@@ -248,12 +248,19 @@ def _record_change(event_ids: list[int], photo_ids: list[int] = ()) -> None:
 
 
 def _after_commit(photo_ids: list[int] = ()) -> None:
-    """Once committed: thumbnails for new photos, and a drain of the outbox."""
+    """Once committed: thumbnails for new photos, and a drain of the outbox. A queue that is
+    down loses neither (tasks.make_missing_thumbnails, the periodic drain): the report is
+    stored, so the request must not fail now."""
     from sigap.reports import tasks
 
     def run():
         for photo_id in photo_ids:
-            tasks.make_thumbnail(photo_id)
+            try:
+                tasks.make_thumbnail(photo_id)
+            except Exception:  # noqa: BLE001 - the photo is stored: the periodic sweep makes it
+                log.warning("could not queue a thumbnail; the periodic sweep will make it",
+                            exc_info=True)
+                break  # the queue is down: the others would fail alike
         outbox.kick()
 
     transaction.on_commit(run)

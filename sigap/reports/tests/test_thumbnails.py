@@ -1,0 +1,97 @@
+"""Thumbnails: queued after the commit, and made by the periodic sweep when the queue could not
+take the job — a queue that is down never turns a stored report with photos into an error."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from huey.contrib.djhuey import HUEY
+
+from conftest import jpeg_bytes
+from sigap.reports import outbox, tasks
+from sigap.reports.models import Photo
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def queue(monkeypatch):
+    """A real (not immediate) queue; `queue.down = True` makes every enqueue fail."""
+
+    class Queue:
+        down = False
+        jobs = []
+
+    def enqueue(task):
+        if Queue.down:
+            raise ConnectionError("queue down")
+        Queue.jobs.append(task.name)
+
+    monkeypatch.setattr(HUEY, "immediate", False)
+    monkeypatch.setattr(HUEY, "enqueue", enqueue)
+    monkeypatch.setattr(outbox, "_scheduled_until", 0.0)
+    return Queue
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queue_that_is_down_does_not_fail_a_report_with_photos(queue, client, kupang,
+                                                                  category, now):
+    from sigap.open311.models import ApiKey
+
+    queue.down = True
+    _, key = ApiKey.issue("Aplikasi uji", now=now, rate_per_minute=100)
+    category("MACET")
+    response = client.post("/open311/v2/requests.json", {
+        "api_key": key, "service_code": "MACET", "lat": "-10.17", "long": "123.60",
+        "description": "Macet",
+        "media": [SimpleUploadedFile("a.jpg", jpeg_bytes()),
+                  SimpleUploadedFile("b.jpg", jpeg_bytes(color=(0, 90, 200)))]})
+    assert response.status_code == 200, response.content.decode()
+    ticket = response.json()[0]["service_request_id"]
+    photos = Photo.objects.filter(report__ticket=ticket)
+    assert [p.thumbnail.name for p in photos] == ["", ""]
+
+    # Two minutes on, the sweep makes both (the queue is still down: it needs none).
+    assert tasks.make_missing_thumbnails(now=timezone.now() + timedelta(minutes=3)) == 2
+    for photo in photos.all():
+        assert photo.thumbnail.name
+        with photo.thumbnail.open("rb") as fh:
+            assert fh.read(2) == b"\xff\xd8"  # a JPEG
+    assert tasks.make_missing_thumbnails(now=timezone.now() + timedelta(minutes=3)) == 0
+
+
+def test_thumbnails_are_queued_after_the_commit(queue, make_report,
+                                                django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_report(photos=[jpeg_bytes(), jpeg_bytes()])
+    assert queue.jobs.count("make_thumbnail") == 2
+
+
+def test_the_sweep_leaves_fresh_photos_to_their_job_and_gives_up_after_a_day(queue, make_report,
+                                                                            now):
+    report = make_report(photos=[jpeg_bytes(), jpeg_bytes(), jpeg_bytes()])
+    fresh, due, old = report.photos.order_by("pk")
+    done = make_report(photos=[jpeg_bytes()]).photos.get()
+    Photo.objects.filter(pk=fresh.pk).update(created_at=now - timedelta(seconds=30))
+    Photo.objects.filter(pk=due.pk).update(created_at=now - timedelta(minutes=10))
+    Photo.objects.filter(pk=old.pk).update(created_at=now - timedelta(days=2))
+    Photo.objects.filter(pk=done.pk).update(created_at=now - timedelta(minutes=10),
+                                           thumbnail="thumbs/already.jpg")
+
+    assert tasks.make_missing_thumbnails(now=now) == 1
+    thumbnails = dict(Photo.objects.values_list("pk", "thumbnail"))
+    assert thumbnails[due.pk] != ""
+    assert thumbnails[fresh.pk] == thumbnails[old.pk] == ""
+    assert thumbnails[done.pk] == "thumbs/already.jpg"
+
+
+def test_one_unreadable_photo_does_not_stop_the_sweep(queue, make_report, now):
+    report = make_report(photos=[jpeg_bytes(), jpeg_bytes()])
+    Photo.objects.filter(report=report).update(created_at=now - timedelta(minutes=10))
+    broken, fine = report.photos.order_by("pk")
+    broken.image.storage.delete(broken.image.name)
+
+    assert tasks.make_missing_thumbnails(now=now) == 1
+    assert Photo.objects.get(pk=fine.pk).thumbnail.name
+    assert Photo.objects.get(pk=broken.pk).thumbnail.name == ""
