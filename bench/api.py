@@ -76,33 +76,53 @@ def wrk(url: str, seconds: int, connections: int, script: Path | None = None,
             "p50": ms("50%"), "p99": ms("99%"), "non2xx": int(errors.group(1)) if errors else 0}
 
 
-def run_one(db: str, size: int, args, tmp: Path) -> dict:
+def prepare(db: str, size: int, tmp: Path) -> tuple[dict, str, str]:
+    """A fresh database with `size` reports and an API key: (environment, seed log, key)."""
     env = fresh_env(db, size, tmp)
     sh([PY, "-m", "sigap.cli", "setup", "--no-demo"], env)
     seeded = sh([PY, "bench/seed.py", str(size), f"--hot={HOT[0]},{HOT[1]}"], env).stdout
     key_out = sh([PY, "-m", "sigap.cli", "apikey", "create", "bench", "--rate", "100000000"],
                  env).stdout
-    api_key = re.search(r"([A-Za-z0-9_\-]{20,})", key_out).group(1)
-    port = 8300 + (size % 97)
-    workers = args.workers
+    return env, seeded, re.search(r"([A-Za-z0-9_\-]{20,})", key_out).group(1)
+
+
+def post_script(tmp: Path, api_key: str) -> Path:
+    """wrk's script for the create: a form-encoded Open311 POST at the hot spot."""
+    post = tmp / "post.lua"
+    body = (f"api_key={api_key}&jurisdiction_id=kupang&service_code=MACET&lat={HOT[0]}"
+            f"&long={HOT[1]}&description=Macet+di+persimpangan")
+    post.write_text('wrk.method = "POST"\n'
+                    'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
+                    f'wrk.body = "{body}"\n')
+    return post
+
+
+def start_server(env: dict, port: int, workers: int) -> tuple[subprocess.Popen, str]:
+    """gunicorn with `workers` sync workers on bench.settings, once it answers: (process, URL)."""
     server = subprocess.Popen(
         [str(Path(PY).parent / "gunicorn"), "bench.wsgi:application", "--bind",
          f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"],
         env=env, cwd=ROOT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/bench/ceiling.json", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    return server, base
+
+
+def stop(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=30)
+
+
+def run_one(db: str, size: int, args, tmp: Path) -> dict:
+    env, seeded, api_key = prepare(db, size, tmp)
+    server, base = start_server(env, 8300 + (size % 97), args.workers)
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/bench/ceiling.json", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        post = tmp / "post.lua"
-        body = (f"api_key={api_key}&jurisdiction_id=kupang&service_code=MACET&lat={HOT[0]}"
-                f"&long={HOT[1]}&description=Macet+di+persimpangan")
-        post.write_text('wrk.method = "POST"\n'
-                        'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
-                        f'wrk.body = "{body}"\n')
+        post = post_script(tmp, api_key)
         list_url = (f"{base}/open311/v2/requests.json?lat={HOT[0]}&long={HOT[1]}&radius=500")
         with urllib.request.urlopen(list_url) as r:
             listed = r.read()
@@ -141,8 +161,7 @@ def run_one(db: str, size: int, args, tmp: Path) -> dict:
                                                   max(m["rps"] for m in rounds)),
                             "non2xx": sum(m["non2xx"] for m in rounds)}
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop(server)
     return result
 
 
