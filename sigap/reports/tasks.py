@@ -29,7 +29,9 @@ def make_thumbnail(photo_id: int) -> None:
     with photo.image.open("rb") as fh:
         data = images.thumbnail(fh.read())
     photo.thumbnail.save("thumb.jpg", ContentFile(data), save=False)
-    Photo.objects.filter(pk=photo_id, thumbnail="").update(thumbnail=photo.thumbnail.name)
+    if not Photo.objects.filter(pk=photo_id, thumbnail="").update(
+            thumbnail=photo.thumbnail.name):
+        photo.thumbnail.delete(save=False)  # another run made it meanwhile: keep only theirs
 
 
 def make_missing_thumbnails(*, now: datetime, limit: int = 500) -> int:

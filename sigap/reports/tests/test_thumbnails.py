@@ -95,3 +95,29 @@ def test_one_unreadable_photo_does_not_stop_the_sweep(queue, make_report, now):
     assert tasks.make_missing_thumbnails(now=now) == 1
     assert Photo.objects.get(pk=fine.pk).thumbnail.name
     assert Photo.objects.get(pk=broken.pk).thumbnail.name == ""
+
+
+def test_a_thumbnail_made_twice_at_once_leaves_one_file(queue, make_report, monkeypatch):
+    """The sweep and a late job on the same photo: the second keeps no file of its own."""
+    from sigap.lib import images
+
+    photo = make_report(photos=[jpeg_bytes()]).photos.get()
+    storage = photo.image.storage
+
+    def files(folder="thumbs"):
+        if not storage.exists(folder):
+            return set()
+        dirs, names = storage.listdir(folder)
+        return {f"{folder}/{n}" for n in names} | {f for d in dirs for f in files(f"{folder}/{d}")}
+
+    real = images.thumbnail
+
+    def meanwhile(data):  # the other run finishes while this one resizes
+        Photo.objects.filter(pk=photo.pk).update(thumbnail="thumbs/theirs.jpg")
+        return real(data)
+
+    monkeypatch.setattr(images, "thumbnail", meanwhile)
+    before = files()
+    tasks.make_thumbnail.call_local(photo.pk)
+    assert Photo.objects.get(pk=photo.pk).thumbnail.name == "thumbs/theirs.jpg"
+    assert files() == before
