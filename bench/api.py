@@ -106,11 +106,19 @@ def start_server(env: dict, port: int, workers: int) -> tuple[subprocess.Popen, 
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
-            urllib.request.urlopen(base + "/bench/ceiling.json", timeout=1)
+            urllib.request.urlopen(urls(base)["ceiling"], timeout=1)
             break
         except OSError:
             time.sleep(0.2)
     return server, base
+
+
+def urls(base: str) -> dict[str, str]:
+    """The measured endpoints of a server at `base`."""
+    return {"ceiling": base + "/bench/ceiling.json",
+            "list": f"{base}/open311/v2/requests.json?lat={HOT[0]}&long={HOT[1]}&radius=500",
+            "create": base + "/open311/v2/requests.json",
+            "write-only": base + "/bench/floor.json"}
 
 
 def stop(server: subprocess.Popen) -> None:
@@ -123,24 +131,25 @@ def run_one(db: str, size: int, args, tmp: Path) -> dict:
     server, base = start_server(env, 8300 + (size % 97), args.workers)
     try:
         post = post_script(tmp, api_key)
-        list_url = (f"{base}/open311/v2/requests.json?lat={HOT[0]}&long={HOT[1]}&radius=500")
+        url = urls(base)
+        list_url = url["list"]
         with urllib.request.urlopen(list_url) as r:
             listed = r.read()
         # Warm up every worker on each path, then measure.
-        wrk(base + "/bench/ceiling.json", 2, args.connections)
+        wrk(url["ceiling"], 2, args.connections)
         wrk(list_url, 2, args.connections)
         runs = {
-            "ceiling": lambda: wrk(base + "/bench/ceiling.json", args.duration,
+            "ceiling": lambda: wrk(url["ceiling"], args.duration,
                                    args.connections),
             "list": lambda: wrk(list_url, args.duration, args.connections),
             # The same query computed every time (the read cache bypassed): what the SQL and
             # the serialisation cost, and whether that grows with the table.
             "list-uncached": lambda: wrk(list_url, args.duration, args.connections,
                                          headers=("Cache-Control: no-cache",)),
-            "create": lambda: wrk(base + "/open311/v2/requests.json", args.duration,
+            "create": lambda: wrk(url["create"], args.duration,
                                   args.connections, post),
             # The same write without the rest of a create (bench/floor.py): the database's share.
-            "write-only": lambda: wrk(base + "/bench/floor.json", args.duration,
+            "write-only": lambda: wrk(url["write-only"], args.duration,
                                       args.connections, post),
         }
         runs["ceiling-w"] = runs["ceiling"]

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.api import HOT, post_script, prepare, start_server, stop, wrk  # noqa: E402
+from bench.api import post_script, prepare, start_server, stop, urls, wrk  # noqa: E402
 
 
 def main():
@@ -45,12 +45,9 @@ def main():
                 servers[count] = start_server(env, 8500 + i, int(count))
 
             def endpoints(base):
-                return {
-                    "ceiling": (base + "/bench/ceiling.json", None),
-                    "create": (base + "/open311/v2/requests.json", post),
-                    "list": (f"{base}/open311/v2/requests.json?lat={HOT[0]}&long={HOT[1]}"
-                             "&radius=500", None),
-                }
+                url = urls(base)
+                return {"ceiling": (url["ceiling"], None), "create": (url["create"], post),
+                        "list": (url["list"], None)}
 
             for _, base in servers.values():  # warm every worker on each path
                 for url, script in endpoints(base).values():
