@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "sigap.citizen",
     "sigap.backoffice",
     "sigap.dashboard",
+    "sigap.demo",
 ]
 
 MIDDLEWARE = [
