@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from sigap.cities.models import City
 from sigap.demo import history
+from sigap.reports.models import Report
 
 
 class Command(BaseCommand):
@@ -21,8 +22,10 @@ class Command(BaseCommand):
                             help="the calendar year (default: this year, up to today)")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--city", default=None, help="city code (default: SIGAP_CITY)")
+        parser.add_argument("--if-empty", action="store_true",
+                            help="do nothing when the city has reports already")
 
-    def handle(self, *args, reports, citizens, year, seed, city, **options):
+    def handle(self, *args, reports, citizens, year, seed, city, if_empty=False, **options):
         if settings.PRODUCTION:
             raise CommandError("demo-data never runs in production (SIGAP_ENV=production).")
         if reports < 0 or citizens < 0:
@@ -31,8 +34,13 @@ class Command(BaseCommand):
         target = City.objects.filter(code=code).first()
         if target is None:
             raise CommandError(f"No city {code!r}: run `sigap setup` or `sigap loadcity` first.")
+        if if_empty and Report.objects.filter(city=target).exists():
+            self.stdout.write("Demo data: the city has reports already; nothing loaded.")
+            return
         now = timezone.now()
         year = year or now.astimezone(target.tz).year
+        self.stdout.write(f"Loading a demo history of {target.name} {year} "
+                          f"({reports} reports, {citizens} citizens) …")
         began = time.monotonic()
         try:
             result = history.generate(target, reports=reports, citizens=citizens, year=year,
