@@ -42,6 +42,11 @@ from sigap.reports.models import Follower, Report, ReportEvent, Support, TicketS
 from sigap.reports.workflow import Action, Role, Status
 
 BATCH = 2000
+# A share of reports repeat a problem already reported nearby in the last days: placed a few
+# metres from it; the dispatcher mostly spots them and marks them duplicates.
+REPEAT_SHARE = 0.06
+REPEAT_WINDOW = timedelta(days=3)
+REPEAT_JITTER = 0.0001
 KIND_FOR_ACTION = {
     Action.ASSIGN: ReportEvent.Kind.ASSIGNED,
     Action.REASSIGN: ReportEvent.Kind.REASSIGNED,
@@ -116,6 +121,8 @@ class Life:
     reopens: int = 0
     done: bool = False
     speed: float = 1.0
+    repeat_of: "Life | None" = None  # an open report of the same problem, seen on arrival
+    watchers: int = 0  # later reports that may still be marked duplicates of this one
 
 
 @dataclass
@@ -195,7 +202,7 @@ class Simulation:
         self.model = demand.model_for_city(city)
         self.heap: list = []
         self.seq = 0
-        self.open_by_place: dict[tuple, list[Life]] = defaultdict(list)
+        self.open_by_category: dict[int, list[Life]] = defaultdict(list)
         self.citizens: list[int] = []
         self.citizen_weights: list[float] = []
         self.pending: list[Life] = []
@@ -288,8 +295,19 @@ class Simulation:
         rng, c = self.rng, self.c
         category = c.categories[arrival.category]
         agency = routing.route(category)
+        at = arrival.at
+        lat, lng = arrival.lat, arrival.lng
+        repeat = None
+        if rng.random() < REPEAT_SHARE:
+            # The same problem as a recent open report of this category, a few metres away
+            # (any report of the category is as likely a place as the model's draw).
+            repeat = self.recent_open(category.pk, at)
+            if repeat is not None:
+                lat = round(repeat.report.lat + rng.uniform(-REPEAT_JITTER, REPEAT_JITTER), 6)
+                lng = round(repeat.report.lng + rng.uniform(-REPEAT_JITTER, REPEAT_JITTER), 6)
+                repeat.watchers += 1
         try:
-            located = locate(c.city, arrival.lat, arrival.lng)
+            located = locate(c.city, lat, lng)
             kelurahan_id, kecamatan_id = located.kelurahan_id, located.kecamatan_id
         except OutsideCity:
             kelurahan_id, kecamatan_id = c.areas[arrival.kelurahan], c.areas[arrival.kecamatan]
@@ -303,14 +321,13 @@ class Simulation:
             reporter = rng.choices(self.citizens, cum_weights=self.citizen_weights)[0]
         else:
             anonymous = rng.random() < 0.7
-        at = arrival.at
         response_due, due = services.due_times(category, agency, c.city, at)
         report = Report(
             pk=self.next_pk, city_id=c.city.pk, ticket=ticket_text(c.city.ticket_prefix, year,
                                                                    number),
             category_id=category.pk, description=rng.choice(
                 DESCRIPTIONS.get(category.code, DESCRIPTIONS["LAINNYA"])),
-            answers=self.answers(category), lat=arrival.lat, lng=arrival.lng,
+            answers=self.answers(category), lat=lat, lng=lng,
             kelurahan_id=kelurahan_id, kecamatan_id=kecamatan_id, status=Status.SUBMITTED,
             priority=1 if category.is_emergency else category.priority, reporter_id=reporter,
             is_anonymous=anonymous, contact_name=contact_name, source=source,
@@ -319,7 +336,7 @@ class Simulation:
             is_public=True, tracking_key=f"{rng.getrandbits(96):024x}")
         report.place_cells()
         self.next_pk += 1
-        life = Life(report=report, category=category)
+        life = Life(report=report, category=category, repeat_of=repeat)
         life.speed = c.speed.get(agency.pk, 1.0) * self.kel_factor.setdefault(
             kelurahan_id, math.exp(rng.gauss(0, 0.25)))
         life.level_due = at
@@ -331,7 +348,7 @@ class Simulation:
         self.later(self.after(life, at, self.response_hours(life)), life, "desk")
         if reporter and rng.random() < 0.08:
             self.later(at + timedelta(hours=rng.uniform(1, 48)), life, "comment", own=True)
-        self.open_by_place[(kelurahan_id, category.pk)].append(life)
+        self.open_by_category[category.pk].append(life)
         self.pending.append(life)
 
     def answers(self, category: Category) -> dict:
@@ -355,6 +372,9 @@ class Simulation:
         rng, r, c = self.rng, life.report, self.c
         dispatcher = c.dispatcher.get(r.agency_id)
         agency = c.agencies[r.agency_id]
+        earlier, life.repeat_of = life.repeat_of, None
+        if earlier is not None:
+            earlier.watchers -= 1
         if not agency.is_field_agency:  # the triage desk: reject, or send to a field agency
             actor = c.admin
             if rng.random() < 0.45 or not c.field:
@@ -362,8 +382,8 @@ class Simulation:
             else:
                 self.reassign(life, at, actor, Role.ADMIN, rng.choice(c.field))
             return
-        earlier = self.earlier_open(life, at)
-        if earlier is not None and rng.random() < 0.6:
+        if earlier is not None and earlier.report.status not in workflow.FINAL \
+                and rng.random() < 0.85:  # the dispatcher spots the earlier report
             self.duplicate(life, at, dispatcher, earlier)
             return
         roll = rng.random()
@@ -382,17 +402,15 @@ class Simulation:
                 self.later(self.after(life, at, lognormal_hours(rng, 1.0, 0.8)), life,
                            "assign")
 
-    def earlier_open(self, life: Life, at: datetime) -> Life | None:
-        """An open report of the same category and kelurahan from the last week, if any."""
-        r = life.report
-        same = self.open_by_place.get((r.kelurahan_id, life.category.pk), [])
-        week = at - timedelta(days=7)
+    def recent_open(self, category_id: int, at: datetime) -> Life | None:
+        """The newest report of this category from the last days that is still open."""
+        same = self.open_by_category.get(category_id)
+        if not same:
+            return None
+        since = at - REPEAT_WINDOW
         same[:] = [x for x in same if x.report.status not in workflow.FINAL
-                   and x.report.created_at >= week]
-        for other in reversed(same):
-            if other is not life and other.report.created_at < r.created_at:
-                return other
-        return None
+                   and x.report.created_at >= since]
+        return same[-1] if same else None
 
     def reject(self, life: Life, at: datetime, actor, role, reason: str) -> None:
         text = str(services.REJECT_REASONS[reason])
@@ -639,8 +657,7 @@ class Simulation:
         out = []
         for user_id in sorted(chosen):
             at = r.created_at + (end - r.created_at) * rng.random()
-            out.append(Support(report_id=r.pk, supporter_key=f"u{user_id}", user_id=user_id,
-                               created_at=at))
+            out.append(Support(None, r.pk, f"u{user_id}", user_id, at))
             life.followers.setdefault(user_id, at)
         r.support_count = len(out)
         return out
@@ -649,12 +666,19 @@ class Simulation:
         """Write the reports whose life is over (all of them when `final`)."""
         ready = [x for x in self.pending if final or x.done]
         if not final:
-            # A kept report can still receive a MERGED event from a later duplicate: write a
-            # report only when it is done and at least a week old.
-            # No desk decision to come is earlier than `current` or the next step.
-            soonest = min(self.heap[0][0], current) if self.heap else current
-            horizon = soonest - timedelta(days=8)
-            ready = [x for x in ready if x.report.created_at < horizon]
+            # A report is written once its life is over, no later report is waiting to be
+            # marked its duplicate, and it is too old to be seen as a repeat by new arrivals.
+            horizon = current - REPEAT_WINDOW - timedelta(days=1)
+            ready = [x for x in ready if x.watchers == 0 and x.report.created_at < horizon]
+            # A duplicate waits for the report it points to (a foreign key), which may itself
+            # be a duplicate waiting for another.
+            pending_pks = {x.report.pk for x in self.pending}
+            while True:
+                waiting = pending_pks - {x.report.pk for x in ready}
+                kept = [x for x in ready if x.report.duplicate_of_id not in waiting]
+                if len(kept) == len(ready):
+                    break
+                ready = kept
         if not ready:
             return
         ids = {id(x) for x in ready}
@@ -669,13 +693,12 @@ class Simulation:
             for life in chunk:
                 supports += self.supports_for(life)
                 r = life.report
-                followers += [Follower(report_id=r.pk, user_id=u, created_at=since)
+                followers += [Follower(None, r.pk, u, since)
                               for u, since in sorted(life.followers.items())]
-                events += [ReportEvent(
-                    report_id=r.pk, kind=kind, action=action, old=old, new=new, actor_id=actor,
-                    actor_role=role, agency_id=agency, note=note, is_public=public, data=data,
-                    at=at) for (kind, action, old, new, actor, role, agency, note, public, data,
-                                at) in sorted(life.events, key=lambda e: e[-1])]
+                # The positional constructor (the one Django uses for rows it reads): the
+                # keyword one costs twice as much, and there are millions of these.
+                events += [ReportEvent(None, r.pk, *event)
+                           for event in sorted(life.events, key=lambda e: e[-1])]
                 self.result.by_status[r.status] += 1
             with transaction.atomic():
                 Report.objects.bulk_create([x.report for x in chunk])

@@ -161,8 +161,9 @@ def generate(kupang, n=120, seed=5, citizens=40, now=NOW):
 
 @pytest.mark.django_db
 def test_it_writes_what_the_services_would_have_written(kupang):
-    result = generate(kupang)
-    assert result.reports == Report.objects.count() == 120
+    # A busy month, so that repeats, duplicates and the whole SLA ladder all happen.
+    result = generate(kupang, n=150, now=datetime(2026, 2, 1, 1, 0, tzinfo=timezone.utc))
+    assert result.reports == Report.objects.count() == 150
     written = snapshot()
     kinds = Counter(e[0] for _f, events, _s, _fo in written.values() for e in events)
     # The sample exercises the lifecycle's branches.
