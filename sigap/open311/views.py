@@ -9,6 +9,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation, ValidationError
+from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
@@ -19,7 +20,6 @@ from django.views.decorators.csrf import csrf_exempt
 from sigap.agencies.models import Category
 from sigap.cities.models import City
 from sigap.lib import memo
-from sigap.lib.prepared import PreparedInsert
 from sigap.open311 import adapter, keys, render
 from sigap.open311.adapter import Problem, get
 from sigap.open311.models import RequestMeta
@@ -258,18 +258,20 @@ def _create(request, fmt, city):
     account_id = get(post, "account_id")[:120]
     device_id = get(post, "device_id")[:120]
 
-    def extras(report):  # what Open311 sends beyond our model, only when sent (the key is
-        if not (media_url or device_id or account_id):  # in the CREATED event)
-            return []
-        return [PreparedInsert(RequestMeta(report=report, api_key=key, media_url=media_url,
-                                           device_id=device_id, account_id=account_id),
-                               later=("report",))]
-
     try:
-        created = services.create_report(
-            city, data, now=now, gate=keys.charge(key, now, lambda: _refused(key, now)),
-            extras=extras,
-            idempotency=(f"open311:{key.pk}", idempotency_key) if idempotency_key else None)
+        checked = services.check_report(city, data, now=now)
+        with transaction.atomic():  # the key's budget, the report and our metadata, or nothing
+            if not keys.charge(key, now):
+                _refused(key, now)
+            created = services.create_report(
+                city, checked, now=now,
+                idempotency=(f"open311:{key.pk}", idempotency_key) if idempotency_key else None)
+            if created.replayed:  # a retry: nothing new is written, no budget is used
+                transaction.set_rollback(True)
+            elif media_url or device_id or account_id:  # what Open311 sends beyond our model
+                RequestMeta.objects.create(report=created.report, api_key=key,
+                                           media_url=media_url, device_id=device_id,
+                                           account_id=account_id)
     except ValidationError as exc:
         raise adapter.problems_from(exc) from None
     value = [{

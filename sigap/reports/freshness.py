@@ -7,31 +7,28 @@ public data calls bump() inside its transaction, and the next read recomputes.
 
 from __future__ import annotations
 
-from sigap.lib import rawsql
+from django.db import IntegrityError, transaction
+from django.db.models import F
 
 ROW = 1
 
 
 def version() -> int:
-    """Return the current data version (0 before the first change).
-
-    Read on every cached public request, so it is one plain statement on the primary key
-    (the ORM's query building cost more than the database did).
-    """
+    """Return the current data version (0 before the first change)."""
     from sigap.reports.models import DataVersion
 
-    row = rawsql.fetch_one(DataVersion, "SELECT value FROM {table} WHERE id = %s", [ROW])
-    return row[0] if row else 0
-
-
-def bump_sql(source: str | None = None) -> str:
-    """The statement that bumps the version (creating its row at 1 if missing), with one
-    parameter, ROW; with `source`, once per row of that WITH clause (reports.intake)."""
-    from sigap.reports.models import DataVersion
-
-    return rawsql.increment_sql(DataVersion, ("id",), "value", source)
+    return DataVersion.objects.filter(pk=ROW).values_list("value", flat=True).first() or 0
 
 
 def bump() -> None:
     """Invalidate every cached public answer (call inside the writing transaction)."""
-    rawsql.fetch_one(None, bump_sql(), [ROW])
+    from sigap.reports.models import DataVersion
+
+    rows = DataVersion.objects.filter(pk=ROW)
+    if rows.update(value=F("value") + 1):
+        return
+    try:
+        with transaction.atomic():  # the first change ever creates the row
+            DataVersion.objects.create(pk=ROW, value=1)
+    except IntegrityError:  # another transaction created it meanwhile
+        rows.update(value=F("value") + 1)

@@ -18,6 +18,8 @@ from sigap.reports import freshness, outbox
 from sigap.reports.models import Outbox, Photo, Report
 from sigap.reports.workflow import Role
 
+log = logging.getLogger(__name__)
+
 
 MAX_DESCRIPTION = 4000
 MAX_PHOTOS = 3
@@ -73,7 +75,7 @@ def role_of(actor, report: Report) -> Role:
     return Role.NONE
 
 
-def _photo_file(report: Report, img: images.CleanImage, *, kind: str, event, uploaded_by,
+def _photo_file(report: Report | None, img: images.CleanImage, *, kind: str, event, uploaded_by,
                 now: datetime) -> Photo:
     """Store the image file and return its Photo, not saved yet."""
     photo = Photo(report=report, event=event, kind=kind, width=img.width, height=img.height,
@@ -104,9 +106,6 @@ def _record_change(event_ids: list[int], photo_ids: list[int] = ()) -> None:
     freshness.bump()
     Outbox.objects.bulk_create([Outbox(event_id=pk) for pk in event_ids])
     _after_commit(photo_ids)
-
-log = logging.getLogger(__name__)
-
 
 def _after_commit(photo_ids: list[int] = ()) -> None:
     """Once committed: thumbnails for new photos, and a drain of the outbox. A queue that is
