@@ -1,8 +1,9 @@
-"""A version number of the public report data, bumped by every change to reports.
+"""A version number of the public report data, bumped inside every transaction that changes it.
 
 Public read endpoints (Open311 lists and details) cache their answers under the current
-version, so a cached answer is never stale: every service in reports.services that changes
-public data calls bump() inside its transaction, and the next read recomputes.
+version, so a cached answer is never stale. Nobody calls bump() by hand: the models a public
+answer shows write through sigap.lib.publicdata, which calls it once per transaction
+(registered in ReportsConfig.ready()).
 """
 
 from __future__ import annotations
@@ -10,25 +11,23 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from sigap.reports.models import DataVersion
+
 ROW = 1
 
 
 def version() -> int:
     """Return the current data version (0 before the first change)."""
-    from sigap.reports.models import DataVersion
-
     return DataVersion.objects.filter(pk=ROW).values_list("value", flat=True).first() or 0
 
 
-def bump() -> None:
-    """Invalidate every cached public answer (call inside the writing transaction)."""
-    from sigap.reports.models import DataVersion
-
-    rows = DataVersion.objects.filter(pk=ROW)
+def bump(using: str = "default") -> None:
+    """Invalidate every cached public answer (inside the writing transaction)."""
+    rows = DataVersion.objects.using(using).filter(pk=ROW)
     if rows.update(value=F("value") + 1):
         return
     try:
-        with transaction.atomic():  # the first change ever creates the row
-            DataVersion.objects.create(pk=ROW, value=1)
+        with transaction.atomic(using=using):  # the first change ever creates the row
+            DataVersion.objects.using(using).create(pk=ROW, value=1)
     except IntegrityError:  # another transaction created it meanwhile
         rows.update(value=F("value") + 1)

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from sigap.lib.publicdata import PublicModel, PublicQuerySet
 from sigap.reports.workflow import OPEN, Status
 
 
@@ -13,7 +14,7 @@ def new_tracking_key() -> str:
     return secrets.token_urlsafe(12)
 
 
-class ReportQuerySet(models.QuerySet):
+class ReportQuerySet(PublicQuerySet):
     def open(self):
         return self.filter(status__in=OPEN)
 
@@ -38,7 +39,7 @@ class ReportQuerySet(models.QuerySet):
         )
 
 
-class Report(models.Model):
+class Report(PublicModel):
     class Source(models.TextChoices):
         WEB = "web", _("Aplikasi web")
         API = "api", _("API Sigap")
@@ -211,7 +212,7 @@ def thumb_path(instance, filename):
     return f"thumbs/{instance.created_at:%Y/%m}/{secrets.token_hex(10)}.jpg"
 
 
-class Photo(models.Model):
+class Photo(PublicModel):
     class Kind(models.TextChoices):
         REPORT = "report", _("Foto laporan")
         PROOF = "proof", _("Bukti penyelesaian")
@@ -248,7 +249,7 @@ class Photo(models.Model):
         return (self.thumbnail or self.image).url
 
 
-class ReportEvent(models.Model):
+class ReportEvent(PublicModel):
     """One line of a report's history. Append-only: never edited, never deleted."""
 
     class Kind(models.TextChoices):

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _, gettext_lazy
 
 from sigap.lib import images
-from sigap.reports import freshness, outbox
+from sigap.reports import outbox
 from sigap.reports.models import Outbox, Photo, Report
 from sigap.reports.workflow import Role
 
@@ -97,13 +97,13 @@ def _save_photos(report: Report, cleaned: list[images.CleanImage], *, kind: str,
 
 
 def _record_change(event_ids: list[int], photo_ids: list[int] = ()) -> None:
-    """Inside the transaction: bump the data version and put the events in the outbox;
-    after the commit, queue the thumbnails and a drain of the outbox.
+    """Inside the transaction: put the events in the outbox; after the commit, queue the
+    thumbnails and a drain of the outbox.
 
-    The version keeps cached public reads exact; the outbox row commits with its event, so
-    its notifications cannot be lost after the commit (reports.outbox).
+    The outbox row commits with its event, so its notifications cannot be lost after the
+    commit (reports.outbox). (The data version is bumped by the writes themselves:
+    sigap.lib.publicdata.)
     """
-    freshness.bump()
     Outbox.objects.bulk_create([Outbox(event_id=pk) for pk in event_ids])
     _after_commit(photo_ids)
 

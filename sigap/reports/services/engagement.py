@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from sigap.reports import freshness, workflow
+from sigap.reports import workflow
 from sigap.reports.models import Follower, Report, ReportEvent, Support
 from sigap.reports.workflow import Role, Status
 from sigap.reports.services.common import MAX_DESCRIPTION, _lock, _record_change, role_of
@@ -95,7 +95,6 @@ def rate(report_id: int, *, actor, now: datetime, stars: int, comment: str = "",
             else None, actor_role=acting, new=str(stars), note=(comment or "").strip()[:1000],
             is_public=True, at=now)
         Report.objects.filter(pk=report.pk).update(rating=stars, updated_at=now)
-        freshness.bump()
     return event
 
 
@@ -110,7 +109,6 @@ def support(report_id: int, *, supporter_key: str, user, now: datetime) -> bool:
             Support.objects.create(report_id=report_id, supporter_key=key, user=user,
                                    created_at=now)
             Report.objects.filter(pk=report_id).update(support_count=F("support_count") + 1)
-            freshness.bump()
             if user is not None:
                 Follower.objects.get_or_create(report_id=report_id, user=user,
                                                defaults={"created_at": now})
