@@ -21,6 +21,9 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from sigap.accounts.models import OneTimeCode, Role, User
+# The sign-in code travels by the notification channels' transport (no models; see
+# tests/test_layers.py for why this arrow points up).
+from sigap.notifications import channels
 
 CODE_TTL = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -68,8 +71,6 @@ def _hash(destination: str, code: str) -> str:
 def request_code(raw_destination: str, *, now: datetime, ip: str | None = None,
                  channel: str | None = None) -> Destination:
     """Create a code for the destination and send it; raise ValidationError/TooManyRequests."""
-    from sigap.notifications import channels
-
     dest = parse_destination(raw_destination)
     since = now - SEND_WINDOW
     if OneTimeCode.objects.filter(destination=dest.value, created_at__gte=since).count() \
@@ -137,16 +138,21 @@ def find_user(dest: Destination) -> User | None:
     return User.objects.filter(phone=dest.value, is_active=True).order_by("pk").first()
 
 
+_deletion_steps: list = []
+
+
+def on_account_deletion(step) -> None:
+    """Have delete_account() call `step(user, now=now)` first, in its transaction (apps above
+    this one register what they keep of a user: the reports app forgets the reporter)."""
+    if step not in _deletion_steps:
+        _deletion_steps.append(step)
+
+
 def delete_account(user: User, *, now: datetime) -> None:
     """Delete a citizen's account; their reports stay, without reporter or contact details."""
-    from sigap.reports.models import Report, Support
-
     with transaction.atomic():
-        Report.objects.filter(reporter=user).update(
-            reporter=None, is_anonymous=True, contact_name="", contact_phone="",
-            contact_email="", updated_at=now)
-        # Keep the supports counted (their key stays), only forget who gave them.
-        Support.objects.filter(user=user).update(user=None)
+        for step in _deletion_steps:
+            step(user, now=now)
         OneTimeCode.objects.filter(
             destination__in=[d for d in (user.email.lower(), user.phone) if d]).delete()
         user.delete()

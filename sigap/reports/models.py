@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from sigap.lib.publicdata import PublicModel, PublicQuerySet
+from sigap.reports import nearby
 from sigap.reports.workflow import OPEN, Status
 
 
@@ -159,8 +160,6 @@ class Report(PublicModel):
 
     def place_cells(self) -> None:
         """Derive the H3 cells from lat/lng (bulk_create callers call this themselves)."""
-        from sigap.reports import nearby
-
         if self.lat is None or self.lng is None:
             return
         for field, cell in nearby.cells_of(self.lat, self.lng).items():

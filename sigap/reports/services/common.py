@@ -13,8 +13,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _, gettext_lazy
 
+from sigap.accounts.models import Role as AccountRole
 from sigap.lib import images
-from sigap.reports import outbox
+from sigap.reports import outbox, tasks
 from sigap.reports.models import Outbox, Photo, Report
 from sigap.reports.workflow import Role
 
@@ -57,8 +58,6 @@ def clean_photos(raw_photos: list[bytes], *, field_name: str = "photos",
 
 def role_of(actor, report: Report) -> Role:
     """Return the part `actor` plays for `report` in the state machine."""
-    from sigap.accounts.models import Role as AccountRole
-
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return Role.NONE
     if actor.is_city_admin:
@@ -111,8 +110,6 @@ def _after_commit(photo_ids: list[int] = ()) -> None:
     """Once committed: thumbnails for new photos, and a drain of the outbox. A queue that is
     down loses neither (tasks.make_missing_thumbnails, the periodic drain): the report is
     stored, so the request must not fail now."""
-    from sigap.reports import tasks
-
     def run():
         for photo_id in photo_ids:
             try:
