@@ -22,17 +22,20 @@ SWEEP_WINDOW = timedelta(days=1)
 
 
 @db_task(retries=2, retry_delay=10)
-def make_thumbnail(photo_id: int) -> None:
-    """Write the thumbnail of a stored (already clean) photo; safe to run twice."""
+def make_thumbnail(photo_id: int) -> bool:
+    """Write the thumbnail of a stored (already clean) photo; return whether this run made
+    it (False when it existed or another run made it meanwhile). Safe to run twice."""
     photo = Photo.objects.filter(pk=photo_id).first()
     if photo is None or photo.thumbnail:
-        return
+        return False
     with photo.image.open("rb") as fh:
         data = images.thumbnail(fh.read())
     photo.thumbnail.save("thumb.jpg", ContentFile(data), save=False)
     if not Photo.objects.filter(pk=photo_id, thumbnail="").update(
             thumbnail=photo.thumbnail.name):
         photo.thumbnail.delete(save=False)  # another run made it meanwhile: keep only theirs
+        return False
+    return True
 
 
 def make_missing_thumbnails(*, now: datetime, limit: int = 500) -> int:
@@ -44,8 +47,7 @@ def make_missing_thumbnails(*, now: datetime, limit: int = 500) -> int:
     made = 0
     for photo_id in ids:
         try:
-            make_thumbnail.call_local(photo_id)
-            made += 1
+            made += make_thumbnail.call_local(photo_id)
         except Exception:  # noqa: BLE001 - one unreadable photo does not stop the others
             log.warning("could not make the thumbnail of photo %s", photo_id, exc_info=True)
     return made
