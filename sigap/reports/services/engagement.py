@@ -127,13 +127,15 @@ def unfollow(report_id: int, *, user) -> None:
 
 def reporter_confirms(report_id: int, *, fixed: bool, now: datetime, actor=None,
                       reason: str = "", stars: int | None = None, comment: str = "") -> Report:
-    """Answer "Sudah beres?": yes closes (and rates), no reopens with a reason."""
+    """Answer "Sudah beres?": yes closes (and rates), no reopens with a reason. The close and
+    the rating are one transaction: both or neither."""
     if fixed:
-        report = close(report_id, actor=actor, now=now, role=Role.REPORTER,
-                       note=_("Pelapor menyatakan sudah beres."))
-        if stars:
-            rate(report_id, actor=actor, now=now, stars=stars, comment=comment,
-                 role=Role.REPORTER)
+        with transaction.atomic():
+            report = close(report_id, actor=actor, now=now, role=Role.REPORTER,
+                           note=_("Pelapor menyatakan sudah beres."))
+            if stars:
+                rate(report_id, actor=actor, now=now, stars=stars, comment=comment,
+                     role=Role.REPORTER)
         return report
     return reopen(report_id, actor=actor, now=now, reason=reason, role=Role.REPORTER)
 

@@ -249,6 +249,21 @@ def test_the_reporter_confirms_or_reopens(make_report, staff, make_user, photo, 
     assert report.status == Status.CLOSED and report.rating == 5
 
 
+def test_a_confirmation_whose_rating_fails_does_not_close(make_report, staff, make_user, photo,
+                                                          now):
+    """Closing and rating are one transaction: a refused rating leaves the report resolved,
+    so the citizen can answer again."""
+    citizen = make_user("citizen")
+    report = make_report(reporter=citizen)
+    services.assign(report.pk, actor=staff["dispatcher"], now=now, officer=staff["officer"])
+    services.resolve(report.pk, actor=staff["officer"], now=now, note="beres", photos=[photo()])
+    with pytest.raises(ValidationError):
+        services.reporter_confirms(report.pk, fixed=True, now=now, actor=citizen, stars=9)
+    report.refresh_from_db()
+    assert report.status == Status.RESOLVED and report.rating is None
+    assert not report.events.filter(action="close").exists()
+
+
 def test_notes_are_public_or_internal(make_report, staff, now):
     report = make_report()
     services.add_note(report.pk, actor=staff["dispatcher"], now=now, text="Tim segera ke lokasi",
