@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -68,18 +68,31 @@ def _hash(destination: str, code: str) -> str:
                     hashlib.sha256).hexdigest()
 
 
+def _lock_destination(destination: str) -> None:
+    """Hold, until this transaction ends, a lock that every code request for `destination`
+    takes (PostgreSQL; SQLite's write transaction already excludes every other writer)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
+                           ["sigap.signin:" + destination])
+
+
 def request_code(raw_destination: str, *, now: datetime, ip: str | None = None,
                  channel: str | None = None) -> Destination:
     """Create a code for the destination and send it; raise ValidationError/TooManyRequests."""
     dest = parse_destination(raw_destination)
     since = now - SEND_WINDOW
-    if OneTimeCode.objects.filter(destination=dest.value, created_at__gte=since).count() \
-            >= MAX_SENDS_PER_DESTINATION or (ip and OneTimeCode.objects.filter(
-                requested_ip=ip, created_at__gte=since).count() >= MAX_SENDS_PER_IP):
-        raise TooManyRequests({"destination": _(
-            "Terlalu banyak permintaan kode. Coba lagi dalam 15 menit.")})
     code = f"{secrets.randbelow(1_000_000):06d}"
     with transaction.atomic():
+        # Count and insert under one lock, or concurrent requests all count the same rows and
+        # each goes over the limit: SQLite's write transaction (BEGIN IMMEDIATE) is that lock;
+        # on PostgreSQL a transaction-scoped lock on the destination.
+        _lock_destination(dest.value)
+        if OneTimeCode.objects.filter(destination=dest.value, created_at__gte=since).count() \
+                >= MAX_SENDS_PER_DESTINATION or (ip and OneTimeCode.objects.filter(
+                    requested_ip=ip, created_at__gte=since).count() >= MAX_SENDS_PER_IP):
+            raise TooManyRequests({"destination": _(
+                "Terlalu banyak permintaan kode. Coba lagi dalam 15 menit.")})
         # A new code replaces the earlier unused ones.
         OneTimeCode.objects.filter(destination=dest.value, used_at=None).update(used_at=now)
         OneTimeCode.objects.create(destination=dest.value, code_hash=_hash(dest.value, code),

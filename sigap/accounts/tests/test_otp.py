@@ -148,3 +148,33 @@ def test_the_per_ip_limit_reads_the_forwarded_address(client, db, sent):
     other = client.post("/akun/masuk/", {"destination": "lain@contoh.id"},
                         HTTP_X_FORWARDED_FOR="198.51.100.9")
     assert other.status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_never_exceed_the_limit_per_destination(sent, now):
+    """Counting and inserting were two steps: requests at the same moment all counted the
+    same rows and each sent a code."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(8)
+    refused = []
+
+    def ask():
+        try:
+            barrier.wait()
+            services.request_code("siti@contoh.id", now=now)
+        except services.TooManyRequests:
+            refused.append(1)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert OneTimeCode.objects.filter(destination="siti@contoh.id").count() \
+        == services.MAX_SENDS_PER_DESTINATION == len(sent)
+    assert len(refused) == 8 - services.MAX_SENDS_PER_DESTINATION
