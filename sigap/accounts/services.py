@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -52,15 +53,22 @@ def parse_destination(raw: str) -> Destination:
         except ValidationError:
             raise ValidationError({"destination": _("Alamat e-mail tidak valid.")}) from None
         return Destination(email, "email")
-    digits = re.sub(r"[\s\-().]", "", raw)
-    if digits.startswith("+"):
-        digits = digits[1:]
-    elif digits.startswith("0"):
-        digits = "62" + digits[1:]
-    if not digits.isdigit() or not 9 <= len(digits) <= 15 or not digits.startswith("62"):
-        raise ValidationError({"destination": _(
-            "Tulis nomor HP Indonesia (contoh 0812 3456 7890) atau alamat e-mail.")})
-    return Destination("+" + digits, "phone")
+    wrong = ValidationError({"destination": _(
+        "Tulis nomor HP Indonesia (contoh 0812 3456 7890) atau alamat e-mail.")})
+    if raw.startswith("00"):  # the international prefix typed instead of "+"
+        raw = "+" + raw[2:]
+    try:  # 0812…, 62812…, +62 812…, (0812) 3456-7890, +62 (0) 812…: as people type them
+        number = phonenumbers.parse(raw, "ID")
+    except phonenumbers.NumberParseException:
+        raise wrong from None
+    mobile = (phonenumbers.PhoneNumberType.MOBILE,
+              phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    if not phonenumbers.is_valid_number(number) \
+            or phonenumbers.region_code_for_number(number) != "ID" \
+            or phonenumbers.number_type(number) not in mobile:  # codes go by SMS or WhatsApp
+        raise wrong
+    return Destination(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+                       "phone")
 
 
 def _hash(destination: str, code: str) -> str:

@@ -12,6 +12,11 @@ from sigap.accounts.models import OneTimeCode, User
 @pytest.mark.parametrize("raw, value, kind", [
     ("0812-3456 7890", "+6281234567890", "phone"),
     ("+62 812 3456 7890", "+6281234567890", "phone"),
+    ("62 812 3456 7890", "+6281234567890", "phone"),
+    ("(0812) 3456-7890", "+6281234567890", "phone"),
+    ("+62 (0) 812-3456-7890", "+6281234567890", "phone"),
+    ("0062 812 3456 7890", "+6281234567890", "phone"),
+    ("0852.3900.1234", "+6285239001234", "phone"),
     (" Siti@Contoh.ID ", "siti@contoh.id", "email"),
 ])
 def test_it_normalises_phone_numbers_and_emails(raw, value, kind):
@@ -19,7 +24,8 @@ def test_it_normalises_phone_numbers_and_emails(raw, value, kind):
     assert (dest.value, dest.kind) == (value, kind)
 
 
-@pytest.mark.parametrize("raw", ["", "12345", "+1 202 555 0100", "siti@", "abc"])
+@pytest.mark.parametrize("raw", ["", "12345", "+1 202 555 0100", "siti@", "abc",
+                                 "08123", "0380 821234"])  # too short; a landline gets no SMS
 def test_it_refuses_what_is_neither_phone_nor_email(raw):
     with pytest.raises(ValidationError):
         services.parse_destination(raw)
