@@ -28,6 +28,7 @@ ALLOWED_UPWARD = {
     # a module without models; moving it under sigap/lib would collide with the WhatsApp
     # channel work on that module.
     ("sigap.accounts.services", "sigap.notifications.channels"),
+    ("sigap.accounts.tasks", "sigap.notifications.channels"),
     ("sigap.accounts.views", "sigap.notifications.channels"),
 }
 

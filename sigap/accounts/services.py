@@ -22,8 +22,9 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from sigap.accounts.models import OneTimeCode, Role, User
-# The sign-in code travels by the notification channels' transport (no models; see
-# tests/test_layers.py for why this arrow points up).
+from sigap.accounts import tasks
+# A queue failure is told as the channels' DeliveryError (no models; see tests/test_layers.py
+# for why this arrow points up).
 from sigap.notifications import channels
 
 CODE_TTL = timedelta(minutes=10)
@@ -87,7 +88,8 @@ def _lock_destination(destination: str) -> None:
 
 def request_code(raw_destination: str, *, now: datetime, ip: str | None = None,
                  channel: str | None = None) -> Destination:
-    """Create a code for the destination and send it; raise ValidationError/TooManyRequests."""
+    """Create a code for the destination and queue its message; raise ValidationError,
+    TooManyRequests or (the queue is down) DeliveryError."""
     dest = parse_destination(raw_destination)
     since = now - SEND_WINDOW
     code = f"{secrets.randbelow(1_000_000):06d}"
@@ -108,9 +110,15 @@ def request_code(raw_destination: str, *, now: datetime, ip: str | None = None,
     text = _("Kode masuk Sigap Anda: %(code)s. Berlaku 10 menit. Jangan berikan kode ini "
              "kepada siapa pun.") % {"code": code}
     if dest.kind == "email":
-        channels.send("email", dest.value, _("Kode masuk Sigap"), text)
+        message = ("email", dest.value, _("Kode masuk Sigap"), text)
     else:
-        channels.send(channel if channel in ("sms", "whatsapp") else "sms", dest.value, "", text)
+        message = (channel if channel in ("sms", "whatsapp") else "sms", dest.value, "", text)
+    try:
+        tasks.send_code(*message)  # by the worker (accounts.tasks)
+    except channels.DeliveryError:
+        raise  # the queue runs the task at once (immediate mode) and the channel failed
+    except Exception as exc:  # noqa: BLE001 - the queue is down: the user may try again
+        raise channels.DeliveryError(str(exc)) from exc
     return dest
 
 

@@ -184,3 +184,32 @@ def test_concurrent_requests_never_exceed_the_limit_per_destination(sent, now):
     assert OneTimeCode.objects.filter(destination="siti@contoh.id").count() \
         == services.MAX_SENDS_PER_DESTINATION == len(sent)
     assert len(refused) == 8 - services.MAX_SENDS_PER_DESTINATION
+
+
+def test_the_code_is_sent_by_the_worker_not_the_request(db, sent, code_in, now, monkeypatch):
+    """A slow gateway must not hold the web worker: the request only queues the message."""
+    from huey.contrib.djhuey import HUEY
+
+    from sigap.accounts import tasks
+
+    queued = []
+    monkeypatch.setattr(HUEY, "immediate", False)
+    monkeypatch.setattr(HUEY, "enqueue", queued.append)
+    services.request_code("081234567890", now=now)
+    assert sent == [] and [t.name for t in queued] == ["send_code"]
+    tasks.send_code.call_local(*queued[0].args)  # what the worker does
+    assert sent[0][:2] == ("sms", "+6281234567890") and code_in(sent[0][2])
+
+
+def test_a_queue_that_is_down_is_told_as_a_delivery_failure(db, sent, now, monkeypatch):
+    from huey.contrib.djhuey import HUEY
+
+    from sigap.notifications.channels import DeliveryError
+
+    def down(task):
+        raise ConnectionError("queue down")
+
+    monkeypatch.setattr(HUEY, "immediate", False)
+    monkeypatch.setattr(HUEY, "enqueue", down)
+    with pytest.raises(DeliveryError):
+        services.request_code("siti@contoh.id", now=now)
