@@ -144,11 +144,6 @@ else:
     }
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("SIGAP_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] in ("django.db.backends.postgresql", "sigap.lib.postgresql"):
-    # Django's backend with a health check that needs no round trip, and prepared statements
-    # for the statement that writes a new report (sigap/lib/postgresql/base.py).
-    DATABASES["default"]["ENGINE"] = "sigap.lib.postgresql"
-SIGAP_PG_PREPARED = env_bool("SIGAP_PG_PREPARED", True)
 # SQLite checkpoints every N commits, out of the writers' lock (why: sigap/lib/sqlite/base.py);
 # 0 = SQLite's own, inside the commit every 1,000 pages.
 SIGAP_SQLITE_CHECKPOINT_EVERY = env_int("SIGAP_SQLITE_CHECKPOINT_EVERY", 64)
@@ -182,7 +177,7 @@ if DATABASES["default"]["ENGINE"] in ("django.db.backends.sqlite3", "sigap.lib.s
     }
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_sigap_{os.getpid()}"}
-IS_POSTGRES = DATABASES["default"]["ENGINE"] == "sigap.lib.postgresql"
+IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
