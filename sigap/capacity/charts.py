@@ -21,13 +21,13 @@ def _svg(width: int, height: int, body: list[str], title: str) -> str:
 def compliance_bars(rows: list[tuple[str, float | None, float | None]], *, title: str,
                     legend: tuple[str, str], target: float = 0.95) -> str:
     """Horizontal bars per agency: first response and resolution compliance (0..1)."""
-    left, width, bar, gap = 90, 520, 11, 10
+    left, width, bar, gap = 80, 340, 11, 10
     height = 30 + len(rows) * (2 * bar + gap)
     x = lambda v: left + width * max(0.0, min(1.0, v or 0.0))  # noqa: E731
     body = [f'<rect x="{left}" y="8" width="10" height="10" fill="{AMBER}"/>'
             f'<text x="{left + 14}" y="17" font-size="11">{escape(legend[0])}</text>'
-            f'<rect x="{left + 200}" y="8" width="10" height="10" fill="{BRAND}"/>'
-            f'<text x="{left + 214}" y="17" font-size="11">{escape(legend[1])}</text>']
+            f'<rect x="{left + 150}" y="8" width="10" height="10" fill="{BRAND}"/>'
+            f'<text x="{left + 164}" y="17" font-size="11">{escape(legend[1])}</text>']
     y = 28
     for label, response, resolve in rows:
         body.append(f'<text x="{left - 6}" y="{y + bar + 3}" font-size="12" '

@@ -107,6 +107,7 @@ class Officer:
     busy_hours: float = 0.0
     duty_hours: float = 0.0
     jobs: int = 0
+    began: float = 0.0
 
     @property
     def load(self) -> int:
@@ -336,6 +337,9 @@ class Simulation:
         for officer in self.officers:
             env.process(self._officer(officer))
         env.run(until=self.horizon)
+        for officer in self.officers:
+            if officer.on_duty:  # the last shift, still open when the run stops
+                officer.duty_hours += self.horizon - officer.began
         escalations = [self._escalation(r) for r in self.reports]
         return Run(self.scenario, self.seed, self.timeline, self.year_hours, self.horizon,
                    self.reports, self.officers, self.backlog, escalations, self.unroutable)
@@ -461,7 +465,7 @@ class Simulation:
                 yield env.timeout(start - env.now)
             if env.now >= end:
                 continue
-            began = env.now
+            began = o.began = env.now
             o.on_duty = True
             o.pos = o.base
             if auto:
