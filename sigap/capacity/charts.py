@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from sigap.capacity.results import TTF_BUCKETS
 
 BRAND, AMBER, RED, MUTED, LINE = "#0b6e4f", "#b45309", "#c62828", "#616e7c", "#d9e2ec"
 
@@ -93,3 +96,23 @@ def histogram(labels: list[str], counts: list[float], *, title: str) -> str:
         body.append(f'<text x="{bx + (slot - 8) / 2:.1f}" y="{h - bottom + 14}" font-size="10" '
                     f'text-anchor="middle">{escape(label)}</text>')
     return _svg(w, h, body, title)
+
+
+def for_summary(data: dict) -> dict:
+    """Return the page's charts (safe SVG) for a run's answers."""
+    agencies = data.get("agencies", {})
+    buckets = data.get("ttf_buckets", list(TTF_BUCKETS))
+    labels = [f"≤{b} j" for b in buckets] + [f">{buckets[-1]} j", _("belum")]
+    return {
+        "compliance": compliance_bars(
+            [(code, row.get("response_compliance"), row.get("resolve_compliance"))
+             for code, row in agencies.items()],
+            title=_("Kepatuhan SLA per dinas"),
+            legend=(_("Tanggapan pertama"), _("Penyelesaian"))),
+        "backlog": line_chart(
+            [(row["day"], row["total"]) for row in data.get("backlog", [])],
+            title=_("Laporan terbuka sepanjang tahun"), x_label=_("hari"),
+            y_label=_("laporan terbuka")),
+        "ttf": histogram(labels, data.get("overall", {}).get("ttf_histogram", []),
+                                title=_("Waktu sampai selesai")),
+    }

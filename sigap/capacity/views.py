@@ -11,10 +11,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from sigap.capacity import charts, results, scenario as scenarios, tasks
+from sigap.capacity import charts, scenario as scenarios, tasks
 from sigap.capacity.models import CapacityRun
 from sigap.cities.models import City
 
@@ -74,22 +73,10 @@ def _context(run: CapacityRun) -> dict:
     ctx = {"run": run, "data": data, "agencies": agencies}
     if not agencies:
         return ctx
-    ctx["compliance_chart"] = charts.compliance_bars(
-        [(code, row.get("response_compliance"), row.get("resolve_compliance"))
-         for code, row in agencies.items()],
-        title=_("Kepatuhan SLA per dinas"),
-        legend=(_("Tanggapan pertama"), _("Penyelesaian")))
-    ctx["backlog_chart"] = charts.line_chart(
-        [(row["day"], row["total"]) for row in data.get("backlog", [])],
-        title=_("Laporan terbuka sepanjang tahun"), x_label=_("hari"),
-        y_label=_("laporan terbuka"))
-    buckets = data.get("ttf_buckets", list(results.TTF_BUCKETS))
-    labels = [f"≤{b} j" for b in buckets] + [f">{buckets[-1]} j", _("belum")]
-    ctx["ttf_chart"] = charts.histogram(
-        labels, data.get("overall", {}).get("ttf_histogram", []),
-        title=_("Waktu sampai selesai"))
-    ctx["categories"] = sorted(data.get("categories", {}).items())
-    ctx["search"] = data.get("search")
+    drawn = charts.for_summary(data)
+    ctx.update(compliance_chart=drawn["compliance"], backlog_chart=drawn["backlog"],
+               ttf_chart=drawn["ttf"], categories=sorted(data.get("categories", {}).items()),
+               search=data.get("search"))
     return ctx
 
 

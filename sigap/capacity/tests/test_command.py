@@ -58,7 +58,7 @@ def test_it_prints_the_summary_and_writes_csv(kupang, tmp_path):
     path.write_text(SMALL)
     out = StringIO()
     call_command("simulate", "--scenario", str(path), "--replications", "2",
-                 "--csv", str(tmp_path / "csv"), stdout=out)
+                 "--csv", str(tmp_path / "csv"), "--charts", str(tmp_path / "svg"), stdout=out)
     text = out.getvalue()
     assert "Kecil" in text and "DLHK" in text and "KOTA" in text
     rows = list(csv.DictReader((tmp_path / "csv" / "agencies.csv").open()))
@@ -66,6 +66,7 @@ def test_it_prints_the_summary_and_writes_csv(kupang, tmp_path):
     assert float(dlhk["reports"]) > 100 and 0 <= float(dlhk["resolve_compliance"]) <= 1
     assert (tmp_path / "csv" / "backlog.csv").read_text().startswith("day,total")
     assert "SAMPAH" in (tmp_path / "csv" / "categories.csv").read_text()
+    assert (tmp_path / "svg" / "compliance.svg").read_text().startswith("<svg")
 
 
 def test_it_refuses_an_unknown_agency_in_officers(kupang, tmp_path):

@@ -78,3 +78,12 @@ def test_a_running_scenario_shows_a_progress_bar_polled_by_a_static_script(admin
     assert 'data-status-url="/kapasitas/%d/status/"' % run.pk in page
     assert "capacity/kapasitas.js" in page and 'value="0.400"' in page
     assert admin_client.get(reverse("capacity:status", args=[run.pk])).json()["progress"] == 0.4
+
+
+def test_it_speaks_english_to_an_english_administrator(admin_client):
+    from django.conf import settings
+
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = admin_client.get(reverse("capacity:index")).content.decode()
+    assert "Capacity: how many officers does the city need?" in body
+    assert "Run the simulation" in body and "Jalankan simulasi" not in body

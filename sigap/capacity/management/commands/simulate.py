@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sigap.capacity import scenario as scenarios, services
+from sigap.capacity import charts, scenario as scenarios, services
 from sigap.cities.models import City
 
 
@@ -66,6 +66,17 @@ def search_lines(found: dict) -> list[str]:
     return lines
 
 
+def write_charts(summary: dict, directory: Path) -> list[Path]:
+    """Write the Kapasitas page's charts for this summary as SVG files."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, svg in charts.for_summary(summary).items():
+        path = directory / f"{name}.svg"
+        path.write_text(str(svg), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
 class Command(BaseCommand):
     help = "Simulate a year of the city on Sigap's own rules and say how many officers it needs."
 
@@ -88,6 +99,7 @@ class Command(BaseCommand):
         parser.add_argument("--processes", type=int, default=None)
         parser.add_argument("--csv", help="directory for the CSV files (default var/capacity)")
         parser.add_argument("--json", help="write the whole summary as JSON here")
+        parser.add_argument("--charts", help="write the page's charts as SVG files here")
 
     def handle(self, *args, **opts):
         city = City.objects.get(code=opts["city"]) if opts["city"] else City.default()
@@ -122,6 +134,8 @@ class Command(BaseCommand):
             for line in search_lines(found):
                 self.stdout.write(line)
             written.append(services.write_search_csv(found, out_dir / "officers_needed.csv"))
+        if opts["charts"]:
+            written += write_charts(summary, Path(opts["charts"]))
         if opts["json"]:
             Path(opts["json"]).write_text(json.dumps(summary, indent=1), encoding="utf-8")
             written.append(Path(opts["json"]))
