@@ -7,6 +7,7 @@ the simulation itself is pure Python on those rows (see engine.py).
 from __future__ import annotations
 
 import csv
+import math
 import multiprocessing
 import os
 from dataclasses import dataclass
@@ -94,8 +95,9 @@ class _Searcher:
             comp, ci = results.mean_ci([r.get("resolve_compliance") or 0.0 for r in rows])
             resp, resp_ci = results.mean_ci([r.get("response_compliance") or 0.0 for r in rows])
             util, _ = results.mean_ci([r.get("utilisation") or 0.0 for r in rows])
-            self.cache[n] = {"officers": n, "compliance": comp, "ci": ci,
-                             "response": resp, "response_ci": resp_ci, "utilisation": util}
+            self.cache[n] = json_safe({"officers": n, "compliance": comp, "ci": ci,
+                                       "response": resp, "response_ci": resp_ci,
+                                       "utilisation": util})
         return self.cache[n]
 
     def smallest(self, target: float, lo: int, hi_cap: int) -> dict | None:
@@ -150,15 +152,21 @@ def _search_one(agency: str) -> dict:
 
 def search(city, scenario: Scenario, *, replications: int = 3, seed: int = 1,
            source: Source = Source(), processes: int | None = None,
-           agencies: list[str] | None = None) -> dict[str, dict]:
+           agencies: list[str] | None = None,
+           progress: Callable[[float], None] | None = None) -> dict[str, dict]:
     """Return search_agency for every agency of the scenario (agencies share no officers,
     so each is searched on its own, in parallel over `processes` (default: 2 cores))."""
     codes = agencies or [c for c in scenario.agencies if c in
                          {a.code for a in rules.load(city, scenario).agencies.values()}]
     processes = processes or min(2, os.cpu_count() or 1)
     if processes <= 1 or len(codes) == 1:
-        return {c: search_agency(city, scenario, c, replications=replications, seed=seed,
-                                 source=source) for c in codes}
+        found = {}
+        for i, code in enumerate(codes):
+            found[code] = search_agency(city, scenario, code, replications=replications,
+                                        seed=seed, source=source)
+            if progress is not None:
+                progress((i + 1) / len(codes))
+        return found
     from django import db
 
     _JOB.update(city=city, scenario=scenario, reps=replications, seed=seed, source=source)
@@ -169,6 +177,17 @@ def search(city, scenario: Scenario, *, replications: int = 3, seed: int = 1,
     with ctx.Pool(processes) as pool:
         found = dict(zip(order, pool.map(_search_one, order, chunksize=1), strict=True))
     return {c: found[c] for c in codes}
+
+
+def json_safe(value):
+    """Return `value` with NaN (no interval from one replication) as None, for JSON."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
 
 
 # --- output ------------------------------------------------------------------------------------

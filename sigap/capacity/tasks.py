@@ -26,15 +26,18 @@ def run_capacity(run_id: int) -> None:
 
     try:
         scen = scenario.parse(run.scenario)
-        result = services.run(run.city, scen, replications=run.replications, progress=progress)
+        share = 0.3 if run.search else 1.0  # the search takes most of the time
+        result = services.run(run.city, scen, replications=run.replications,
+                              progress=lambda f: progress(f * share))
         if run.search:
-            result["search"] = services.search(run.city, scen, replications=run.replications,
-                                               processes=1)
+            result["search"] = services.search(
+                run.city, scen, replications=run.replications, processes=1,
+                progress=lambda f: progress(share + f * (1 - share)))
     except Exception as exc:  # the page shows what went wrong, the worker keeps going
         CapacityRun.objects.filter(pk=run_id).update(
             status=CapacityRun.Status.FAILED, error=str(exc)[:2000],
             finished_at=timezone.now())
         raise
     CapacityRun.objects.filter(pk=run_id).update(
-        status=CapacityRun.Status.DONE, progress=1.0, result=result,
+        status=CapacityRun.Status.DONE, progress=1.0, result=services.json_safe(result),
         finished_at=timezone.now())

@@ -87,3 +87,17 @@ def test_it_speaks_english_to_an_english_administrator(admin_client):
     body = admin_client.get(reverse("capacity:index")).content.decode()
     assert "Capacity: how many officers does the city need?" in body
     assert "Run the simulation" in body and "Jalankan simulasi" not in body
+
+
+def test_it_can_search_the_officer_counts_in_the_worker(admin_client):
+    text = SMALL.replace("reports = 400", "reports = 300").replace(
+        "[agencies.PUPR]\nofficers = 3\n", "")
+    admin_client.post(reverse("capacity:index"),
+                      {"scenario": text, "replications": "1", "search": "1"})
+    run = CapacityRun.objects.get()
+    assert run.status == CapacityRun.Status.DONE
+    assert set(run.result["search"]) == {"DLHK"}
+    hit = run.result["search"]["DLHK"]["targets"]["0.95"]
+    assert hit is None or hit["officers"] >= 1
+    page = admin_client.get(reverse("capacity:run", args=[run.pk])).content.decode()
+    assert "Petugas minimum per dinas" in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,7 +21,7 @@ def _pct(value, ci=None) -> str:
     if value is None:
         return "-"
     text = f"{100 * value:5.1f}%"
-    return text + (f" ±{100 * ci:.1f}" if ci else "")
+    return text + (f" ±{100 * ci:.1f}" if ci and not math.isnan(ci) else "")
 
 
 def _hours(value) -> str:
@@ -137,7 +138,8 @@ class Command(BaseCommand):
         if opts["charts"]:
             written += write_charts(summary, Path(opts["charts"]))
         if opts["json"]:
-            Path(opts["json"]).write_text(json.dumps(summary, indent=1), encoding="utf-8")
+            Path(opts["json"]).write_text(json.dumps(services.json_safe(summary), indent=1),
+                                          encoding="utf-8")
             written.append(Path(opts["json"]))
         self.stdout.write("")
         self.stdout.write(_("Waktu: %(s).1f detik. Berkas: %(files)s")
