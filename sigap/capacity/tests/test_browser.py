@@ -4,7 +4,6 @@ charts and the printable summary show. Desk 1366×768 and phone 360×740; screen
 docs/screenshots/capacity-*.png under `make screenshots`."""
 
 import os
-import shutil
 import tempfile
 import threading
 import time
@@ -14,6 +13,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from sigap.backoffice.tests import test_browser as office
 from sigap.capacity import tasks
 from sigap.capacity.models import CapacityRun
 
@@ -40,30 +40,9 @@ officers = 3
 officers = 3
 """
 
+browser = office.browser  # the back office's Chromium fixture, shared
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Debian's chromium is not installed (make chromium)")
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=chromium, args=[
-                "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-background-networking"])
-            yield b
-            b.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def shot(page, name, full=False):
@@ -102,15 +81,20 @@ def test_the_administrator_runs_a_scenario_and_reads_the_answers(
                                      created_at=timezone.now())
     desk.goto(live_server.url + f"/kapasitas/{run.pk}/")
     assert desk.locator("#cap-progress-bar").is_visible()
-    shot(desk, "2-waiting")
+    shot(desk, "2-queued")
     worker = threading.Thread(target=tasks.run_capacity.call_local, args=(run.pk,))
     worker.start()
     # the page polls the status and shows the bar moving, then reloads with the answers
-    deadline = time.monotonic() + 60
+    deadline, moved = time.monotonic() + 60, False
     while time.monotonic() < deadline and not desk.locator(".cap-kpis").count():
-        time.sleep(0.3)
+        if not moved and desk.evaluate(
+                "(document.getElementById('cap-progress-bar') || {value: 0}).value") > 0.1:
+            moved = True
+            shot(desk, "2-progress")
+        time.sleep(0.2)
     worker.join()
     desk.wait_for_selector(".cap-kpis")
+    assert moved, "the progress bar never moved"
     assert desk.locator("svg.chart").count() == 3
     assert "DLHK" in desk.locator(".cap-table").first.inner_text()
     shot(desk, "3-results")
