@@ -355,8 +355,10 @@ class Simulation:
             env.process(self._life(r))
 
     def _sampler(self):
+        """Count open reports once a day at local noon (midnight would miss the day's)."""
         env = self.env
         day = 0
+        yield env.timeout(12)
         while env.now < self.horizon:
             self.backlog.append((env.now, dict(self.open)))
             if self.progress is not None and day % 7 == 0:

@@ -142,7 +142,7 @@ def summarise(run: Run, *, warmup_hours: float = 0.0) -> dict:
     overall.update(officers=len(run.officers), utilisation=_ratio(busy, duty),
                    unroutable=run.unroutable)
     codes = sorted(agencies)
-    backlog = [{"day": round(hour / 24), "total": sum(counts.values()),
+    backlog = [{"day": int(hour // 24), "total": sum(counts.values()),
                 **{code: counts.get(code, 0) for code in codes}}
                for hour, counts in run.backlog]
     return {

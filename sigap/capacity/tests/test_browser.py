@@ -81,7 +81,6 @@ def test_the_administrator_runs_a_scenario_and_reads_the_answers(
                                      created_at=timezone.now())
     desk.goto(live_server.url + f"/kapasitas/{run.pk}/")
     assert desk.locator("#cap-progress-bar").is_visible()
-    shot(desk, "2-queued")
     worker = threading.Thread(target=tasks.run_capacity.call_local, args=(run.pk,))
     worker.start()
     # the page polls the status and shows the bar moving, then reloads with the answers
@@ -98,7 +97,6 @@ def test_the_administrator_runs_a_scenario_and_reads_the_answers(
     assert desk.locator("svg.chart").count() == 3
     assert "DLHK" in desk.locator(".cap-table").first.inner_text()
     shot(desk, "3-results")
-    shot(desk, "3-results-full", full=True)
     desk.click("text=Ringkasan untuk dicetak")
     desk.wait_for_selector("svg.chart")
     desk.emulate_media(media="print")
