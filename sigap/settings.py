@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "sigap.backoffice",
     "sigap.dashboard",
     "sigap.demo",
+    "sigap.capacity",
 ]
 
 MIDDLEWARE = [
