@@ -11,6 +11,7 @@ urlpatterns = [
     path("office/", include("sigap.backoffice.urls")),
     path("akun/", include("sigap.accounts.urls")),
     path("notifikasi/", include("sigap.notifications.urls")),
+    path("kanal/", include("sigap.channels.urls")),
     path("", include("sigap.citizen.urls")),
 ]
 if settings.SIGAP_SERVE_MEDIA:
