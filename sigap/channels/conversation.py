@@ -275,15 +275,27 @@ def _parse_datetime(text: str) -> str | None:
     return None
 
 
+def choice_for(text: str, choices) -> str | None:
+    """Return the key of the choice that `text` names: its key, the start of its label
+    ("banyak" for "Banyak (satu truk)"), or a close spelling of either."""
+    from sigap.channels.matching import best, normalise
+
+    typed = normalise(text)
+    if not typed:
+        return None
+    for key, label in choices:
+        if typed == normalise(key) or normalise(label).startswith(typed):
+            return key
+    return best(text, [(k, [k, v]) for k, v in choices], threshold=0.7)
+
+
 def _answer(q: Question, message: Incoming) -> object | None:
     text = (message.text or "").strip()
     if q.datatype == "singlevaluelist":
         if message.reply_id.startswith("ans:"):
             key = message.reply_id[4:]
             return key if key in dict(q.choices) else None
-        from sigap.channels.matching import best
-
-        return best(text, [(k, [k, v]) for k, v in q.choices], threshold=0.7)
+        return choice_for(text, q.choices)
     if q.datatype == "number":
         try:
             return float(text.replace(",", "."))

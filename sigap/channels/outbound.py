@@ -58,6 +58,11 @@ def _client(token: str, phone_id: str, base: str, version: str, timeout: float) 
     return WhatsApp(phone_id=phone_id, token=token, session=session, **kwargs)
 
 
+def close_clients() -> None:
+    """Forget the clients (after the settings changed: tests, a reload)."""
+    _client.cache_clear()
+
+
 def client() -> WhatsApp:
     return _client(settings.SIGAP_WHATSAPP_TOKEN, settings.SIGAP_WHATSAPP_PHONE_ID,
                    settings.SIGAP_WHATSAPP_API_URL, settings.SIGAP_WHATSAPP_API_VERSION,

@@ -95,6 +95,8 @@ class CityContext:
     def match_place(self, text):
         areas = list(Area.objects.filter(city=self.city).exclude(centroid_lat=None)
                      .select_related("parent").defer("boundary", "parent__boundary"))
+        # A kelurahan before a kecamatan of the same name (Oebobo is both): the finer place.
+        areas.sort(key=lambda a: a.level != Area.Level.KELURAHAN)
         key = best(text or "", [(a.pk, [a.name]) for a in areas], threshold=0.82)
         if key is None:
             return None
@@ -422,4 +424,5 @@ def stale_conversations(now: datetime, *, older_than=timedelta(seconds=30)) -> l
     """Conversations with messages still pending (a failed fetch, a lost task)."""
     return list(InboundMessage.objects.filter(
         state=InboundMessage.State.PENDING, received_at__lte=now - older_than)
-        .values_list("conversation_id", flat=True).distinct()[:200])
+        .order_by("conversation_id").values_list("conversation_id", flat=True)
+        .distinct()[:200])

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 from django.utils.translation import gettext as _
 
-from sigap.channels.conversation import TICKET, Outcome, Reply
+from sigap.channels.conversation import TICKET, Outcome, Reply, choice_for
 from sigap.channels.inbound import Incoming
 from sigap.channels.matching import normalise
 
@@ -99,9 +99,7 @@ def _answer_question(draft: dict, text: str, ctx) -> bool:
             if value.isdigit() and 1 <= int(value) <= len(keys):
                 value = keys[int(value) - 1]
             else:
-                from sigap.channels.matching import best
-
-                value = best(value, [(k, [k, v]) for k, v in q.choices], threshold=0.7)
+                value = choice_for(value, q.choices)
         if not value:
             return False
         draft.setdefault("answers", {})[q.code] = value

@@ -47,3 +47,6 @@ def fake_wa(wa_settings, client, django_capture_on_commit_callbacks, kupang):
     wa_settings.SIGAP_WHATSAPP_API_URL = fake.url
     yield fake
     fake.stop()
+    from sigap.channels import outbound
+
+    outbound.close_clients()  # no kept-alive connection to this fake reaches the next one
