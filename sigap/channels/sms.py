@@ -56,8 +56,8 @@ def parse(text: str, ctx) -> dict:
     if description.strip():
         found["description"] = description.strip()[:4000]
     words = head.split()
-    # The longest run of leading words that names a category; the rest names the place.
-    for n in range(min(len(words), 4), 0, -1):
+    # The shortest run of leading words that names a category; the rest names the place.
+    for n in range(1, min(len(words), 4) + 1):
         code = ctx.match_category(" ".join(words[:n]))
         if code:
             found["category"] = code
