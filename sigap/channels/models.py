@@ -20,6 +20,7 @@ class Conversation(models.Model):
     draft = models.JSONField(_("draf"), default=dict, blank=True)
     last_inbound_at = models.DateTimeField(_("pesan masuk terakhir"), null=True, blank=True)
     reports_created = models.PositiveIntegerField(_("laporan dibuat"), default=0)
+    version = models.PositiveIntegerField(default=0, editable=False)  # bumped by each step
     created_at = models.DateTimeField(_("dibuat"))
     updated_at = models.DateTimeField(_("diperbarui"))
 
@@ -66,7 +67,9 @@ class InboundMessage(models.Model):
         verbose_name_plural = pgettext_lazy("plural", "pesan masuk")
         ordering = ["received_at", "pk"]
         indexes = [
-            models.Index(fields=["conversation", "received_at"], name="inbound_pending",
+            # A conversation's messages in order (pending ones, the hourly allowance).
+            models.Index(fields=["conversation", "received_at"], name="inbound_received"),
+            models.Index(fields=["received_at"], name="inbound_pending",
                          condition=models.Q(state="pending")),
         ]
 

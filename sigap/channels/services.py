@@ -9,12 +9,12 @@ the new draft and the replies, and sends the replies after the commit.
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -140,14 +140,11 @@ def _contact(phone: str) -> str:
 
 # --- Receiving ------------------------------------------------------------------------------
 
-def _rate_limited(phone: str, now: datetime) -> bool:
-    key = f"channels:rate:{phone}:{now:%Y%m%d%H}"
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.add(key, 0, timeout=3600)
-        count = cache.incr(key)
-    return count > settings.SIGAP_CHANNELS_MAX_PER_HOUR
+def _rate_limited(conv: Conversation, now: datetime) -> bool:
+    """Whether this number has sent more than its hourly allowance (a read: no write lock)."""
+    recent = InboundMessage.objects.filter(conversation=conv,
+                                           received_at__gte=now - timedelta(hours=1))
+    return recent.count() >= settings.SIGAP_CHANNELS_MAX_PER_HOUR
 
 
 def receive(channel: str, messages: list[inbound.Incoming], *, now: datetime) -> list[int]:
@@ -162,7 +159,7 @@ def receive(channel: str, messages: list[inbound.Incoming], *, now: datetime) ->
         state = InboundMessage.State.PENDING
         if _contact(message.phone) in blocked:
             state = InboundMessage.State.BLOCKED
-        elif _rate_limited(message.phone, now):
+        elif _rate_limited(conv, now):
             state = InboundMessage.State.LIMITED
         try:
             with transaction.atomic():
@@ -230,31 +227,62 @@ def _fetch_photos(conversation_id: int) -> None:
 def process(conversation_id: int, *, now: datetime) -> int:
     """Run the conversation's pending messages through the state machine; return how many.
 
+    Each message is stepped outside any transaction (reads, and the report services' own
+    short transactions: creating is idempotent by the message id), then committed in one
+    short transaction that claims the message and moves the conversation on only if nobody
+    else has meanwhile (a version check) — so the database's write lock, which webhooks
+    wait on under SQLite, is held for a few statements, not for a whole step.
+
     Raises MediaPending when a photo could not be fetched: the messages from that one on
     stay pending (nothing is lost) and the task is retried.
     """
     _fetch_photos(conversation_id)
+    city = City.default()
+    ctx = CityContext(city)
     sent: list[int] = []
+    try:
+        return _process(conversation_id, city, ctx, now, sent)
+    finally:
+        _send_after_commit(sent)  # the committed steps' replies, in order, in one task
+
+
+def _process(conversation_id, city, ctx, now, sent: list[int]) -> int:
     handled = 0
-    with transaction.atomic():
-        conv = Conversation.objects.select_for_update().get(pk=conversation_id)
-        city = City.default()
-        ctx = CityContext(city)
-        for message in InboundMessage.objects.filter(
-                conversation=conv, state=InboundMessage.State.PENDING).order_by("sent_at", "pk"):
-            incoming = inbound.Incoming.from_payload(
-                id=message.provider_id, phone=conv.phone, at=message.sent_at,
-                payload=message.payload)
-            replies = _handle(conv, incoming, ctx, city, now)
-            sent += _queue(conv, replies, now)
-            message.state = InboundMessage.State.DONE
-            message.save(update_fields=["state"])
-            handled += 1
-        conv.last_inbound_at = max(filter(None, [conv.last_inbound_at, now]))
-        conv.updated_at = now
-        conv.save()
-        transaction.on_commit(lambda: _send_after_commit(sent))
-    return handled
+    while True:
+        conv = Conversation.objects.get(pk=conversation_id)
+        message = InboundMessage.objects.filter(
+            conversation=conv, state=InboundMessage.State.PENDING
+        ).order_by("sent_at", "pk").first()
+        if message is None:
+            return handled
+        incoming = inbound.Incoming.from_payload(
+            id=message.provider_id, phone=conv.phone, at=message.sent_at,
+            payload=message.payload)
+        version = conv.version
+        conv.drop_files = []
+        replies = _handle(conv, incoming, ctx, city, now)
+        with transaction.atomic():
+            claimed = InboundMessage.objects.filter(
+                pk=message.pk, state=InboundMessage.State.PENDING
+            ).update(state=InboundMessage.State.DONE)
+            moved = claimed and Conversation.objects.filter(pk=conv.pk, version=version).update(
+                draft=conv.draft, language=conv.language, version=version + 1,
+                reports_created=conv.reports_created, updated_at=now,
+                last_inbound_at=max(filter(None, [conv.last_inbound_at, now])))
+            if not moved:
+                # Another worker stepped this conversation meanwhile: undo the claim, read
+                # again (its actions are idempotent: a replayed create returns the report).
+                transaction.set_rollback(True)
+                continue
+            ids = _queue(conv, replies, now)
+            transaction.on_commit(functools.partial(_delete_files, conv.drop_files))
+        sent += ids  # committed (the block above did not raise)
+        handled += 1
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
 
 
 def _handle(conv: Conversation, incoming, ctx: CityContext, city, now) -> list[Reply]:
@@ -287,9 +315,9 @@ def _draft_photos(draft: dict) -> list[bytes]:
     return photos
 
 
-def _drop_photos(draft: dict) -> None:
-    for name in draft.get("photos", []):
-        default_storage.delete(name)
+def _drop_photos(conv, draft: dict) -> None:
+    """Delete the draft's photo files once the step is committed."""
+    conv.drop_files += draft.get("photos", [])
 
 
 def _create(conv, incoming, city, ctx, now) -> list[Reply]:
@@ -311,7 +339,7 @@ def _create(conv, incoming, city, ctx, now) -> list[Reply]:
         if conv.channel == Channel.SMS:
             return [Reply(sms.fits(text))]
         return [Reply(text), conversation.summary(draft, ctx)]
-    _drop_photos(draft)
+    _drop_photos(conv, draft)
     conv.draft = {}
     conv.reports_created += 1
     report = created.report
@@ -329,7 +357,7 @@ def _create(conv, incoming, city, ctx, now) -> list[Reply]:
 
 def _support(conv, ticket, now) -> list[Reply]:
     report = Report.objects.filter(ticket=ticket).first()
-    _drop_photos(conv.draft)
+    _drop_photos(conv, conv.draft)
     conv.draft = {}
     if report is None:
         return [Reply(translation.gettext("Laporan %(t)s tidak kami temukan.") % {"t": ticket})]
@@ -426,3 +454,10 @@ def stale_conversations(now: datetime, *, older_than=timedelta(seconds=30)) -> l
         state=InboundMessage.State.PENDING, received_at__lte=now - older_than)
         .order_by("conversation_id").values_list("conversation_id", flat=True)
         .distinct()[:200])
+
+
+def stale_outbound(now: datetime, *, older_than=timedelta(minutes=1)) -> list[int]:
+    """Replies stored but still not sent (their task failed for good, or was lost)."""
+    return list(OutboundMessage.objects.filter(
+        state=OutboundMessage.State.QUEUED, created_at__lte=now - older_than)
+        .order_by("pk").values_list("pk", flat=True)[:500])

@@ -30,6 +30,9 @@ def sweep(now) -> int:
     from sigap.channels import services
 
     done = 0
+    queued = services.stale_outbound(now)
+    if queued:
+        services.send_queued(queued, now=now)  # replies whose sending task was lost
     for conversation_id in services.stale_conversations(now):
         try:
             services.process(conversation_id, now=now)
