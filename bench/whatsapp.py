@@ -54,6 +54,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--conversations", type=int, default=200)
     parser.add_argument("--replays", type=int, default=2)
+    parser.add_argument("--database-url", default="",
+                        help="PostgreSQL for the run (emptied first: use a dedicated one)")
+    parser.add_argument("--redis-url", default="", help="Redis for Huey (a dedicated db)")
     args = parser.parse_args()
 
     var = tempfile.mkdtemp(prefix="sigap-bench-wa-")
@@ -65,7 +68,15 @@ def main():
            "SIGAP_SITE_URL": "http://127.0.0.1:8650"}
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
-    os.environ.update({k: v for k, v in env.items() if k.startswith("SIGAP_")})
+    if args.database_url:
+        env["DATABASE_URL"] = args.database_url
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
+    os.environ.update({k: v for k, v in env.items()
+                       if k.startswith("SIGAP_") or k in ("DATABASE_URL", "REDIS_URL")})
+    if args.database_url:
+        subprocess.run([str(BIN / "sigap"), "flush", "--noinput"], env=env, check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     os.environ["DJANGO_SETTINGS_MODULE"] = "sigap.settings"
     subprocess.run([str(BIN / "sigap"), "setup", "--no-demo"], env=env, check=True)
     workers = os.cpu_count() or 2
@@ -112,14 +123,7 @@ def main():
                 time.sleep(0.2)
         from conftest import jpeg_bytes
 
-        def wait_for(phone, seen, check, timeout=60.0):
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                sent = fake.sent_to(phone)
-                if len(sent) > seen and check(sent[-1]):
-                    return len(sent)
-                time.sleep(0.05)
-            raise TimeoutError(phone)
+        wait_for = fake.wait_for
 
         def ids(m):
             return {b["id"] for b in m["buttons"]} | {r["id"] for r in m["rows"]}
@@ -185,7 +189,10 @@ def main():
         result = {
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
-            "load": os.getloadavg(), "gunicorn_workers": workers, "huey_threads": 4,
+            "database": "postgresql" if args.database_url else "sqlite",
+            "queue": "redis" if args.redis_url else "sqlite",
+            "load": [round(x, 1) for x in os.getloadavg()], "gunicorn_workers": workers,
+            "huey_threads": 4,
             "conversations": args.conversations, "completed": len(completed),
             "timed_out": failed, "replays_per_webhook": args.replays,
             "webhooks": len(ms), "reports": sum(per_number.values()), "lost": lost,

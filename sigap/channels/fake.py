@@ -33,8 +33,10 @@ class FakeCloudAPI:
         self.media: dict[str, tuple[bytes, str]] = {}
         self.failing_downloads = 0  # the next N media downloads answer 500
         self.transcripts: dict[str, list[tuple[str, dict]]] = {}
+        self._by_phone: dict[str, list[dict]] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)  # notified on every message sent
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
@@ -53,7 +55,21 @@ class FakeCloudAPI:
     # --- what Sigap sent ---
     def sent_to(self, phone: str) -> list[dict]:
         with self._lock:
-            return [m for m in self.sent if m["to"] == phone]
+            return list(self._by_phone.get(phone, []))
+
+    def wait_for(self, phone: str, seen: int, check, timeout: float = 60.0) -> int:
+        """Wait until Sigap has sent `phone` more than `seen` messages and the newest passes
+        `check`; return how many it has sent (raise TimeoutError)."""
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while True:
+                sent = self._by_phone.get(phone, [])
+                if len(sent) > seen and check(sent[-1]):
+                    return len(sent)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(phone)
+                self._arrived.wait(min(left, 1.0))
 
     def texts_to(self, phone: str) -> list[str]:
         return [m["text"] for m in self.sent_to(phone)]
@@ -156,9 +172,11 @@ class FakeCloudAPI:
                                  for c in template.get("components", [])
                                  if c.get("type") == "button"]
         record["id"] = self._next_id("OUT")
-        with self._lock:
+        with self._arrived:
             self.sent.append(record)
+            self._by_phone.setdefault(to, []).append(record)
             self.transcripts.setdefault(to, []).append(("out", record))
+            self._arrived.notify_all()
         return record["id"]
 
     def _handler(self):

@@ -422,13 +422,15 @@ def send_notification(to: str, subject: str, text: str, *, notification, now) ->
     conv, _created = Conversation.objects.get_or_create(
         channel=Channel.WHATSAPP, phone=phone, defaults={"created_at": now, "updated_at": now})
     report = notification.report if notification is not None else None
-    resolved = report is not None and report.status == "resolved"
+    # The event's own new status, not the report's now: a later change may be on its way.
+    resolved = report is not None and notification.event.new == "resolved"
     link = settings.SITE_URL + report.tracking_url() if report is not None else ""
     in_window = conv.last_inbound_at is not None and now - conv.last_inbound_at < outbound.WINDOW
     with translation.override(conv.language):
         if in_window or report is None:
             buttons = ()
-            body = text
+            # The e-mail's unsubscribe footer has no place on a chat (the citizen just writes).
+            body = text.split("\n--")[0].rstrip()
             if resolved:
                 body += "\n\n" + translation.gettext("Sudah beres?")
                 buttons = ((f"fix:yes:{report.ticket}", translation.gettext("Sudah beres")),
