@@ -10,7 +10,7 @@ class ChannelsConfig(AppConfig):
     def ready(self):
         # Notifications sit below this app: it registers how a "whatsapp" message is sent
         # (free-form inside the service window, a template outside, buttons for "Sudah beres?").
-        from sigap.channels import outbound
+        from sigap.channels import services
         from sigap.notifications import channels
 
-        channels.register_sender("whatsapp", outbound.send_notification)
+        channels.register_sender("whatsapp", services.notification_sender)

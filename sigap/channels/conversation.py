@@ -17,6 +17,7 @@ from typing import Protocol
 from django.utils.translation import gettext as _
 
 from sigap.channels.inbound import Incoming
+from sigap.channels.matching import best, normalise
 
 IDLE = timedelta(minutes=30)
 MAX_PHOTOS = 3
@@ -278,8 +279,6 @@ def _parse_datetime(text: str) -> str | None:
 def choice_for(text: str, choices) -> str | None:
     """Return the key of the choice that `text` names: its key, the start of its label
     ("banyak" for "Banyak (satu truk)"), or a close spelling of either."""
-    from sigap.channels.matching import best, normalise
-
     typed = normalise(text)
     if not typed:
         return None

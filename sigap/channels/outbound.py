@@ -16,7 +16,6 @@ from pathlib import Path
 
 import httpx
 from django.conf import settings
-from django.utils import timezone
 from pywa import WhatsApp
 from pywa.errors import WhatsAppError
 from pywa.types import Button, Section, SectionList, SectionRow
@@ -128,20 +127,3 @@ def template_reply(city_code: str, name: str, language: str, values: dict) -> di
                                            "payload": payload.format(**values)}]})
     return {"template": {"name": entry["name"], "language": lang, "components": components},
             "text": entry["preview"].get(lang, "").format(**values)}
-
-
-def send_notification(to: str, subject: str, text: str, *, notification=None) -> bool:
-    """The notifications' "whatsapp" sender: on the citizen's chat, inside the service window
-    as a free-form message (with "Sudah beres?" buttons once resolved), outside it as the
-    city's approved template. Returns False when WhatsApp is off (the gateway sends it)."""
-    from sigap.channels import services
-    from sigap.notifications.channels import DeliveryError
-
-    if not enabled():
-        return False
-    try:
-        services.send_notification(to, subject, text, notification=notification,
-                                   now=timezone.now())
-    except SendError as exc:
-        raise DeliveryError(f"whatsapp: {exc}") from None
-    return True

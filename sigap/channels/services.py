@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from sigap.agencies.models import Category
 from sigap.channels import conversation, inbound, outbound, sms
@@ -30,9 +30,13 @@ from sigap.channels.models import (
 )
 from sigap.cities.locate import OutsideCity, locate
 from sigap.cities.models import Area, City
-from sigap.lib.geo import haversine_m
+from sigap.lib.geo import bbox_around, haversine_m
+from sigap.notifications import channels
+from sigap.notifications.channels import DeliveryError
+from sigap.notifications.models import Notification
 from sigap.reports import services
 from sigap.reports.models import Report
+from sigap.reports.workflow import TransitionError
 
 log = logging.getLogger(__name__)
 
@@ -109,8 +113,6 @@ class CityContext:
         return Place(name, area.centroid_lat, area.centroid_lng)
 
     def nearby(self, code, lat, lng):
-        from sigap.lib.geo import bbox_around
-
         min_lat, min_lng, max_lat, max_lng = bbox_around(lat, lng, NEARBY_RADIUS_M)
         rows = (Report.objects.public().open().filter(city=self.city, category__code=code)
                 .in_bbox(min_lat, min_lng, max_lat, max_lng).for_list()[:50])
@@ -179,8 +181,6 @@ _RANK = {"queued": 0, "sent": 1, "delivered": 2, "read": 3}
 
 def record_statuses(statuses: list[inbound.StatusUpdate], *, now: datetime) -> int:
     """Record sent/delivered/read/failed on the outbound messages (never backwards)."""
-    from sigap.notifications.models import Notification
-
     changed = 0
     for status in statuses:
         if status.status == "failed":
@@ -224,7 +224,7 @@ def _fetch_photos(conversation_id: int) -> None:
         InboundMessage.objects.filter(pk=message.pk).update(payload=payload)
 
 
-def process(conversation_id: int, *, now: datetime) -> int:
+def process(conversation_id: int, *, now: datetime, send=None) -> int:
     """Run the conversation's pending messages through the state machine; return how many.
 
     Each message is stepped outside any transaction (reads, and the report services' own
@@ -234,7 +234,9 @@ def process(conversation_id: int, *, now: datetime) -> int:
     wait on under SQLite, is held for a few statements, not for a whole step.
 
     Raises MediaPending when a photo could not be fetched: the messages from that one on
-    stay pending (nothing is lost) and the task is retried.
+    stay pending (nothing is lost) and the task is retried. `send(ids)` is given the
+    committed replies, in order, to send (the task passes its sending task; None: send
+    them here).
     """
     _fetch_photos(conversation_id)
     city = City.default()
@@ -243,7 +245,8 @@ def process(conversation_id: int, *, now: datetime) -> int:
     try:
         return _process(conversation_id, city, ctx, now, sent)
     finally:
-        _send_after_commit(sent)  # the committed steps' replies, in order, in one task
+        if sent:  # the committed steps' replies, in order, at once
+            (send or functools.partial(send_queued, now=now))(sent)
 
 
 def _process(conversation_id, city, ctx, now, sent: list[int]) -> int:
@@ -369,8 +372,6 @@ def _support(conv, ticket, now) -> list[Reply]:
 
 
 def _confirm_fixed(conv, ticket, fixed, reason, now) -> list[Reply]:
-    from sigap.reports.workflow import TransitionError
-
     report = Report.objects.filter(ticket=ticket, contact_phone=_contact(conv.phone)).first()
     if report is None:
         return [Reply(translation.gettext("Laporan %(t)s tidak kami temukan.") % {"t": ticket})]
@@ -393,20 +394,11 @@ def _queue(conv, replies: list[Reply], now, notification=None) -> list[int]:
     return [r.pk for r in rows]
 
 
-def _send_after_commit(ids: list[int]) -> None:
-    from sigap.channels import tasks
-
-    if ids:
-        tasks.send_outbound(ids)
-
-
 def send_queued(ids: list[int], *, now: datetime) -> None:
     """Send stored replies in order; stop at the first failure (retried by the task)."""
     for message in OutboundMessage.objects.filter(pk__in=ids, state="queued") \
             .select_related("conversation").order_by("pk"):
         if message.conversation.channel == Channel.SMS:
-            from sigap.notifications import channels
-
             channels.send_webhook("sms", _contact(message.conversation.phone),
                                   message.body["text"])
             provider_id = ""
@@ -416,8 +408,22 @@ def send_queued(ids: list[int], *, now: datetime) -> None:
             state="sent", provider_id=provider_id, updated_at=now)
 
 
+def notification_sender(to: str, subject: str, text: str, *, notification=None) -> bool:
+    """The notifications' "whatsapp" sender (registered in ChannelsConfig.ready): on the
+    citizen's chat, inside the service window as a free-form message (with "Sudah beres?"
+    buttons once resolved), outside it as the city's approved template. Returns False when
+    WhatsApp is off (the outbound gateway sends it then)."""
+    if not outbound.enabled():
+        return False
+    try:
+        send_notification(to, subject, text, notification=notification, now=timezone.now())
+    except outbound.SendError as exc:
+        raise DeliveryError(f"whatsapp: {exc}") from None
+    return True
+
+
 def send_notification(to: str, subject: str, text: str, *, notification, now) -> None:
-    """Send a report notification on the citizen's chat (see outbound.send_notification)."""
+    """Send a report notification on the citizen's chat (see notification_sender)."""
     phone = to.lstrip("+")
     conv, _created = Conversation.objects.get_or_create(
         channel=Channel.WHATSAPP, phone=phone, defaults={"created_at": now, "updated_at": now})
