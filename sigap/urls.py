@@ -12,6 +12,7 @@ urlpatterns = [
     path("kapasitas/", include("sigap.capacity.urls")),
     path("akun/", include("sigap.accounts.urls")),
     path("notifikasi/", include("sigap.notifications.urls")),
+    path("kanal/", include("sigap.channels.urls")),
     path("", include("sigap.citizen.urls")),
 ]
 if settings.SIGAP_SERVE_MEDIA:
