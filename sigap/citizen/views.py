@@ -34,7 +34,7 @@ from sigap.citizen.forms import (
 )
 from sigap.citizen.timeline import entries
 from sigap.lib.geo import bbox_around, haversine_m
-from sigap.reports import services
+from sigap.reports import privacy, services
 from sigap.reports.models import Photo, Report
 from sigap.reports.workflow import OPEN, Status, TransitionError
 
@@ -302,11 +302,11 @@ def track(request, ticket):
     report = _viewable(request, ticket)
     reporter = is_reporter(request, report)
     events = report.events.filter(is_public=True).select_related("agency")
-    photos = list(report.photos.all())
-    show_photos = reporter or not report.is_sensitive
-    report_photos = [p for p in photos if p.kind == Photo.Kind.REPORT] if show_photos else []
-    proof_photos = [p for p in photos if p.kind == Photo.Kind.PROOF] if show_photos else []
-    lat, lng = (report.lat, report.lng) if reporter else report.public_location()
+    view = privacy.view_for(report, is_reporter=reporter)
+    photos = privacy.photos(report, view, report.photos.all())
+    report_photos = [p for p in photos if p.kind == Photo.Kind.REPORT]
+    proof_photos = [p for p in photos if p.kind == Photo.Kind.PROOF] if view.details else []
+    lat, lng = privacy.location(report, view)
     return render(request, "citizen/track.html", {
         "report": report, "timeline": entries(events), "is_reporter": reporter,
         "key": request.GET.get("k", "") if reporter else "",

@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from sigap.agencies.models import Category
 from sigap.cities.models import City
-from sigap.lib import memo
+from sigap.lib import memo, text
 from sigap.lib.prepared import PreparedInsert
 from sigap.open311 import adapter, keys, render
 from sigap.open311.adapter import Problem, get
@@ -54,6 +54,10 @@ def endpoint(*methods):
                     return render.errors(fmt, 400, [(400, _(
                         "Isi permintaan tidak bisa dibaca atau terlalu besar. / The request "
                         "body is malformed or too large."))])
+                bad = text.first_control(request.POST)
+                if bad is not None:
+                    return render.errors(fmt, 400, [(400, _(
+                        "Karakter kontrol tidak diizinkan di %(name)s.") % {"name": bad})])
             try:
                 params = request.POST if request.method == "POST" else request.GET
                 city = _city(get(params, "jurisdiction_id") or get(request.GET, "jurisdiction_id"))
