@@ -60,6 +60,16 @@ ALLOWED_HOSTS = env_list(
     "SIGAP_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver", "[::1]"]
 )
 CSRF_TRUSTED_ORIGINS = env_list("SIGAP_CSRF_TRUSTED_ORIGINS", [])
+# Proxies (addresses or CIDR networks) whose X-Forwarded-For is believed (sigap/lib/clientip.py);
+# empty = none: the peer address is the client's and the header is ignored.
+SIGAP_TRUSTED_PROXIES = env_list("SIGAP_TRUSTED_PROXIES", [])
+try:
+    import ipaddress as _ipaddress
+
+    for _proxy in SIGAP_TRUSTED_PROXIES:
+        _ipaddress.ip_network(_proxy, strict=False)
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"SIGAP_TRUSTED_PROXIES is malformed: {_exc}") from None
 SITE_URL = env_str("SIGAP_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 VAR_DIR = Path(env_str("SIGAP_VAR_DIR", str(BASE_DIR / "var")))
 # The embedded databases (SQLite, Huey) live here; it must exist before they are opened.
@@ -328,8 +338,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "sigap.api.throttling.AnonRateThrottle",
+        "sigap.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("SIGAP_THROTTLE_ANON", "120/min"),

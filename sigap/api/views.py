@@ -27,6 +27,7 @@ from sigap.agencies.models import Agency, Category, Team
 from sigap.api import serializers as s
 from sigap.api.filters import ReportFilter
 from sigap.cities.models import Area, City
+from sigap.lib.clientip import client_ip
 from sigap.reports import privacy, services, workflow
 from sigap.reports.models import Photo, Report, ReportEvent
 
@@ -51,7 +52,7 @@ def _drf_error(exc: DjangoValidationError) -> exceptions.ValidationError:
 
 def _client_key(request) -> str:
     """Return a stable key for an anonymous client: its X-Client-Id, else its address."""
-    raw = request.headers.get("X-Client-Id", "")[:100] or request.META.get("REMOTE_ADDR", "")
+    raw = request.headers.get("X-Client-Id", "")[:100] or client_ip(request)
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
 
