@@ -5,6 +5,7 @@ Production mode (SIGAP_ENV=production) refuses an insecure secret key or DEBUG o
 the system checks in sigap/apps.py.
 """
 
+from datetime import timedelta
 from pathlib import Path
 import os
 import tempfile
@@ -88,6 +89,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "huey.contrib.djhuey",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "sigap",
     "sigap.cities",
     "sigap.agencies",
@@ -110,8 +115,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised while signing in into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sigap.urls"
@@ -198,6 +206,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:signin"
 LOGIN_REDIRECT_URL = "/"
+
+# django-axes first: it refuses a locked-out account or address before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -359,6 +373,17 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Security ----------------------------------------------------------------------------
+# Sign-in lockout (django-axes): this many failed passwords for one account, or from one
+# address, lock that account or address for SIGAP_LOCKOUT_MINUTES; a success clears the
+# count. The administrator unlocks at once in the admin (Axes > access attempts) or with
+# `sigap axes_reset_username NAME` / `sigap axes_reset_ip ADDRESS`.
+AXES_FAILURE_LIMIT = env_int("SIGAP_LOCKOUT_FAILURES", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGAP_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "sigap.lib.clientip.client_ip"
+AXES_LOCKOUT_CALLABLE = "sigap.accounts.lockout.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 SESSION_COOKIE_HTTPONLY = True
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -387,7 +387,8 @@ class ObtainToken(APIView):
     def post(self, request):
         form = s.TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        user = authenticate(request, username=form.validated_data["username"],
+        # The Django request, so that django-axes can mark a lockout its middleware answers.
+        user = authenticate(request._request, username=form.validated_data["username"],
                             password=form.validated_data["password"])
         if user is None or not user.is_active:
             raise exceptions.ValidationError(
