@@ -395,6 +395,13 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# The web report form's limits (sigap/citizen/limits.py): per device (the browser's session),
+# a generous ceiling per address (many subscribers share one behind carrier-grade NAT), and
+# the same long text from many devices. Comma-separated rates: 5/10min, 300/hour, 30/day.
+SIGAP_WEB_REPORTS_PER_DEVICE = env_list("SIGAP_WEB_REPORTS_PER_DEVICE", ["10/hour", "30/day"])
+SIGAP_WEB_REPORTS_PER_ADDRESS = env_list("SIGAP_WEB_REPORTS_PER_ADDRESS", ["60/min", "600/hour"])
+SIGAP_WEB_SAME_TEXT = env_list("SIGAP_WEB_SAME_TEXT", ["5/hour"])
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -39,3 +39,19 @@ def test_settings_refuse_a_malformed_proxy(monkeypatch):
         [sys.executable, "-c", "import sigap.settings"], capture_output=True, text=True,
         env={"SIGAP_TRUSTED_PROXIES": "10.0.0.1,nonsense", "PATH": "/usr/bin"})
     assert result.returncode != 0 and "SIGAP_TRUSTED_PROXIES" in result.stderr
+
+
+@pytest.mark.parametrize("text,count,seconds", [("30/min", 30, 60), ("5/10min", 5, 600),
+                                                ("300/hour", 300, 3600), ("2/day", 2, 86400)])
+def test_rates_read_as_written(text, count, seconds):
+    from sigap.lib.ratelimit import parse
+
+    assert (parse(text).count, parse(text).seconds) == (count, seconds)
+
+
+@pytest.mark.parametrize("text", ["", "30", "x/min", "5/fortnight", "-1/min"])
+def test_a_malformed_rate_is_refused(text):
+    from sigap.lib.ratelimit import parse
+
+    with pytest.raises(ValueError):
+        parse(text)

@@ -60,7 +60,9 @@
         // The CSRF cookie is gone or changed (signed in since): fetch a fresh one, try again.
         return fetch(S.report, { credentials: "same-origin" }).then(function () { return send(entry, true); });
       }
-      if (r.status >= 500 || r.status === 403) { return { status: "offline" }; }
+      // 429: too many reports from this phone or network for now. Kept, like offline, and
+      // sent again by the outbox (the server counts only stored reports, not the retries).
+      if (r.status >= 500 || r.status === 403 || r.status === 429) { return { status: "offline" }; }
       return r.json().then(function (data) {
         if (data.ok) {
           remember({ ticket: data.ticket, url: data.tracking_url, title: entry.title || "", at: entry.at });

@@ -184,7 +184,7 @@ def test_it_keeps_an_offline_report_and_sends_it_once_when_online(phone, live_se
     page.evaluate("() => window.SigapOutbox.flush()")
     assert page.evaluate("() => window.SigapOutbox.list().then(l => l.length)") == 0
     assert Report.objects.count() == 1
-    assert IdempotencyKey.objects.filter(scope="web").count() == 1
+    assert IdempotencyKey.objects.filter(scope__startswith="web:").count() == 1
 
 
 def test_it_offers_to_support_the_same_problem_nearby(phone, live_server, make_report):
