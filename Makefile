@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test test-fast install lint messages worker bench bench-api screenshots chromium
+.PHONY: serve dev test test-fast install lint messages worker bench bench-api screenshots chromium
 
 # Debian packages, retried for two minutes while another apt or dpkg holds its locks (a fresh
 # machine's unattended upgrades, a second checkout installing at the same time).
@@ -28,6 +28,9 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 install: $(STAMP)
 
 # Start Sigap on the embedded defaults: SQLite in var/, files in var/media/, Huey on SQLite.
+# DEBUG is off (this is the product's server); the secret key is generated once in var/.
+serve: export SIGAP_DEBUG = 0
+serve: export SIGAP_SECRET_KEY_FILE = $(CURDIR)/var/secret_key
 serve: install
 	$(BIN)/sigap setup
 	$(BIN)/sigap collectstatic --noinput -v 0
@@ -36,6 +39,12 @@ serve: install
 	trap 'kill $$WPID 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn sigap.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
 	  --access-logfile - --timeout 60
+
+# Development: Django's own server with DEBUG on and auto-reload (not the product's server).
+dev: install
+	$(BIN)/sigap setup
+	$(BIN)/sigap run_huey & WPID=$$!; trap 'kill $$WPID 2>/dev/null' EXIT INT TERM; \
+	SIGAP_DEBUG=1 $(BIN)/sigap runserver $(HOST):$(PORT)
 
 worker: install
 	$(BIN)/sigap run_huey

@@ -55,7 +55,25 @@ if SIGAP_ENV not in ("development", "production", "test"):
 PRODUCTION = SIGAP_ENV == "production"
 
 DEV_SECRET_KEY = "insecure-dev-key-change-me-in-production"
-SECRET_KEY = env_str("SIGAP_SECRET_KEY", DEV_SECRET_KEY)
+
+
+def secret_key_from(path: Path) -> str:
+    """Return the secret key kept in `path`, generating it (owner-only) on first use."""
+    import secrets
+
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+# `make serve` (the product's embedded server) passes SIGAP_SECRET_KEY_FILE=var/secret_key:
+# a key generated once and kept; a real deployment sets SIGAP_SECRET_KEY.
+_SECRET_KEY_FILE = env_str("SIGAP_SECRET_KEY_FILE", "")
+SECRET_KEY = env_str("SIGAP_SECRET_KEY", "") or (
+    secret_key_from(Path(_SECRET_KEY_FILE)) if _SECRET_KEY_FILE else DEV_SECRET_KEY)
 DEBUG = env_bool("SIGAP_DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list(
     "SIGAP_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver", "[::1]"]
