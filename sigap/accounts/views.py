@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sigap.accounts import services
+from sigap.accounts import audit, services
 from sigap.lib.clientip import client_ip
 from sigap.accounts.forms import (
     CodeForm, DeleteForm, DestinationForm, PasswordSignInForm, ProfileForm,
@@ -145,7 +145,10 @@ def profile(request):
 def delete(request):
     form = DeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.delete_account(request.user, now=timezone.now())
+        now = timezone.now()
+        # No name in the trail: the entry outlives the account it records the end of.
+        audit.record(None, audit.ACCOUNT_DELETED, f"user:{request.user.pk}", now)
+        services.delete_account(request.user, now=now)
         logout(request)
         messages.success(request, _("Akun Anda sudah dihapus. Laporan Anda tetap ada tanpa nama."))
         return redirect(reverse("citizen:home"))

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
+from sigap.accounts import audit
 from sigap.accounts.models import User
 from sigap.agencies.models import Agency, Category, Team
 from sigap.api import serializers as s
@@ -54,6 +55,12 @@ def _client_key(request) -> str:
     """Return a stable key for an anonymous client: its X-Client-Id, else its address."""
     raw = request.headers.get("X-Client-Id", "")[:100] or client_ip(request)
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+
+
+def _audit_contact(request, report, body) -> None:
+    if body.get("contact") is not None:
+        audit.record(request.user, audit.CONTACT_VIEWED, f"report:{report.ticket}",
+                     timezone.now(), detail={"via": "api"})
 
 
 class ReportCursor(CursorPagination):
@@ -179,8 +186,9 @@ class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(responses={200: s.ReportDetailSerializer, 404: ERRORS[404]})
     def retrieve(self, request, ticket=None):
         report = self.get_object()
-        return Response(s.ReportDetailSerializer(report, context=self.get_serializer_context())
-                        .data)
+        body = s.ReportDetailSerializer(report, context=self.get_serializer_context()).data
+        _audit_contact(request, report, body)
+        return Response(body)
 
     @extend_schema(responses={200: s.ReportListSerializer(many=True), 401: None, 403: None})
     @action(detail=False, permission_classes=[permissions.IsAuthenticated], filterset_class=None)
@@ -240,8 +248,9 @@ class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         except DjangoValidationError as exc:
             raise _drf_error(exc) from None
         fresh = self.get_queryset().get(pk=report.pk)
-        return Response(s.ReportDetailSerializer(fresh, context=self.get_serializer_context())
-                        .data)
+        body = s.ReportDetailSerializer(fresh, context=self.get_serializer_context()).data
+        _audit_contact(request, fresh, body)
+        return Response(body)
 
     ACT = dict(detail=True, methods=["post"], filterset_class=None,
                permission_classes=[permissions.IsAuthenticated])
