@@ -134,6 +134,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "sigap.accounts.twofactor.require_second_factor",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised while signing in into its answer.
@@ -402,6 +403,10 @@ AXES_CLIENT_IP_CALLABLE = "sigap.lib.clientip.client_ip"
 AXES_LOCKOUT_CALLABLE = "sigap.accounts.lockout.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Staff two-factor (sigap/accounts/twofactor.py): these roles must use it ("admin" covers
+# superusers too); anyone else who sets it up is asked for it as well.
+SIGAP_2FA_REQUIRED_ROLES = env_list("SIGAP_2FA_REQUIRED_ROLES", ["admin", "head"])
+OTP_TOTP_ISSUER = env_str("SIGAP_OTP_ISSUER", "Sigap")
 SESSION_COOKIE_HTTPONLY = True
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
