@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 STAMP := $(VENV)/.installed
 
-.PHONY: serve dev test test-fast install lint messages worker bench bench-api screenshots chromium
+.PHONY: serve dev audit test test-fast install lint messages worker bench bench-api screenshots chromium
 
 # Debian packages, retried for two minutes while another apt or dpkg holds its locks (a fresh
 # machine's unattended upgrades, a second checkout installing at the same time).
@@ -78,6 +78,11 @@ lint: install
 messages: install
 	$(BIN)/sigap makemessages -l id -l en --ignore=.venv --ignore=var --ignore=bench
 	$(BIN)/sigap compilemessages --ignore=.venv
+
+# Known-vulnerable pins (needs the internet: docs/decisions/0006-dependency-audit.md).
+audit:
+	$(PY) -m venv /tmp/sigap-audit && /tmp/sigap-audit/bin/pip install -q pip-audit
+	/tmp/sigap-audit/bin/pip-audit -r constraints.txt --no-deps --disable-pip --strict
 
 bench: install
 	$(BIN)/python bench/routing.py
