@@ -126,6 +126,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "sigap.middleware.control_characters",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -408,6 +409,35 @@ AXES_VERBOSE = False
 SIGAP_2FA_REQUIRED_ROLES = env_list("SIGAP_2FA_REQUIRED_ROLES", ["admin", "head"])
 OTP_TOTP_ISSUER = env_str("SIGAP_OTP_ISSUER", "Sigap")
 SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): no inline script or style anywhere, every asset from
+# this server; only map tiles come from the tile server (SIGAP_TILE_URL).
+from urllib.parse import urlsplit as _urlsplit  # noqa: E402
+
+from csp.constants import NONE, SELF  # noqa: E402
+
+_tiles = _urlsplit(SIGAP_TILE_URL.replace("{s}", "__sub__"))  # {s}.tile.… = any subdomain
+_TILE_ORIGIN = f"{_tiles.scheme}://{_tiles.netloc.replace('__sub__', '*')}" \
+    if _tiles.netloc else None
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SIGAP_SSL_REDIRECT", True)
@@ -416,7 +446,6 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SIGAP_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # The web report form's limits (sigap/citizen/limits.py): per device (the browser's session),
 # a generous ceiling per address (many subscribers share one behind carrier-grade NAT), and

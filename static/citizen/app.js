@@ -2,7 +2,9 @@
    list of reports remembered on this device. No framework: it must load fast on 3G. */
 (function () {
   "use strict";
-  var S = window.SIGAP || {};
+  // Settings come as data attributes of this script's own tag (no inline script: CSP).
+  var tag = document.getElementById("sigap-app"), d = tag ? tag.dataset : {};
+  var S = window.SIGAP || { sw: d.sw, report: d.report, t: { waiting: d.waiting } };
   var DB_NAME = "sigap", STORE = "outbox", MINE = "sigap.reports";
 
   function db() {
