@@ -55,13 +55,16 @@ chromium:
 	  $(call apt_install,chromium fonts-dejavu-core); }
 
 # The whole suite on SQLite, then again on PostgreSQL/Redis when the test URLs are set.
+# Slow tests (load, crash, flood, fuzz: tests/reliability, docs/reliability.md) run only
+# with SIGAP_SLOW=1, as .ci/run sets it; a plain `make test` stays a few minutes.
+SLOW_MARK := $(if $(SIGAP_SLOW),,-m "not slow")
 test: install chromium lint
 	@echo "== SQLite leg =="
-	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -n 2 --dist loadgroup
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -n 2 --dist loadgroup $(SLOW_MARK)
 	@if [ -n "$$SIGAP_TEST_DATABASE_URL$$SIGAP_TEST_REDIS_URL" ]; then \
 	  echo "== PostgreSQL/Redis leg: DATABASE_URL=$${SIGAP_TEST_DATABASE_URL:-sqlite} REDIS_URL=$${SIGAP_TEST_REDIS_URL:-none} =="; \
 	  DATABASE_URL="$$SIGAP_TEST_DATABASE_URL" REDIS_URL="$$SIGAP_TEST_REDIS_URL" \
-	    $(BIN)/pytest -n 2 --dist loadgroup; \
+	    $(BIN)/pytest -n 2 --dist loadgroup $(SLOW_MARK); \
 	fi
 
 # Re-take the screenshots in docs/screenshots/ (the browser tests, saving their pictures).
