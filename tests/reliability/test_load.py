@@ -85,7 +85,8 @@ def test_crash_sigkill_mid_load_loses_nothing_and_redoes_nothing(server):
     figures = check_stored_once(server, tally)
     # Unfinished jobs: the safety nets (also periodic in the worker) finish them, once.
     server.sigap("shell", "-c", "from sigap.reports import tasks; "
-                 "tasks.drain_outbox.call_local(); tasks.make_missing_thumbnails_periodically.call_local()")
+                 "tasks.drain_outbox.call_local(); "
+                 "tasks.make_missing_thumbnails_periodically.call_local()")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and server.query("SELECT COUNT(*) FROM reports_outbox")[0][0]:
         time.sleep(1)
