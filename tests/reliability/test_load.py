@@ -126,6 +126,10 @@ def test_flood_day_throttles_the_flooder_and_serves_the_others(tmp_path):
         assert calm.p99() < 1.0, calm.p99()
         public = requests.get(srv.url + "/open311/v2/requests.json", timeout=10)
         assert public.status_code == 200
+        # The real server names no version of itself (gunicorn sends "gunicorn" only).
+        assert not any(ch.isdigit() for ch in public.headers.get("Server", ""))
+        assert "script-src 'self'" in requests.get(srv.url + "/", timeout=10).headers[
+            "Content-Security-Policy"]
         report("flood", flooder_requests=flood.requests, flooder_429=flood.statuses.get(429, 0),
                others_requests=calm.requests, others_p99_s=round(calm.p99(), 3),
                errors=flood.server_errors + calm.server_errors)
