@@ -50,7 +50,8 @@ class Server:
         self.port = 8500 + os.getpid() % 90
         self.url = f"http://127.0.0.1:{self.port}"
         self.pg_url = None
-        tag = f"rel{os.getpid()}"
+        # Each server its own cache prefix and queue: Redis is shared by the runs of a leg.
+        tag = f"rel{os.getpid()}x{secrets.token_hex(3)}"
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("SIGAP_", "DATABASE_URL", "REDIS_URL"))}
         env.update({
