@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test test-fast install lint messages worker bench bench-api bench-whatsapp screenshots chromium
+.PHONY: serve dev audit test test-fast install lint messages worker bench bench-api bench-whatsapp screenshots chromium
 
 # Debian packages, retried for two minutes while another apt or dpkg holds its locks (a fresh
 # machine's unattended upgrades, a second checkout installing at the same time).
@@ -29,6 +29,9 @@ install: $(STAMP)
 
 # Start Sigap on the embedded defaults: SQLite in var/, files in var/media/, Huey on SQLite.
 # An empty database fills with the demo city's year beside the running server (sigap.demo).
+# DEBUG is off (this is the product's server); the secret key is generated once in var/.
+serve: export SIGAP_DEBUG = 0
+serve: export SIGAP_SECRET_KEY_FILE = $(CURDIR)/var/secret_key
 serve: install
 	$(BIN)/sigap setup --demo-data-later
 	$(BIN)/sigap collectstatic --noinput -v 0
@@ -39,6 +42,12 @@ serve: install
 	$(BIN)/gunicorn sigap.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
 	  --access-logfile - --timeout 60
 
+# Development: Django's own server with DEBUG on and auto-reload (not the product's server).
+dev: install
+	$(BIN)/sigap setup
+	$(BIN)/sigap run_huey & WPID=$$!; trap 'kill $$WPID 2>/dev/null' EXIT INT TERM; \
+	SIGAP_DEBUG=1 $(BIN)/sigap runserver $(HOST):$(PORT)
+
 worker: install
 	$(BIN)/sigap run_huey
 
@@ -48,13 +57,16 @@ chromium:
 	  $(call apt_install,chromium fonts-dejavu-core); }
 
 # The whole suite on SQLite, then again on PostgreSQL/Redis when the test URLs are set.
+# Slow tests (load, crash, flood, fuzz: tests/reliability, docs/reliability.md) run only
+# with SIGAP_SLOW=1, as .ci/run sets it; a plain `make test` stays a few minutes.
+SLOW_MARK := $(if $(SIGAP_SLOW),,-m "not slow")
 test: install chromium lint
 	@echo "== SQLite leg =="
-	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -n 2 --dist loadgroup
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -n 2 --dist loadgroup $(SLOW_MARK)
 	@if [ -n "$$SIGAP_TEST_DATABASE_URL$$SIGAP_TEST_REDIS_URL" ]; then \
 	  echo "== PostgreSQL/Redis leg: DATABASE_URL=$${SIGAP_TEST_DATABASE_URL:-sqlite} REDIS_URL=$${SIGAP_TEST_REDIS_URL:-none} =="; \
 	  DATABASE_URL="$$SIGAP_TEST_DATABASE_URL" REDIS_URL="$$SIGAP_TEST_REDIS_URL" \
-	    $(BIN)/pytest -n 2 --dist loadgroup; \
+	    $(BIN)/pytest -n 2 --dist loadgroup $(SLOW_MARK); \
 	fi
 
 # Re-take the screenshots in docs/screenshots/ (the browser tests, saving their pictures).
@@ -71,6 +83,11 @@ lint: install
 messages: install
 	$(BIN)/sigap makemessages -l id -l en --ignore=.venv --ignore=var --ignore=bench
 	$(BIN)/sigap compilemessages --ignore=.venv
+
+# Known-vulnerable pins (needs the internet: docs/decisions/0006-dependency-audit.md).
+audit:
+	$(PY) -m venv /tmp/sigap-audit && /tmp/sigap-audit/bin/pip install -q pip-audit
+	/tmp/sigap-audit/bin/pip-audit -r constraints.txt --no-deps --disable-pip --strict
 
 bench: install
 	$(BIN)/python bench/routing.py

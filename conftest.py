@@ -177,3 +177,16 @@ def _fresh_memos():
     memo.clear_all()
     yield
     memo.clear_all()
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_optional(request, settings):
+    """Staff tests sign in with force_login; two-factor is tested on its own (test_twofactor,
+    which asks for the `second_factor` fixture to keep it required)."""
+    if "second_factor" not in request.fixturenames:
+        settings.SIGAP_2FA_REQUIRED_ROLES = []
+
+
+@pytest.fixture
+def second_factor():
+    """Ask for this to keep two-factor required for administrators and agency heads."""

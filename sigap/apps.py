@@ -10,6 +10,7 @@ class SigapConfig(AppConfig):
     def ready(self):
         checks.register(check_settings, checks.Tags.security, deploy=True)
         checks.register(check_database)
+        checks.register(check_rates)
 
 
 def check_settings(app_configs, **kwargs):
@@ -42,3 +43,17 @@ def check_database(app_configs, **kwargs):
                 )
             ]
     return []
+
+
+def check_rates(app_configs, **kwargs):
+    from sigap.lib import ratelimit
+
+    errors = []
+    for name in ("SIGAP_WEB_REPORTS_PER_DEVICE", "SIGAP_WEB_REPORTS_PER_ADDRESS",
+                 "SIGAP_WEB_SAME_TEXT"):
+        for rate in getattr(settings, name):
+            try:
+                ratelimit.parse(rate)
+            except ValueError as exc:
+                errors.append(checks.Error(f"{name}: {exc}", id="sigap.E004"))
+    return errors

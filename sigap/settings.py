@@ -5,6 +5,7 @@ Production mode (SIGAP_ENV=production) refuses an insecure secret key or DEBUG o
 the system checks in sigap/apps.py.
 """
 
+from datetime import timedelta
 from pathlib import Path
 import os
 import tempfile
@@ -54,12 +55,40 @@ if SIGAP_ENV not in ("development", "production", "test"):
 PRODUCTION = SIGAP_ENV == "production"
 
 DEV_SECRET_KEY = "insecure-dev-key-change-me-in-production"
-SECRET_KEY = env_str("SIGAP_SECRET_KEY", DEV_SECRET_KEY)
+
+
+def secret_key_from(path: Path) -> str:
+    """Return the secret key kept in `path`, generating it (owner-only) on first use."""
+    import secrets
+
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+# `make serve` (the product's embedded server) passes SIGAP_SECRET_KEY_FILE=var/secret_key:
+# a key generated once and kept; a real deployment sets SIGAP_SECRET_KEY.
+_SECRET_KEY_FILE = env_str("SIGAP_SECRET_KEY_FILE", "")
+SECRET_KEY = env_str("SIGAP_SECRET_KEY", "") or (
+    secret_key_from(Path(_SECRET_KEY_FILE)) if _SECRET_KEY_FILE else DEV_SECRET_KEY)
 DEBUG = env_bool("SIGAP_DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list(
     "SIGAP_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver", "[::1]"]
 )
 CSRF_TRUSTED_ORIGINS = env_list("SIGAP_CSRF_TRUSTED_ORIGINS", [])
+# Proxies (addresses or CIDR networks) whose X-Forwarded-For is believed (sigap/lib/clientip.py);
+# empty = none: the peer address is the client's and the header is ignored.
+SIGAP_TRUSTED_PROXIES = env_list("SIGAP_TRUSTED_PROXIES", [])
+try:
+    import ipaddress as _ipaddress
+
+    for _proxy in SIGAP_TRUSTED_PROXIES:
+        _ipaddress.ip_network(_proxy, strict=False)
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"SIGAP_TRUSTED_PROXIES is malformed: {_exc}") from None
 SITE_URL = env_str("SIGAP_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 VAR_DIR = Path(env_str("SIGAP_VAR_DIR", str(BASE_DIR / "var")))
 # The embedded databases (SQLite, Huey) live here; it must exist before they are opened.
@@ -78,6 +107,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "huey.contrib.djhuey",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "sigap",
     "sigap.cities",
     "sigap.agencies",
@@ -96,14 +129,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "sigap.middleware.control_characters",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "sigap.accounts.twofactor.require_second_factor",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised while signing in into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sigap.urls"
@@ -185,6 +224,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:signin"
 LOGIN_REDIRECT_URL = "/"
+
+# django-axes first: it refuses a locked-out account or address before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -338,10 +383,15 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "sigap.api.parsers.JSONParser",
+        "sigap.api.parsers.FormParser",
+        "sigap.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "sigap.api.throttling.AnonRateThrottle",
+        "sigap.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("SIGAP_THROTTLE_ANON", "120/min"),
@@ -361,7 +411,51 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Security ----------------------------------------------------------------------------
+# Sign-in lockout (django-axes): this many failed passwords for one account, or from one
+# address, lock that account or address for SIGAP_LOCKOUT_MINUTES; a success clears the
+# count. The administrator unlocks at once in the admin (Axes > access attempts) or with
+# `sigap axes_reset_username NAME` / `sigap axes_reset_ip ADDRESS`.
+AXES_FAILURE_LIMIT = env_int("SIGAP_LOCKOUT_FAILURES", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGAP_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "sigap.lib.clientip.client_ip"
+AXES_LOCKOUT_CALLABLE = "sigap.accounts.lockout.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Staff two-factor (sigap/accounts/twofactor.py): these roles must use it ("admin" covers
+# superusers too); anyone else who sets it up is asked for it as well.
+SIGAP_2FA_REQUIRED_ROLES = env_list("SIGAP_2FA_REQUIRED_ROLES", ["admin", "head"])
+OTP_TOTP_ISSUER = env_str("SIGAP_OTP_ISSUER", "Sigap")
 SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): no inline script or style anywhere, every asset from
+# this server; only map tiles come from the tile server (SIGAP_TILE_URL).
+from urllib.parse import urlsplit as _urlsplit  # noqa: E402
+
+from csp.constants import NONE, SELF  # noqa: E402
+
+_tiles = _urlsplit(SIGAP_TILE_URL.replace("{s}", "__sub__"))  # {s}.tile.… = any subdomain
+_TILE_ORIGIN = f"{_tiles.scheme}://{_tiles.netloc.replace('__sub__', '*')}" \
+    if _tiles.netloc else None
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SIGAP_SSL_REDIRECT", True)
@@ -370,7 +464,13 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SIGAP_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# The web report form's limits (sigap/citizen/limits.py): per device (the browser's session),
+# a generous ceiling per address (many subscribers share one behind carrier-grade NAT), and
+# the same long text from many devices. Comma-separated rates: 5/10min, 300/hour, 30/day.
+SIGAP_WEB_REPORTS_PER_DEVICE = env_list("SIGAP_WEB_REPORTS_PER_DEVICE", ["10/hour", "30/day"])
+SIGAP_WEB_REPORTS_PER_ADDRESS = env_list("SIGAP_WEB_REPORTS_PER_ADDRESS", ["60/min", "600/hour"])
+SIGAP_WEB_SAME_TEXT = env_list("SIGAP_WEB_SAME_TEXT", ["5/hour"])
 
 LOGGING = {
     "version": 1,

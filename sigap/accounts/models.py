@@ -86,3 +86,34 @@ class OneTimeCode(models.Model):
     class Meta:
         verbose_name = _("kode sekali pakai")
         verbose_name_plural = pgettext_lazy("plural", "kode sekali pakai")
+
+
+class AuditEntry(models.Model):
+    """One access to personal data: who saw a reporter's contact, who exported what.
+
+    Append-only (sigap.accounts.audit.record writes it); the admin shows it read-only.
+    """
+
+    class Action(models.TextChoices):
+        CONTACT_VIEWED = "contact_viewed", _("Kontak pelapor dilihat")
+        EXPORT = "export", _("Data diekspor")
+        PERSONAL_DATA_EXPORT = "personal_export", _("Data pribadi diunduh pemiliknya")
+        ACCOUNT_DELETED = "account_deleted", _("Akun dihapus atas permintaan")
+
+    at = models.DateTimeField(_("waktu"), db_index=True)
+    actor = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+", verbose_name=_("pelaku"))
+    # Kept as text too: the entry must still say who it was after the account is deleted.
+    actor_name = models.CharField(_("nama pelaku"), max_length=150, blank=True)
+    action = models.CharField(_("tindakan"), max_length=20, choices=Action.choices)
+    target = models.CharField(_("sasaran"), max_length=200)
+    detail = models.JSONField(_("rincian"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("catatan akses data pribadi")
+        verbose_name_plural = _("catatan akses data pribadi")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["target", "at"], name="audit_target_at")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target}"

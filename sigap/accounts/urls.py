@@ -1,12 +1,13 @@
 from django.urls import path
 
-from sigap.accounts import views
+from sigap.accounts import twofactor, views
 
 app_name = "accounts"
 urlpatterns = [
     path("masuk/", views.signin, name="signin"),
     path("masuk/kode/", views.enter_code, name="code"),
     path("masuk/sandi/", views.password_signin, name="password"),
+    path("2fa/", twofactor.twofactor, name="twofactor"),
     path("keluar/", views.signout, name="signout"),
     path("profil/", views.profile, name="profile"),
     path("hapus/", views.delete, name="delete"),

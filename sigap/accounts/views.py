@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
@@ -15,7 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sigap.accounts import services
+from sigap.accounts import audit, services
+from sigap.lib.clientip import client_ip
 from sigap.accounts.forms import (
     CodeForm, DeleteForm, DestinationForm, PasswordSignInForm, ProfileForm,
 )
@@ -32,20 +31,6 @@ def _next_url(request, default="/") -> str:
                                                require_https=request.is_secure()):
         return url
     return default
-
-
-def client_ip(request) -> str | None:
-    """Return the visitor's address: behind the proxy, the first X-Forwarded-For entry.
-
-    It can be forged, which only weakens the per-IP limit; the per-destination limit stays.
-    Without it, every citizen would share the proxy's address and one limit.
-    """
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
-    candidate = forwarded or request.META.get("REMOTE_ADDR")
-    try:
-        return str(ipaddress.ip_address(candidate)) if candidate else None
-    except ValueError:
-        return request.META.get("REMOTE_ADDR")
 
 
 def _errors_into(form, exc: ValidationError) -> None:
@@ -73,7 +58,7 @@ def signin(request):
         try:
             dest = services.request_code(
                 form.cleaned_data["destination"], now=timezone.now(),
-                ip=client_ip(request), channel=form.cleaned_data.get("channel"))
+                ip=client_ip(request) or None, channel=form.cleaned_data.get("channel"))
         except ValidationError as exc:
             _errors_into(form, exc)
         except DeliveryError:
@@ -160,7 +145,10 @@ def profile(request):
 def delete(request):
     form = DeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.delete_account(request.user, now=timezone.now())
+        now = timezone.now()
+        # No name in the trail: the entry outlives the account it records the end of.
+        audit.record(None, audit.ACCOUNT_DELETED, f"user:{request.user.pk}", now)
+        services.delete_account(request.user, now=now)
         logout(request)
         messages.success(request, _("Akun Anda sudah dihapus. Laporan Anda tetap ada tanpa nama."))
         return redirect(reverse("citizen:home"))

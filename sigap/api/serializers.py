@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from sigap.agencies.models import Category, CategoryAttribute
+from sigap.lib import text
+from sigap.reports import privacy
 from sigap.reports.models import Photo, Report, ReportEvent
 
 
@@ -67,11 +69,10 @@ class ReportCreateSerializer(serializers.Serializer):
         if not isinstance(value, dict):
             raise serializers.ValidationError(
                 _("Harus berupa objek JSON. / Must be a JSON object."))
+        if text.first_control(value) is not None:
+            raise serializers.ValidationError(_("Karakter kontrol tidak diizinkan di %(name)s.")
+                                              % {"name": "answers"})
         return value
-
-
-def _public_location(report: Report, staff: bool) -> tuple[float, float]:
-    return (report.lat, report.lng) if staff else report.public_location()
 
 
 class ReportListSerializer(serializers.ModelSerializer):
@@ -91,19 +92,24 @@ class ReportListSerializer(serializers.ModelSerializer):
                   "lat", "lng", "address", "kelurahan", "kecamatan", "created_at", "updated_at",
                   "due_at", "support_count", "comment_count"]
 
+    def _user(self):
+        request = self.context.get("request")
+        return getattr(request, "user", None)
+
     def _staff(self, report) -> bool:
-        return self.context.get("is_staff_for", lambda r: False)(report)
+        return privacy.is_staff_viewer(self._user(), report)
+
+    def _view(self, report) -> privacy.View:
+        return privacy.view_for(report, user=self._user())
 
     def get_lat(self, report) -> float:
-        return _public_location(report, self._staff(report))[0]
+        return privacy.location(report, self._view(report))[0]
 
     def get_lng(self, report) -> float:
-        return _public_location(report, self._staff(report))[1]
+        return privacy.location(report, self._view(report))[1]
 
     def get_address(self, report) -> str:
-        if report.category.is_sensitive and not self._staff(report):
-            return ""
-        return report.address
+        return privacy.address(report, self._view(report))
 
 
 class PhotoSerializer(serializers.ModelSerializer):
@@ -144,18 +150,24 @@ class ReportDetailSerializer(ReportListSerializer):
     photos = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
     contact = serializers.SerializerMethodField()
+    description = serializers.SerializerMethodField()
+    answers = serializers.SerializerMethodField()
 
     class Meta(ReportListSerializer.Meta):
         fields = ReportListSerializer.Meta.fields + [
             "description", "answers", "agency_name", "status_note", "resolved_at", "closed_at",
             "rating", "photos", "timeline", "contact"]
 
+    def get_description(self, report) -> str:
+        return privacy.description(report, self._view(report))
+
+    @extend_schema_field(serializers.DictField())
+    def get_answers(self, report):
+        return privacy.answers(report, self._view(report))
+
     @extend_schema_field(PhotoSerializer(many=True))
     def get_photos(self, report):
-        staff = self._staff(report)
-        photos = list(report.photos.all())
-        if report.category.is_sensitive and not staff:
-            photos = [p for p in photos if p.kind != Photo.Kind.REPORT]
+        photos = privacy.photos(report, self._view(report), report.photos.all())
         return PhotoSerializer(photos, many=True, context=self.context).data
 
     @extend_schema_field(EventSerializer(many=True))
@@ -166,7 +178,7 @@ class ReportDetailSerializer(ReportListSerializer):
 
     @extend_schema_field(serializers.DictField(allow_null=True))
     def get_contact(self, report):
-        if not self._staff(report):
+        if not privacy.can_see_contacts(self._user(), report):
             return None
         return {"name": report.contact_name, "phone": report.contact_phone,
                 "email": report.contact_email,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import parse_qs, urlencode
 
 from django.contrib.auth import authenticate
+from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -15,16 +17,19 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, generics, mixins, permissions, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.pagination import CursorPagination
+from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
+from sigap.accounts import audit
 from sigap.accounts.models import User
 from sigap.agencies.models import Agency, Category, Team
 from sigap.api import serializers as s
 from sigap.api.filters import ReportFilter
 from sigap.cities.models import Area, City
-from sigap.reports import services, workflow
+from sigap.lib.clientip import client_ip
+from sigap.reports import privacy, services, workflow
 from sigap.reports.models import Photo, Report, ReportEvent
 
 
@@ -48,14 +53,14 @@ def _drf_error(exc: DjangoValidationError) -> exceptions.ValidationError:
 
 def _client_key(request) -> str:
     """Return a stable key for an anonymous client: its X-Client-Id, else its address."""
-    raw = request.headers.get("X-Client-Id", "")[:100] or request.META.get("REMOTE_ADDR", "")
+    raw = request.headers.get("X-Client-Id", "")[:100] or client_ip(request)
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
 
-def _is_staff_for(user):
-    if not getattr(user, "is_authenticated", False):
-        return lambda report: False
-    return lambda report: user.can_see_agency(report.agency_id)
+def _audit_contact(request, report, body) -> None:
+    if body.get("contact") is not None:
+        audit.record(request.user, audit.CONTACT_VIEWED, f"report:{report.ticket}",
+                     timezone.now(), detail={"via": "api"})
 
 
 class ReportCursor(CursorPagination):
@@ -63,6 +68,36 @@ class ReportCursor(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    # A cursor is signed: one the server did not make (edited, forged, truncated) is refused
+    # with a 400 before it reaches a query, instead of a 500 from parsing its position.
+    signer = signing.Signer(salt="sigap.api.cursor")
+
+    def encode_cursor(self, cursor):
+        tokens = {}
+        if cursor.offset != 0:
+            tokens["o"] = str(cursor.offset)
+        if cursor.reverse:
+            tokens["r"] = "1"
+        if cursor.position is not None:
+            tokens["p"] = cursor.position
+        value = self.signer.sign(urlencode(tokens))
+        return replace_query_param(self.base_url, self.cursor_query_param, value)
+
+    def decode_cursor(self, request):
+        raw = request.query_params.get(self.cursor_query_param)
+        if raw is None:
+            return None
+        try:
+            tokens = parse_qs(self.signer.unsign(raw), keep_blank_values=True)
+            offset = int(tokens.get("o", ["0"])[0])
+            reverse = tokens.get("r", ["0"])[0] == "1"
+            position = tokens.get("p", [None])[0]
+        except (signing.BadSignature, ValueError):
+            raise exceptions.ValidationError(
+                {self.cursor_query_param: _("Kursor tidak valid.")}) from None
+        return Cursor(offset=max(0, min(offset, self.offset_cutoff)), reverse=reverse,
+                      position=position)
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
@@ -102,18 +137,9 @@ class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             Prefetch("events", queryset=ReportEvent.objects.select_related("actor")
                      .order_by("at", "pk")))
 
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(),
-                "is_staff_for": _is_staff_for(self.request.user)}
-
     def get_object(self):
         report = get_object_or_404(self.get_queryset(), ticket=self.kwargs["ticket"])
-        user = self.request.user
-        visible = (report.is_public and report.status not in (
-            workflow.Status.REJECTED, workflow.Status.DUPLICATE)) or \
-            _is_staff_for(user)(report) or \
-            (user.is_authenticated and report.reporter_id == user.pk)
-        if not visible:
+        if not privacy.can_view(report, user=self.request.user):
             raise exceptions.NotFound()
         return report
 
@@ -133,18 +159,20 @@ class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if category is None:
             raise exceptions.ValidationError({"category": _("Kategori tidak dikenal.")})
         photos = [f.read() for f in data["photos"] + request.FILES.getlist("photo")]
-        user = request.user if request.user.is_authenticated else None
+        # Anonymous means no identity stored anywhere, not even in the replay key's scope.
+        user = request.user if request.user.is_authenticated and not data["is_anonymous"] \
+            else None
         key = request.headers.get("Idempotency-Key", "").strip()
         if len(key) > 120:
             raise exceptions.ValidationError({"Idempotency-Key": _("Paling panjang 120 karakter.")})
         scope = f"user:{user.pk}" if user else f"anon:{_client_key(request)}"
-        new = services.NewReport(
+        new = privacy.strip_identity(services.NewReport(
             category=category, lat=data["lat"], lng=data["lng"],
             description=data["description"], answers=data["answers"], address=data["address"],
             photos=photos, reporter=user, is_anonymous=data["is_anonymous"],
             contact=services.Contact(name=data["contact_name"], phone=data["contact_phone"],
                                      email=data["contact_email"]),
-            source=Report.Source.API)
+            source=Report.Source.API))
         try:
             created = services.create_report(city, new, now=now,
                                              idempotency=(scope, key) if key else None)
@@ -158,8 +186,9 @@ class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(responses={200: s.ReportDetailSerializer, 404: ERRORS[404]})
     def retrieve(self, request, ticket=None):
         report = self.get_object()
-        return Response(s.ReportDetailSerializer(report, context=self.get_serializer_context())
-                        .data)
+        body = s.ReportDetailSerializer(report, context=self.get_serializer_context()).data
+        _audit_contact(request, report, body)
+        return Response(body)
 
     @extend_schema(responses={200: s.ReportListSerializer(many=True), 401: None, 403: None})
     @action(detail=False, permission_classes=[permissions.IsAuthenticated], filterset_class=None)
@@ -222,8 +251,9 @@ class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         except DjangoValidationError as exc:
             raise _drf_error(exc) from None
         fresh = self.get_queryset().get(pk=report.pk)
-        return Response(s.ReportDetailSerializer(fresh, context=self.get_serializer_context())
-                        .data)
+        body = s.ReportDetailSerializer(fresh, context=self.get_serializer_context()).data
+        _audit_contact(request, fresh, body)
+        return Response(body)
 
     ACT = dict(detail=True, methods=["post"], filterset_class=None,
                permission_classes=[permissions.IsAuthenticated])
@@ -369,7 +399,8 @@ class ObtainToken(APIView):
     def post(self, request):
         form = s.TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        user = authenticate(request, username=form.validated_data["username"],
+        # The Django request, so that django-axes can mark a lockout its middleware answers.
+        user = authenticate(request._request, username=form.validated_data["username"],
                             password=form.validated_data["password"])
         if user is None or not user.is_active:
             raise exceptions.ValidationError(

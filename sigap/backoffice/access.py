@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from sigap.accounts.models import STAFF_ROLES, Role as AccountRole
-from sigap.reports import services, workflow
+from sigap.reports import privacy, services, workflow
 from sigap.reports.models import Report
 
 
@@ -64,8 +64,8 @@ def role_for(request, report) -> workflow.Role:
 
 
 def can_see_contacts(role) -> bool:
-    """Reporter contacts are for the staff who handle the report, never the public."""
-    return role in workflow.FIELD
+    """Reporter contacts are for the staff who handle the report (reports.privacy)."""
+    return role in privacy.CONTACT_ROLES
 
 
 def my_tasks(user):

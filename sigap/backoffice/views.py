@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sigap.accounts import audit
 from sigap.accounts.models import Role as AccountRole, User
 from sigap.agencies.models import Agency, Category, Team
 from sigap.backoffice import access
@@ -203,6 +204,8 @@ def _report_context(request, report, now):
     allowed = {str(a) for a in workflow.allowed_actions(report.status, role)}
     is_desk = role in workflow.DESK
     sla_due = report.response_due_at if report.status == Status.SUBMITTED else report.due_at
+    if access.can_see_contacts(role):
+        audit.record(request.user, audit.CONTACT_VIEWED, f"report:{report.ticket}", now)
     return {
         "report": report, "role": role, "events": events, "now": now,
         "report_photos": [p for p in photos if p.kind == p.Kind.REPORT],

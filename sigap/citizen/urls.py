@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sigap.citizen import views
+from sigap.citizen import personal, views
 
 app_name = "citizen"
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
     path("laporan/", views.reports, name="reports"),
     path("laporan/peta.json", views.reports_geojson, name="reports_geojson"),
     path("saya/", views.my_reports, name="mine"),
+    path("saya/data.json", personal.download, name="personal_data"),
     path("di-perangkat/", views.device_reports, name="device"),
     path("offline/", views.offline, name="offline"),
     path("sw.js", views.service_worker, name="sw"),

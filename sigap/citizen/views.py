@@ -32,10 +32,11 @@ from sigap.cities.models import Area, City
 from sigap.citizen.forms import (
     CommentForm, ConfirmForm, FilterForm, ReportForm, check_uploads, new_submission_key,
 )
+from sigap.citizen import limits
 from sigap.citizen.timeline import entries
 from sigap.lib.geo import bbox_around, haversine_m
-from sigap.reports import services
-from sigap.reports.models import Photo, Report
+from sigap.reports import privacy, services
+from sigap.reports.models import IdempotencyKey, Photo, Report
 from sigap.reports.workflow import OPEN, Status, TransitionError
 
 NEARBY_RADIUS_M = 100
@@ -144,6 +145,7 @@ def report_new(request):
     categories = _categories(city)
     by_code = {c.code: c for c in categories}
     errors: dict[str, list[str]] = {}
+    refused = None
     if request.method == "POST":
         data = request.POST.copy()
         header_key = request.headers.get("X-Idempotency-Key")
@@ -169,39 +171,68 @@ def report_new(request):
                 contact=services.Contact() if anonymous else services.Contact(
                     name=d["contact_name"], phone=d["contact_phone"], email=d["contact_email"]),
                 source=Report.Source.WEB)
-            try:
-                created = services.create_report(city, new, now=timezone.now(),
-                                                 idempotency=("web", d["key"]))
-            except ValidationError as exc:
-                service_errors = exc.message_dict
-            else:
-                report = created.report
-                sent = reverse("citizen:sent", args=[report.ticket]) + f"?k={report.tracking_key}"
+            # The key is this browser's (its session): another client sending the same key
+            # is another report, never the first one's private link.
+            known = limits.device_id(request, create=False)
+            scope = ("web:" + limits.device_id(request), d["key"])
+            now = timezone.now()
+            replay = bool(known) and IdempotencyKey.objects.filter(
+                scope=scope[0], key=scope[1]).exists()
+            refused = None if replay else limits.refusal(
+                request, known, d["description"], now=now.timestamp())
+            if refused is not None:
                 if wants_json(request):
-                    return JsonResponse({
-                        "ok": True, "ticket": report.ticket, "replayed": created.replayed,
-                        "tracking_url": report.tracking_url(), "sent_url": sent})
-                return redirect(sent)
+                    return _too_many(refused)
+                service_errors = {"limit": [refused.message]}
+            else:
+                try:
+                    created = services.create_report(city, new, now=now, idempotency=scope)
+                except ValidationError as exc:
+                    service_errors = exc.message_dict
+                else:
+                    if not created.replayed:
+                        limits.count(request, known, d["description"],
+                                     now=now.timestamp())
+                    report = created.report
+                    sent = reverse("citizen:sent", args=[report.ticket]) + \
+                        f"?k={report.tracking_key}"
+                    if wants_json(request):
+                        return JsonResponse({
+                            "ok": True, "ticket": report.ticket, "replayed": created.replayed,
+                            "tracking_url": report.tracking_url(), "sent_url": sent})
+                    return redirect(sent)
         errors = _error_dict(form, service_errors)
         if wants_json(request):
             return JsonResponse({"ok": False, "errors": errors}, status=400)
         selected = by_code.get(request.POST.get("category", ""))
         values = request.POST
     else:
+        limits.device_id(request)  # before the first post, so that a lost answer replays
         form = ReportForm(initial={"key": new_submission_key()}, city=city)
         selected = by_code.get(request.GET.get("kategori", ""))
         user = request.user
         values = {"contact_name": user.display_name or user.get_full_name(),
                   "contact_phone": user.phone, "contact_email": user.email,
                   } if user.is_authenticated else {}
-    return render(request, "citizen/report_form.html", {
+    response = render(request, "citizen/report_form.html", {
         "form": form, "groups": _grouped(categories), "categories": categories,
         "selected": selected, "errors": errors, "values": values,
         "attribute_values": _answers(request, selected) if request.method == "POST" else {},
         "posted": request.method == "POST",
         "map_config": _map_config(city),
         "emergency_numbers": city.emergency_numbers, "js_text": JS_TEXT,
-    }, status=400 if errors else 200)
+    }, status=429 if refused else 400 if errors else 200)
+    if refused:
+        response["Retry-After"] = str(refused.retry_after)
+    return response
+
+
+def _too_many(refused) -> HttpResponse:
+    """Answer 429 with Retry-After; the page's outbox keeps the report and sends it later."""
+    response = JsonResponse({"ok": False, "retry_after": refused.retry_after,
+                             "errors": {"limit": [refused.message]}}, status=429)
+    response["Retry-After"] = str(refused.retry_after)
+    return response
 
 
 def _map_config(city) -> dict:
@@ -302,11 +333,11 @@ def track(request, ticket):
     report = _viewable(request, ticket)
     reporter = is_reporter(request, report)
     events = report.events.filter(is_public=True).select_related("agency")
-    photos = list(report.photos.all())
-    show_photos = reporter or not report.is_sensitive
-    report_photos = [p for p in photos if p.kind == Photo.Kind.REPORT] if show_photos else []
-    proof_photos = [p for p in photos if p.kind == Photo.Kind.PROOF] if show_photos else []
-    lat, lng = (report.lat, report.lng) if reporter else report.public_location()
+    view = privacy.view_for(report, is_reporter=reporter)
+    photos = privacy.photos(report, view, report.photos.all())
+    report_photos = [p for p in photos if p.kind == Photo.Kind.REPORT]
+    proof_photos = [p for p in photos if p.kind == Photo.Kind.PROOF] if view.details else []
+    lat, lng = privacy.location(report, view)
     return render(request, "citizen/track.html", {
         "report": report, "timeline": entries(events), "is_reporter": reporter,
         "key": request.GET.get("k", "") if reporter else "",

@@ -39,7 +39,11 @@ def clean_photo(
         probe = Image.open(io.BytesIO(raw))
         fmt = probe.format
         width, height = probe.size
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        # Pillow refuses to open it for its declared size: a photo far too large, not a
+        # file that is no photo.
+        raise BadImage("too_many_pixels") from None
+    except (UnidentifiedImageError, OSError, ValueError):
         raise BadImage("not_image") from None
     if fmt not in ALLOWED_FORMATS:
         raise BadImage("not_image")

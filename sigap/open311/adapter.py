@@ -20,7 +20,7 @@ from django.utils.translation import get_language, gettext as _
 from sigap.agencies.models import Category, CategoryAttribute
 from sigap.cities.models import Area
 from sigap.lib.geo import EARTH_RADIUS_M, bbox_around
-from sigap.reports import catalogue, workflow
+from sigap.reports import catalogue, privacy, workflow
 from sigap.reports.models import Photo, Report, ReportEvent
 
 DEFAULT_PAGE_SIZE = 100
@@ -113,8 +113,8 @@ def _level_labels(language: str) -> tuple[str, str]:
 def address_of(report: Report, city) -> str:
     """Return the address from most specific to most general (no street when sensitive)."""
     parts = []
-    if report.address and not report.category.is_sensitive:
-        parts.append(report.address)
+    if street := privacy.address(report, privacy.public_view(report)):
+        parts.append(street)
     kelurahan_label, kecamatan_label = _level_labels(get_language() or "")
     if report.kelurahan_id:
         parts.append(f"{kelurahan_label} {report.kelurahan.name}")
@@ -151,14 +151,15 @@ def request(report: Report, city, build_uri, *, extensions: bool = False) -> dic
     updated = report.updated_at
     if status == "closed":
         updated = report.closed_at or report.resolved_at or report.updated_at
-    lat, lng = report.public_location()
+    view = privacy.public_view(report)
+    lat, lng = privacy.location(report, view)
     item = {
         "service_request_id": report.ticket,
         "status": status,
         "status_notes": report.status_note or None,
         "service_name": report.category.name,
         "service_code": report.category.code,
-        "description": report.description or None,
+        "description": privacy.description(report, view) or None,
         "agency_responsible": report.agency.name,
         "service_notice": report.category.notice or None,
         "requested_datetime": w3c(report.created_at, tz),

@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from sigap.agencies.models import Category
 from sigap.cities.models import City
+from sigap.lib import text
 from sigap.open311 import adapter, keys, readcache, render
 from sigap.open311.adapter import Problem, get
 from sigap.open311.models import RequestMeta
@@ -50,6 +51,10 @@ def endpoint(*methods):
                     return render.errors(fmt, 400, [(400, _(
                         "Isi permintaan tidak bisa dibaca atau terlalu besar. / The request "
                         "body is malformed or too large."))])
+                bad = text.first_control(request.POST)
+                if bad is not None:
+                    return render.errors(fmt, 400, [(400, _(
+                        "Karakter kontrol tidak diizinkan di %(name)s.") % {"name": bad})])
             try:
                 params = request.POST if request.method == "POST" else request.GET
                 city = _city(get(params, "jurisdiction_id") or get(request.GET, "jurisdiction_id"))

@@ -2,7 +2,9 @@
    list of reports remembered on this device. No framework: it must load fast on 3G. */
 (function () {
   "use strict";
-  var S = window.SIGAP || {};
+  // Settings come as data attributes of this script's own tag (no inline script: CSP).
+  var tag = document.getElementById("sigap-app"), d = tag ? tag.dataset : {};
+  var S = window.SIGAP || { sw: d.sw, report: d.report, t: { waiting: d.waiting } };
   var DB_NAME = "sigap", STORE = "outbox", MINE = "sigap.reports";
 
   function db() {
@@ -60,7 +62,9 @@
         // The CSRF cookie is gone or changed (signed in since): fetch a fresh one, try again.
         return fetch(S.report, { credentials: "same-origin" }).then(function () { return send(entry, true); });
       }
-      if (r.status >= 500 || r.status === 403) { return { status: "offline" }; }
+      // 429: too many reports from this phone or network for now. Kept, like offline, and
+      // sent again by the outbox (the server counts only stored reports, not the retries).
+      if (r.status >= 500 || r.status === 403 || r.status === 429) { return { status: "offline" }; }
       return r.json().then(function (data) {
         if (data.ok) {
           remember({ ticket: data.ticket, url: data.tracking_url, title: entry.title || "", at: entry.at });

@@ -144,7 +144,8 @@ def test_staff_going_to_the_back_office_get_the_password_form(client, db):
     assert client.get(response["Location"]).status_code == 200
 
 
-def test_the_per_ip_limit_reads_the_forwarded_address(client, db, sent):
+def test_the_per_ip_limit_reads_the_forwarded_address(client, db, sent, settings):
+    settings.SIGAP_TRUSTED_PROXIES = ["127.0.0.1", "10.0.0.0/8"]  # the test client's peer
     for i in range(10):
         client.post("/akun/masuk/", {"destination": f"w{i}@contoh.id"},
                     HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.2")
@@ -154,6 +155,15 @@ def test_the_per_ip_limit_reads_the_forwarded_address(client, db, sent):
     other = client.post("/akun/masuk/", {"destination": "lain@contoh.id"},
                         HTTP_X_FORWARDED_FOR="198.51.100.9")
     assert other.status_code == 302
+
+
+def test_the_per_ip_limit_ignores_a_forwarded_address_from_an_untrusted_peer(client, db, sent):
+    for i in range(10):
+        client.post("/akun/masuk/", {"destination": f"w{i}@contoh.id"},
+                    HTTP_X_FORWARDED_FOR=f"198.51.100.{i}")
+    forged = client.post("/akun/masuk/", {"destination": "lain@contoh.id"},
+                         HTTP_X_FORWARDED_FOR="192.0.2.99")
+    assert forged.status_code == 400 and "Terlalu banyak" in forged.content.decode()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from sigap.accounts.models import Role, User
 from sigap.agencies.models import Agency
@@ -32,7 +33,7 @@ def test_setup_loads_the_city_and_creates_demo_accounts(settings, tmp_path, monk
     assert User.objects.count() == len(names)
     assert password in capsys.readouterr().out
     # The printed account signs into the admin and sees the Kupang data.
-    assert client.login(username="admin", password=password)
+    assert client.login(request=HttpRequest(), username="admin", password=password)
     for url in ["/admin/agencies/agency/", "/admin/agencies/category/", "/admin/cities/area/"]:
         response = client.get(url)
         assert response.status_code == 200
@@ -46,7 +47,7 @@ def test_setup_loads_the_city_and_creates_demo_accounts(settings, tmp_path, monk
 @pytest.mark.django_db
 def test_the_admin_speaks_indonesian_and_english(kupang, make_user, client):
     make_user("admin", username="boss", is_staff=True, is_superuser=True)
-    client.login(username="boss", password="pw-Sigap-2026")
+    client.login(request=HttpRequest(), username="boss", password="pw-Sigap-2026")
     assert "Kategori" in client.get("/admin/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
     assert "Categories" in client.get("/admin/").content.decode()

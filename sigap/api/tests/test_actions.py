@@ -140,3 +140,17 @@ def test_it_throttles_signed_in_users_per_account(as_user, make_user, real_throt
     codes = [client.get("/api/v1/categories/").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
     assert as_user(make_user()).get("/api/v1/categories/").status_code == 200
+
+
+def test_it_throttles_a_forged_forwarded_address_as_its_peer(api, real_throttles, monkeypatch,
+                                                             settings):
+    from rest_framework.throttling import AnonRateThrottle
+
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/min", "user": "5/min"})
+    codes = [api.get("/api/v1/categories/", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}").status_code
+             for i in range(4)]
+    assert codes == [200, 200, 200, 429]
+    # Behind a configured proxy, the address it forwards is the client's.
+    settings.SIGAP_TRUSTED_PROXIES = ["127.0.0.1"]
+    behind = api.get("/api/v1/categories/", HTTP_X_FORWARDED_FOR="198.51.100.77")
+    assert behind.status_code == 200

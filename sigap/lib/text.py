@@ -1,0 +1,54 @@
+"""Text that arrives from outside: control characters are refused at the edge.
+
+PostgreSQL cannot store NUL in text or JSON and SQLite can, so without one rule at the edge
+the same request would be a 500 on one database and stored on the other. Tab, line feed and
+carriage return are ordinary text; every other C0 control character and DEL is refused.
+"""
+
+from __future__ import annotations
+
+import re
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control(value: str) -> bool:
+    """Return whether `value` holds a control character other than tab and line breaks."""
+    return bool(CONTROL.search(value))
+
+
+def strip_control(value: str) -> str:
+    """Return `value` without control characters (for values kept only as a hint)."""
+    return CONTROL.sub("", value)
+
+
+def first_control(value) -> str | None:
+    """Return the first key path holding a control character in nested data, or None.
+
+    `value` may be a string, a list, a dict, or a Django QueryDict/MultiValueDict (all its
+    values, keys included, are looked at).
+    """
+    if isinstance(value, str):
+        return "" if has_control(value) else None
+    if hasattr(value, "lists"):  # QueryDict / MultiValueDict
+        for key, values in value.lists():
+            if has_control(str(key)):
+                return str(key)
+            for item in values:
+                if isinstance(item, str) and has_control(item):
+                    return str(key)
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and has_control(key):
+                return key
+            found = first_control(item)
+            if found is not None:
+                return f"{key}.{found}" if found else str(key)
+        return None
+    if isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found = first_control(item)
+            if found is not None:
+                return f"{index}.{found}" if found else str(index)
+    return None

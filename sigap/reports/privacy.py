@@ -1,0 +1,106 @@
+"""What of a report each viewer may see: the one privacy rule every surface applies.
+
+Three kinds of report need care (the tracking page, REST, Open311, the office, maps and
+exports all ask here, so the rule lives once):
+
+- **anonymous** — no identity is stored at all: no account, no name, phone or e-mail
+  (`strip_identity`, called by every intake before the report is created);
+- **confidential** (`Report.is_public=False`) — invisible to the public everywhere
+  (`Report.objects.public()`, `can_view`);
+- **sensitive category** (missing persons, homeless people, health...) — visible, but the
+  public sees neither its words (description, answers), its photos, nor its street and exact
+  point: only the kelurahan.
+
+Reporter contacts are for the staff who handle the report (the state machine's field roles:
+the agency's desk and officers, the city administrator) — never the public, and not the
+executive reading a dashboard: the same rule in the office and in the API (`can_see_contacts`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from sigap.reports import workflow
+from sigap.reports.models import Photo, Report
+from sigap.reports.services import Contact, NewReport, role_of
+
+HIDDEN_STATUSES = (workflow.Status.REJECTED, workflow.Status.DUPLICATE)
+
+
+def strip_identity(data: NewReport) -> NewReport:
+    """Return the new report without any identity when it is anonymous."""
+    if not data.is_anonymous:
+        return data
+    return dataclasses.replace(data, reporter=None, contact=Contact())
+
+
+def is_staff_viewer(user, report: Report) -> bool:
+    """Return whether `user` sees the report as staff (its agency, the city, the executive)."""
+    return bool(getattr(user, "is_authenticated", False)) and user.can_see_agency(
+        report.agency_id)
+
+
+def is_own(user, report: Report) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and report.reporter_id is not None \
+        and report.reporter_id == user.pk
+
+
+def can_view(report: Report, *, user=None, is_reporter: bool = False) -> bool:
+    """Return whether the report may be shown at all (confidential ones only to insiders)."""
+    public = report.is_public and report.status not in HIDDEN_STATUSES
+    return public or is_reporter or is_own(user, report) or is_staff_viewer(user, report)
+
+
+# The parts (reports.workflow.Role) that see who reported and how to reach them.
+CONTACT_ROLES = workflow.FIELD
+
+
+def can_see_contacts(user, report: Report) -> bool:
+    """Return whether `user` may see who reported and how to reach them."""
+    return role_of(user, report) in CONTACT_ROLES
+
+
+@dataclass(frozen=True)
+class View:
+    """What one viewer may see of one report."""
+
+    details: bool  # description, answers, report photos, street address, exact point
+
+
+def view_for(report: Report, *, user=None, is_reporter: bool = False) -> View:
+    """Return what `user` (or the holder of the private link) may see of `report`."""
+    insider = is_reporter or is_own(user, report) or is_staff_viewer(user, report)
+    return View(details=insider or not report.category.is_sensitive)
+
+
+def public_view(report: Report) -> View:
+    """Return what anyone may see (Open311 reads, public maps and lists)."""
+    return View(details=not report.category.is_sensitive)
+
+
+def description(report: Report, view: View) -> str:
+    return report.description if view.details else ""
+
+
+def answers(report: Report, view: View) -> dict:
+    return report.answers if view.details else {}
+
+
+def address(report: Report, view: View) -> str:
+    return report.address if view.details else ""
+
+
+def location(report: Report, view: View) -> tuple[float, float]:
+    """Return the point to show: exact unless the viewer may not see a sensitive report's."""
+    if view.details:
+        return report.lat, report.lng
+    return report.public_location()
+
+
+def photos(report: Report, view: View, items) -> list[Photo]:
+    """Return the photos this viewer may see (proof photos are public; a sensitive report's
+    own photos are not)."""
+    if view.details:
+        return list(items)
+    return [p for p in items if p.kind != Photo.Kind.REPORT]
