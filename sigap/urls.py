@@ -11,6 +11,8 @@ urlpatterns = [
     path("office/", include("sigap.backoffice.urls")),
     path("akun/", include("sigap.accounts.urls")),
     path("notifikasi/", include("sigap.notifications.urls")),
+    path("dasbor/", include("sigap.dashboard.urls")),
+    path("transparansi/", include("sigap.dashboard.public_urls")),
     path("", include("sigap.citizen.urls")),
 ]
 if settings.SIGAP_SERVE_MEDIA:

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+import h3
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 
@@ -41,6 +42,7 @@ class Facts:
     rating: int | None
     place: str
     week: date
+    age: str  # backlog ageing bucket at `now` (stats.age_bucket)
 
     @property
     def valid(self) -> bool:
@@ -75,17 +77,31 @@ def facts_of(row: dict, *, now: datetime, tz) -> Facts:
         ever_resolved=row["resolved_at"] is not None or bool(row["reopened"]),
         rating=row["rating"], place=row["h3_cell"] or "",
         week=week_of(row["created_at"], tz),
+        age=stats.age_bucket(now - row["created_at"]),
     )
 
 
 def load(scope: Scope, *, now: datetime) -> list[Facts]:
-    return [facts_of(r, now=now, tz=scope.tz) for r in rows(received(scope))]
+    """Return the facts of the reports received in the scope."""
+    return load_from(received(scope), scope, now=now)
+
+
+def load_from(qs, scope: Scope, *, now: datetime) -> list[Facts]:
+    return [facts_of(r, now=now, tz=scope.tz) for r in rows(qs)]
 
 
 # --- Named subsets: what each number counts ------------------------------------------------
 
 DIMENSIONS = {"category": "category_id", "agency": "agency_id", "team": "team_id",
               "kecamatan": "kecamatan_id", "kelurahan": "kelurahan_id", "source": "source"}
+
+
+def _in_hex(place: str, cell: str) -> bool:
+    """Return whether the report's H3 cell lies in the (coarser) cell `cell`."""
+    try:
+        return bool(place) and h3.cell_to_parent(place, h3.get_resolution(cell)) == cell
+    except (ValueError, h3.H3BaseException):
+        return False
 
 
 def _dimension(attr: str):
@@ -108,6 +124,8 @@ SUBSETS = {
     "satisfied": lambda f, v: f.rating is not None and f.rating >= stats.SATISFIED_FROM,
     "week": lambda f, v: f.week.isoformat() == v,
     "place": lambda f, v: f.place == v,
+    "hex": lambda f, v: _in_hex(f.place, v),
+    "age": lambda f, v: f.age == v,
     **{name: _dimension(attr) for name, attr in DIMENSIONS.items()},
 }
 
@@ -230,15 +248,11 @@ class Backlog:
     facts: list[Facts] = field(repr=False, default_factory=list)
 
 
-def age_of(f: Facts, now: datetime) -> str:
-    return stats.age_bucket(now - f.created_at)
-
-
 def backlog(scope: Scope, *, now: datetime) -> Backlog:
     """Return the reports of the scope's place and agency open now (whenever received),
     by age and by what they wait for."""
     facts = [facts_of(r, now=now, tz=scope.tz) for r in rows(open_now(scope))]
-    ages = Counter(age_of(f, now) for f in facts)
+    ages = Counter(f.age for f in facts)
     outcomes = Counter(f.outcome for f in facts)
     return Backlog(len(facts), [(label, ages.get(label, 0)) for _l, label in stats.AGE_BUCKETS],
                    {o: outcomes.get(o, 0) for o in sorted(stats.OPEN_OUTCOMES)}, facts)

@@ -1,0 +1,22 @@
+"""Background work for the dashboard: keep the transparency snapshot fresh."""
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+
+def refresh_transparency(*, now) -> int:
+    """Recompute the public page's snapshot of every active city; return how many."""
+    from sigap.cities.models import City
+    from sigap.dashboard import public
+
+    cities = list(City.objects.filter(is_active=True).defer("boundary"))
+    for city in cities:
+        public.refresh(city, now=now)
+    return len(cities)
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def refresh_transparency_periodically() -> int:
+    """Every 15 minutes (the page promises at least hourly)."""
+    return refresh_transparency(now=timezone.now())

@@ -1,0 +1,273 @@
+"""The executive dashboard (/dasbor/): figures, drill-down lists, exports, monthly report.
+
+Views are thin: they read the clock once, build the scope (which enforces who sees what),
+and hand plain data to templates. The same scope and the same named subsets select the
+numbers, the lists behind them and the exports, so they always agree.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from sigap.agencies.models import Agency, Category
+from sigap.cities.models import Area, City
+from sigap.dashboard import exports, figures, page, stats
+from sigap.dashboard.models import CityTarget
+from sigap.dashboard.scope import Scope, can_see_dashboard, from_request
+from sigap.reports.models import Report
+
+PAGE_SIZE = 50
+
+
+def _city():
+    city = City.default()
+    if city is None:
+        raise Http404(_("Kota belum disiapkan."))
+    return city
+
+
+def _scope(request, city, now) -> Scope:
+    if not request.user.is_authenticated:
+        raise _SignIn
+    if not can_see_dashboard(request.user):
+        raise PermissionDenied
+    return from_request(request, city, today=now.astimezone(city.tz).date())
+
+
+class _SignIn(Exception):
+    pass
+
+
+def dashboard_view(view):
+    """Send visitors to sign in; refuse (403) signed-in users who may not see the dashboard."""
+
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _SignIn:
+            return redirect_to_login(request.get_full_path())
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return require_GET(wrapper)
+
+
+def _filters(city, scope: Scope):
+    kecamatan = list(Area.objects.filter(city=city, level=Area.Level.KECAMATAN)
+                     .only("pk", "name").order_by("name"))
+    kelurahan = Area.objects.filter(city=city, level=Area.Level.KELURAHAN).only(
+        "pk", "name", "parent_id").order_by("name")
+    if scope.kecamatan_id:
+        kelurahan = kelurahan.filter(parent_id=scope.kecamatan_id)
+    categories = Category.objects.filter(city=city).order_by("order", "code")
+    if scope.agency_id:
+        categories = categories.filter(agency_id=scope.agency_id)
+    return {"kecamatan": kecamatan, "kelurahan": list(kelurahan),
+            "agencies": list(Agency.objects.filter(city=city)),
+            "categories": list(categories)}
+
+
+def _scope_title(scope: Scope, labels: page.Labels) -> str:
+    parts = []
+    if scope.kelurahan_id:
+        parts.append(_("Kelurahan %(n)s") % {"n": labels.of("kelurahan", scope.kelurahan_id)})
+    elif scope.kecamatan_id:
+        parts.append(_("Kecamatan %(n)s") % {"n": labels.of("kecamatan", scope.kecamatan_id)})
+    else:
+        parts.append(_("Seluruh kota"))
+    if scope.agency_id:
+        parts.append(labels.of("agency", scope.agency_id))
+    if scope.category_id:
+        parts.append(labels.of("category", scope.category_id))
+    return " · ".join(parts)
+
+
+@dashboard_view
+def dashboard(request):
+    """The executive dashboard for the scope the query string asks for."""
+    now = timezone.now()
+    city = _city()
+    scope = _scope(request, city, now)
+    facts = figures.load(scope, now=now)
+    labels = page.labels_for(city.pk)
+    summary = figures.summarise(facts)
+    outcome_labels = page.outcome_labels()
+    d = lambda *pairs: page.drill_url(scope, *pairs)  # noqa: E731 - short and local
+    context = {
+        "city": city, "scope": scope, "title": _scope_title(scope, labels),
+        "filters": _filters(city, scope), "summary": summary, "now": now,
+        "min_sample": stats.MIN_SAMPLE,
+        "links": {
+            "all": d(("all", "")), "valid": d(("valid", "")), "fixed": d(("fixed", "")),
+            "responded": d(("responded", "")), "resolved": d(("resolved", "")),
+            "response_met": d(("sla_response", "met")),
+            "response_breached": d(("sla_response", "breached")),
+            "resolution_met": d(("sla_resolution", "met")),
+            "resolution_breached": d(("sla_resolution", "breached")),
+            "resolution_pending": d(("sla_resolution", "pending")),
+            "reopened": d(("reopened", "")), "ever_resolved": d(("ever_resolved", "")),
+            "rated": d(("rated", "")), "satisfied": d(("satisfied", "")),
+        },
+        "outcomes": [{"key": o, "label": outcome_labels[o], "count": summary.outcomes[o],
+                      "url": d(("outcome", o))} for o in stats.OUTCOMES],
+        "by": {dim: page.breakdown(scope, facts, labels, dim)
+               for dim in ("category", "agency", "kecamatan", "kelurahan", "source")},
+        "leagues": [
+            ("agency", _("Dinas"), page.league_rows(scope, facts, labels, "agency")),
+            ("team", _("Tim reaksi cepat"), page.league_rows(scope, facts, labels, "team")),
+            ("kelurahan", _("Kelurahan"), page.league_rows(scope, facts, labels, "kelurahan")),
+        ],
+        "backlog": page.backlog_view(scope, figures.backlog(scope, now=now), now),
+        "hotspots": page.hotspot_rows(scope, facts, labels),
+        "chart": {
+            "weeks": page.weekly_series(scope, facts),
+            "text": {"received": _("Laporan masuk"), "fixed": _("Di antaranya beres")},
+        },
+        "map": {
+            "choropleth": page.choropleth(scope, facts),
+            "hexes": page.hexes(scope, facts),
+            "areas_url": reverse("dashboard:areas"),
+            "tiles": "", "center": [city.center_lat, city.center_lng], "zoom": city.zoom,
+            "text": {"per_1000": _("laporan per 1.000 penduduk"),
+                     "per_km2": _("laporan per km²"), "reports": _("laporan"),
+                     "kelurahan": _("Kelurahan"), "hex": _("Heksagon H3")},
+        },
+        "exports": {fmt: reverse(f"dashboard:export_{fmt}") + "?" + scope.query()
+                    for fmt in ("csv", "xlsx", "geojson")},
+    }
+    from django.conf import settings
+
+    context["map"]["tiles"] = settings.SIGAP_TILE_URL
+    context["map"]["attribution"] = settings.SIGAP_TILE_ATTRIBUTION
+    if not scope.agency_locked:  # the city's targets: for those who see the city
+        target = CityTarget.for_city(city)
+        reports, users = figures.targets(
+            city, today=now.astimezone(city.tz).date(),
+            reports_target=target.reports_per_year, users_target=target.citizen_users)
+        context["targets"] = {"reports": reports, "users": users}
+    if not scope.agency_locked:
+        context["monthly_agencies"] = context["filters"]["agencies"]
+    else:
+        context["monthly_agencies"] = [a for a in context["filters"]["agencies"]
+                                       if a.pk == scope.agency_id]
+    return render(request, "dashboard/dashboard.html", context)
+
+
+@dashboard_view
+def reports(request):
+    """The reports behind one number: the scope narrowed by the subsets in `f`."""
+    now = timezone.now()
+    city = _city()
+    scope = _scope(request, city, now)
+    pairs = page.parse_pairs(request.GET.getlist("f"))
+    open_only = request.GET.get("open") == "1"
+    facts = figures.backlog(scope, now=now).facts if open_only else figures.load(scope, now=now)
+    chosen = figures.select(facts, pairs)
+    chosen.sort(key=lambda f: f.created_at, reverse=True)
+    paginator = Paginator(chosen, PAGE_SIZE)
+    current = paginator.get_page(request.GET.get("page"))
+    by_id = Report.objects.for_list().in_bulk([f.id for f in current.object_list])
+    labels = page.outcome_labels()
+    rows = [{"facts": f, "report": by_id[f.id], "outcome": labels[f.outcome]}
+            for f in current.object_list if f.id in by_id]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "dashboard/reports.html", {
+        "city": city, "scope": scope, "rows": rows, "page": current, "total": len(chosen),
+        "pairs": pairs, "open_only": open_only,
+        "title": _scope_title(scope, page.labels_for(city.pk)),
+        "back": reverse("dashboard:home") + "?" + scope.query(),
+        "query": query.urlencode(),
+        "exports": {fmt: reverse(f"dashboard:export_{fmt}") + "?" + request.GET.urlencode()
+                    for fmt in ("csv", "xlsx", "geojson")},
+    })
+
+
+@dashboard_view
+def areas(request):
+    """The kelurahan outlines for the map (the counts come with the page)."""
+    city = _city()
+    if not can_see_dashboard(request.user):
+        raise PermissionDenied
+    features = [
+        {"type": "Feature", "id": a.pk, "properties": {"id": a.pk, "name": a.name},
+         "geometry": a.boundary}
+        for a in Area.objects.filter(city=city, level=Area.Level.KELURAHAN) if a.boundary]
+    response = JsonResponse({"type": "FeatureCollection", "features": features})
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _export(fmt):
+    @dashboard_view
+    def view(request):
+        now = timezone.now()
+        city = _city()
+        scope = _scope(request, city, now)
+        pairs = page.parse_pairs(request.GET.getlist("f"))
+        return exports.response(fmt, scope, pairs=pairs, now=now,
+                                open_only=request.GET.get("open") == "1")
+
+    view.__name__ = f"export_{fmt}"
+    return view
+
+
+export_csv = _export("csv")
+export_xlsx = _export("xlsx")
+export_geojson = _export("geojson")
+
+
+def _month(value: str, today: date) -> date:
+    try:
+        y, m = (int(x) for x in (value or "").split("-"))
+        return date(y, m, 1)
+    except ValueError:
+        first = today.replace(day=1)
+        return (first - timedelta(days=1)).replace(day=1)  # last month, complete
+
+
+@dashboard_view
+def monthly(request, agency_code):
+    """One agency's monthly report, laid out to print (or save as PDF from the browser)."""
+    now = timezone.now()
+    city = _city()
+    scope = _scope(request, city, now)
+    agency = Agency.objects.filter(city=city, code=agency_code).first()
+    if agency is None:
+        raise Http404
+    if scope.agency_locked and scope.agency_id != agency.pk:
+        raise PermissionDenied
+    today = now.astimezone(city.tz).date()
+    first = _month(request.GET.get("bulan", ""), today)
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    month_scope = Scope(city_id=city.pk, tz=city.tz, start=first, end=last,
+                        agency_id=agency.pk, agency_locked=scope.agency_locked)
+    facts = figures.load(month_scope, now=now)
+    labels = page.labels_for(city.pk)
+    summary = figures.summarise(facts)
+    outcome_labels = page.outcome_labels()
+    previous = (first - timedelta(days=1)).replace(day=1)
+    return render(request, "dashboard/monthly.html", {
+        "city": city, "agency": agency, "first": first, "last": last, "now": now,
+        "summary": summary, "min_sample": stats.MIN_SAMPLE,
+        "outcomes": [{"label": outcome_labels[o], "count": summary.outcomes[o]}
+                     for o in stats.OUTCOMES],
+        "categories": page.league_rows(month_scope, facts, labels, "category"),
+        "teams": page.league_rows(month_scope, facts, labels, "team"),
+        "kecamatan": page.league_rows(month_scope, facts, labels, "kecamatan"),
+        "backlog": figures.backlog(month_scope, now=now),
+        "hotspots": page.hotspot_rows(month_scope, facts, labels),
+        "previous": previous.strftime("%Y-%m"),
+        "next": (last + timedelta(days=1)).strftime("%Y-%m") if last < today else None,
+        "back": reverse("dashboard:home") + "?" + month_scope.query(),
+    })
