@@ -37,25 +37,18 @@ def _city():
 
 
 def _scope(request, city, now) -> Scope:
-    if not request.user.is_authenticated:
-        raise _SignIn
-    if not can_see_dashboard(request.user):
-        raise PermissionDenied
     return from_request(request, city, today=now.astimezone(city.tz).date())
-
-
-class _SignIn(Exception):
-    pass
 
 
 def dashboard_view(view):
     """Send visitors to sign in; refuse (403) signed-in users who may not see the dashboard."""
 
     def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except _SignIn:
+        if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        if not can_see_dashboard(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
 
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
@@ -197,8 +190,6 @@ def reports(request):
 def areas(request):
     """The kelurahan outlines for the map (the counts come with the page)."""
     city = _city()
-    if not can_see_dashboard(request.user):
-        raise PermissionDenied
     features = [
         {"type": "Feature", "id": a.pk, "properties": {"id": a.pk, "name": a.name},
          "geometry": a.boundary}
