@@ -9,11 +9,11 @@ behind it: the drill-down list selects with the same predicate the figure counte
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import h3
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncDate
 
 from sigap.dashboard import stats
@@ -245,17 +245,45 @@ class Backlog:
     total: int
     by_age: list[tuple[str, int]]
     by_outcome: dict[str, int]
-    facts: list[Facts] = field(repr=False, default_factory=list)
 
 
 def backlog(scope: Scope, *, now: datetime) -> Backlog:
     """Return the reports of the scope's place and agency open now (whenever received),
-    by age and by what they wait for."""
-    facts = [facts_of(r, now=now, tz=scope.tz) for r in rows(open_now(scope))]
-    ages = Counter(f.age for f in facts)
-    outcomes = Counter(f.outcome for f in facts)
-    return Backlog(len(facts), [(label, ages.get(label, 0)) for _l, label in stats.AGE_BUCKETS],
-                   {o: outcomes.get(o, 0) for o in sorted(stats.OPEN_OUTCOMES)}, facts)
+    by age and by what they wait for: one aggregate query, the same rules as stats.outcome
+    and stats.age_bucket (test_figures checks both agree with the drill-down lists)."""
+    from sigap.reports.models import ReportEvent
+
+    qs = open_now(scope).annotate(reassigned=Exists(ReportEvent.objects.filter(
+        report=OuterRef("pk"), action="reassign")))
+    paused = Q(sla_paused_at__isnull=False)
+    counts = {
+        stats.WAITING_CITIZEN: Count("pk", filter=paused),
+        stats.WAITING_OTHER_AGENCY: Count("pk", filter=~paused & Q(status="submitted",
+                                                                     reassigned=True)),
+        stats.NOT_HANDLED: Count("pk", filter=~paused & Q(status="submitted",
+                                                            reassigned=False)),
+        stats.IN_WORK: Count("pk", filter=~paused & ~Q(status="submitted")),
+    }
+    edges = []
+    lower = None
+    for i, (limit, label) in enumerate(stats.AGE_BUCKETS):
+        # age < limit days  <=>  created_at > now - limit days
+        q = Q()
+        if limit is not None:
+            q &= Q(created_at__gt=now - timedelta(days=limit))
+        if lower is not None:
+            q &= Q(created_at__lte=now - timedelta(days=lower))
+        counts[f"age{i}"] = Count("pk", filter=q)
+        edges.append(label)
+        lower = limit
+    got = qs.order_by().aggregate(total=Count("pk"), **counts)
+    return Backlog(got["total"], [(label, got[f"age{i}"]) for i, label in enumerate(edges)],
+                   {o: got[o] for o in sorted(stats.OPEN_OUTCOMES)})
+
+
+def open_facts(scope: Scope, *, now: datetime) -> list[Facts]:
+    """Return the facts of the reports open now in the scope's place (for their lists)."""
+    return load_from(open_now(scope), scope, now=now)
 
 
 # --- Progress towards the city's yearly targets ---------------------------------------------

@@ -20,3 +20,18 @@ def refresh_transparency(*, now) -> int:
 def refresh_transparency_periodically() -> int:
     """Every 15 minutes (the page promises at least hourly)."""
     return refresh_transparency(now=timezone.now())
+
+
+def refresh_dashboards(*, now) -> int:
+    """Recompute the dashboard figures of every active city's standard scopes."""
+    from sigap.cities.models import City
+    from sigap.dashboard import rollup
+
+    return sum(rollup.refresh(city, now=now)
+               for city in City.objects.filter(is_active=True).defer("boundary"))
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def refresh_dashboards_periodically() -> int:
+    """Every 15 minutes: the figures executives open first are ready when they do."""
+    return refresh_dashboards(now=timezone.now())

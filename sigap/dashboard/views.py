@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -16,13 +17,12 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _
 from django.views.decorators.http import require_GET
 
 from sigap.agencies.models import Agency, Category
 from sigap.cities.models import Area, City
-from sigap.dashboard import exports, figures, page, stats
-from sigap.dashboard.models import CityTarget
+from sigap.dashboard import exports, figures, page, rollup, stats
 from sigap.dashboard.scope import Scope, can_see_dashboard, from_request
 from sigap.reports.models import Report
 
@@ -91,68 +91,21 @@ def dashboard(request):
     now = timezone.now()
     city = _city()
     scope = _scope(request, city, now)
-    facts = figures.load(scope, now=now)
+    snap = rollup.figures_for(city, scope, now=now, lang=get_language() or "id")
     labels = page.labels_for(city.pk)
-    summary = figures.summarise(facts)
-    outcome_labels = page.outcome_labels()
-    d = lambda *pairs: page.drill_url(scope, *pairs)  # noqa: E731 - short and local
     context = {
-        "city": city, "scope": scope, "title": _scope_title(scope, labels),
-        "filters": _filters(city, scope), "summary": summary, "now": now,
+        **snap["data"], "city": city, "scope": scope, "title": _scope_title(scope, labels),
+        "filters": _filters(city, scope), "now": now, "as_of": snap["at"],
         "min_sample": stats.MIN_SAMPLE,
-        "links": {
-            "all": d(("all", "")), "valid": d(("valid", "")), "fixed": d(("fixed", "")),
-            "responded": d(("responded", "")), "resolved": d(("resolved", "")),
-            "response_met": d(("sla_response", "met")),
-            "response_breached": d(("sla_response", "breached")),
-            "resolution_met": d(("sla_resolution", "met")),
-            "resolution_breached": d(("sla_resolution", "breached")),
-            "resolution_pending": d(("sla_resolution", "pending")),
-            "reopened": d(("reopened", "")), "ever_resolved": d(("ever_resolved", "")),
-            "rated": d(("rated", "")), "satisfied": d(("satisfied", "")),
-        },
-        "outcomes": [{"key": o, "label": outcome_labels[o], "count": summary.outcomes[o],
-                      "url": d(("outcome", o))} for o in stats.OUTCOMES],
-        "by": {dim: page.breakdown(scope, facts, labels, dim)
-               for dim in ("category", "agency", "kecamatan", "kelurahan", "source")},
-        "leagues": [
-            ("agency", _("Dinas"), page.league_rows(scope, facts, labels, "agency")),
-            ("team", _("Tim reaksi cepat"), page.league_rows(scope, facts, labels, "team")),
-            ("kelurahan", _("Kelurahan"), page.league_rows(scope, facts, labels, "kelurahan")),
-        ],
-        "backlog": page.backlog_view(scope, figures.backlog(scope, now=now), now),
-        "hotspots": page.hotspot_rows(scope, facts, labels),
-        "chart": {
-            "weeks": page.weekly_series(scope, facts),
-            "text": {"received": _("Laporan masuk"), "fixed": _("Di antaranya beres")},
-        },
-        "map": {
-            "choropleth": page.choropleth(scope, facts),
-            "hexes": page.hexes(scope, facts),
-            "areas_url": reverse("dashboard:areas"),
-            "tiles": "", "center": [city.center_lat, city.center_lng], "zoom": city.zoom,
-            "text": {"per_1000": _("laporan per 1.000 penduduk"),
-                     "per_km2": _("laporan per km²"), "reports": _("laporan"),
-                     "kelurahan": _("Kelurahan"), "hex": _("Heksagon H3")},
-        },
         "exports": {fmt: reverse(f"dashboard:export_{fmt}") + "?" + scope.query()
                     for fmt in ("csv", "xlsx", "geojson")},
     }
-    from django.conf import settings
-
-    context["map"]["tiles"] = settings.SIGAP_TILE_URL
-    context["map"]["attribution"] = settings.SIGAP_TILE_ATTRIBUTION
-    if not scope.agency_locked:  # the city's targets: for those who see the city
-        target = CityTarget.for_city(city)
-        reports, users = figures.targets(
-            city, today=now.astimezone(city.tz).date(),
-            reports_target=target.reports_per_year, users_target=target.citizen_users)
-        context["targets"] = {"reports": reports, "users": users}
-    if not scope.agency_locked:
-        context["monthly_agencies"] = context["filters"]["agencies"]
-    else:
-        context["monthly_agencies"] = [a for a in context["filters"]["agencies"]
-                                       if a.pk == scope.agency_id]
+    context["map"] = {**context["map"], "areas_url": reverse("dashboard:areas"),
+                      "tiles": settings.SIGAP_TILE_URL,
+                      "attribution": settings.SIGAP_TILE_ATTRIBUTION}
+    agencies = context["filters"]["agencies"]
+    context["monthly_agencies"] = ([a for a in agencies if a.pk == scope.agency_id]
+                                   if scope.agency_locked else agencies)
     return render(request, "dashboard/dashboard.html", context)
 
 
@@ -164,7 +117,7 @@ def reports(request):
     scope = _scope(request, city, now)
     pairs = page.parse_pairs(request.GET.getlist("f"))
     open_only = request.GET.get("open") == "1"
-    facts = figures.backlog(scope, now=now).facts if open_only else figures.load(scope, now=now)
+    facts = figures.open_facts(scope, now=now) if open_only else figures.load(scope, now=now)
     chosen = figures.select(facts, pairs)
     chosen.sort(key=lambda f: f.created_at, reverse=True)
     paginator = Paginator(chosen, PAGE_SIZE)

@@ -113,6 +113,23 @@ def test_the_backlog_is_what_is_open_now(history, scope, now):
     assert dict(b.by_age)["> 30"] == 3
     assert b.by_outcome == {stats.IN_WORK: 0, stats.NOT_HANDLED: 1,
                             stats.WAITING_CITIZEN: 1, stats.WAITING_OTHER_AGENCY: 1}
+    # The database's count agrees with the rules the lists behind it select with.
+    listed = figures.open_facts(scope, now=now)
+    for label, n in b.by_age:
+        assert len(figures.select(listed, [("age", label)])) == n
+    for o, n in b.by_outcome.items():
+        assert len(figures.select(listed, [("outcome", o)])) == n
+
+
+def test_the_backlog_ages_at_each_edge(make_report, scope, now):
+    for days in (0, 2.9, 3.1, 6.9, 7.1, 29.9, 30.1, 400):
+        make_report(at=now - timedelta(days=days))
+    b = figures.backlog(scope, now=now)
+    # open now, whenever received: the one of 400 days ago counts too
+    assert dict(b.by_age) == {"0–3": 2, "3–7": 2, "7–30": 2, "> 30": 2}
+    listed = figures.open_facts(scope, now=now)
+    for label, n in b.by_age:
+        assert len(figures.select(listed, [("age", label)])) == n
 
 
 def test_every_subset_selects_what_its_figure_counts(facts):

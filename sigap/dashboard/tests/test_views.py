@@ -182,3 +182,22 @@ def test_the_public_page_reads_the_worker_snapshot(client, history, kupang, now,
     assert tasks.refresh_transparency(now=now) >= 1
     with django_assert_max_num_queries(6):  # the snapshot, the city, the names: not reports
         assert client.get("/transparansi/").status_code == 200
+
+
+def test_the_worker_keeps_the_citys_figures_ready(client, history, people, now, make_report,
+                                                  time_machine, django_assert_max_num_queries):
+    from datetime import timedelta
+
+    from sigap.dashboard import tasks
+
+    assert tasks.refresh_dashboards(now=now) == 1 + 6 + 8  # city, kecamatan, agencies
+    client.force_login(people("executive"))
+    with django_assert_max_num_queries(12):  # session, user, city, filters: no reports
+        html = body(client.get("/dasbor/"))  # the default: this year up to today
+    assert re.search(r'data-figure="received">.*?<strong class="big">9</strong>', html, re.S)
+    make_report(at=now)
+    assert re.search(r'data-figure="received">.*?<strong class="big">9</strong>',
+                     body(client.get("/dasbor/")), re.S)  # stored figures, said how old
+    time_machine.move_to(now + timedelta(minutes=16), tick=False)
+    assert re.search(r'data-figure="received">.*?<strong class="big">10</strong>',
+                     body(client.get("/dasbor/")), re.S)  # too old: computed again
