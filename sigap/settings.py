@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "sigap.citizen",
     "sigap.backoffice",
     "sigap.dashboard",
+    "sigap.demo",
 ]
 
 MIDDLEWARE = [
@@ -297,6 +298,11 @@ SIGAP_SMS_WEBHOOK_URL = env_str("SIGAP_SMS_WEBHOOK_URL", "")
 SIGAP_SMS_WEBHOOK_SECRET = env_str("SIGAP_SMS_WEBHOOK_SECRET", "")
 
 SIGAP_DEFAULT_CITY = env_str("SIGAP_CITY", "kupang")
+# `sigap setup` (make serve) fills an empty database with a demo history of the year so far
+# (sigap.demo): this many reports and citizens. Never in production; 0 switches it off.
+SIGAP_DEMO_DATA = env_bool("SIGAP_DEMO_DATA", True)
+SIGAP_DEMO_REPORTS = env_int("SIGAP_DEMO_REPORTS", 30000)
+SIGAP_DEMO_CITIZENS = env_int("SIGAP_DEMO_CITIZENS", 3000)
 # Public Open311 reads are cached under a data version bumped by every report change, so a
 # cached answer is never stale; this bounds how long one lives. 0 switches the cache off.
 SIGAP_READ_CACHE_SECONDS = env_int("SIGAP_READ_CACHE_SECONDS", 60)

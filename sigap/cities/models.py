@@ -79,6 +79,11 @@ class Area(models.Model):
     centroid_lat = models.FloatField(_("lintang titik tengah"), null=True, blank=True)
     centroid_lng = models.FloatField(_("bujur titik tengah"), null=True, blank=True)
     boundary = models.JSONField(_("batas (GeoJSON)"), null=True, blank=True)
+    # From the city pack's population.csv, only with a source that can be named; empty where
+    # none is known (the demo's demand model then weighs places by area).
+    population = models.PositiveIntegerField(_("jumlah penduduk"), null=True, blank=True)
+    population_source = models.CharField(_("sumber data penduduk"), max_length=300,
+                                         blank=True)
 
     class Meta:
         verbose_name = _("wilayah")

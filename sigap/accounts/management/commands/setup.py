@@ -12,10 +12,12 @@ from sigap.cities.models import City
 
 
 class Command(BaseCommand):
-    help = "Migrate, load the default city pack when empty, and create demo accounts."
+    help = ("Migrate, load the default city pack when empty, create demo accounts and, on an "
+            "empty database, a demo history of the year so far.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--no-demo", action="store_true", help="skip demo accounts")
+        parser.add_argument("--no-demo", action="store_true",
+                            help="skip demo accounts and demo data")
 
     def handle(self, *args, no_demo=False, **options):
         Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
@@ -47,3 +49,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(
                 f"Demo password: {password}   (kept in {stored}; "
                 "set SIGAP_DEMO_PASSWORD to choose)"))
+        if settings.SIGAP_DEMO_DATA and not settings.PRODUCTION:
+            # Only into a city without reports: a second run (or a real city) is left alone.
+            call_command("demo-data", reports=settings.SIGAP_DEMO_REPORTS,
+                         citizens=settings.SIGAP_DEMO_CITIZENS, if_empty=True,
+                         stdout=self.stdout)
