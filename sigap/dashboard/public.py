@@ -125,6 +125,7 @@ def transparency(request):
         "chart": {"weeks": snap["weeks"],
                   "text": {"received": _("Laporan masuk"), "fixed": _("Di antaranya beres")}},
         "map": {"hexes": snap["hexes"], "center": [city.center_lat, city.center_lng],
+                "bounds": city.bounds,
                 "zoom": city.zoom, "tiles": settings.SIGAP_TILE_URL,
                 "attribution": settings.SIGAP_TILE_ATTRIBUTION,
                 "text": {"reports": _("laporan")}},

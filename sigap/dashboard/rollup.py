@@ -73,7 +73,8 @@ def assemble(city, scope: Scope, facts, backlog, targets, *, now: datetime) -> d
         "map": {
             "choropleth": page.choropleth(scope, facts),
             "hexes": page.hexes(scope, facts),
-            "center": [city.center_lat, city.center_lng], "zoom": city.zoom,
+            "center": [city.center_lat, city.center_lng], "bounds": city.bounds,
+            "zoom": city.zoom,
             "text": {"per_1000": _("laporan per 1.000 penduduk"),
                      "per_km2": _("laporan per km²"), "reports": _("laporan"),
                      "kelurahan": _("Kelurahan"), "hex": _("Heksagon H3")},

@@ -46,7 +46,10 @@
   function breaks(values) {
     var v = values.filter(function (x) { return x !== null && x > 0; }).sort(function (a, b) { return a - b; });
     if (!v.length) return [0, 0, 0, 0];
-    function q(p) { return v[Math.min(v.length - 1, Math.floor(p * v.length))]; }
+    function q(p) {
+      var x = v[Math.min(v.length - 1, Math.floor(p * v.length))];
+      return x >= 10 ? Math.round(x) : Math.round(x * 10) / 10;
+    }
     return [q(0.2), q(0.4), q(0.6), q(0.8)];
   }
 
@@ -79,7 +82,8 @@
     var el = document.getElementById("dash-map");
     if (!d || !el || !window.L) return;
     var L = window.L;
-    var map = L.map(el, { scrollWheelZoom: false }).setView(d.center, d.zoom);
+    var map = L.map(el, { scrollWheelZoom: false, zoomSnap: 0.25 }).setView(d.center, d.zoom);
+    if (d.bounds && d.bounds[0][0] !== null) map.fitBounds(d.bounds);
     if (d.tiles) {
       L.tileLayer(d.tiles, { maxZoom: 18, attribution: d.attribution || "" }).addTo(map);
     }
@@ -129,7 +133,6 @@
             }
           });
           layers.choropleth.addLayer(geo);
-          try { map.fitBounds(geo.getBounds()); } catch (e) { /* empty city */ }
           el.dataset.ready = "1";
         });
     } else {
