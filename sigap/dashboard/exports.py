@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Callable, Iterator
 
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from sigap.agencies.models import Category
 from sigap.cities.models import Area
@@ -189,6 +189,6 @@ def response(fmt: str, scope: Scope, *, pairs, now: datetime, open_only: bool = 
     """The dashboard's export of a scope (the staff columns)."""
     qs = open_now(scope) if open_only else received(scope)
     context = Context(scope.city_id, scope.tz, now)
-    name = _("laporan") + f"-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}"
+    name = pgettext("jumlah", "laporan") + f"-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}"
     return stream(fmt, records(qs, context, STAFF_COLUMNS, pairs=pairs), STAFF_COLUMNS,
                   filename=name)

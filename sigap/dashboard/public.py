@@ -18,7 +18,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, pgettext
 from django.views.decorators.http import require_GET
 
 from sigap.agencies.models import Category
@@ -128,7 +128,7 @@ def transparency(request):
                 "bounds": city.bounds,
                 "zoom": city.zoom, "tiles": settings.SIGAP_TILE_URL,
                 "attribution": settings.SIGAP_TILE_ATTRIBUTION,
-                "text": {"reports": _("laporan")}},
+                "text": {"reports": pgettext("jumlah", "laporan")}},
         "licence_url": LICENCE_URL,
     })
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, pgettext
 
 from sigap.cities.models import Area
 from sigap.dashboard import figures, page, stats
@@ -76,7 +76,8 @@ def assemble(city, scope: Scope, facts, backlog, targets, *, now: datetime) -> d
             "center": [city.center_lat, city.center_lng], "bounds": city.bounds,
             "zoom": city.zoom,
             "text": {"per_1000": _("laporan per 1.000 penduduk"),
-                     "per_km2": _("laporan per km²"), "reports": _("laporan"),
+                     "per_km2": _("laporan per km²"),
+                     "reports": pgettext("jumlah", "laporan"),
                      "kelurahan": _("Kelurahan"), "hex": _("Heksagon H3")},
         },
         "targets": targets,

@@ -201,3 +201,11 @@ def test_the_worker_keeps_the_citys_figures_ready(client, history, people, now, 
     time_machine.move_to(now + timedelta(minutes=16), tick=False)
     assert re.search(r'data-figure="received">.*?<strong class="big">10</strong>',
                      body(client.get("/dasbor/")), re.S)  # too old: computed again
+
+
+def test_it_speaks_english_through_the_catalogue(client, history, people):
+    client.force_login(people("executive"))
+    html = body(client.get(f"/dasbor/?{PERIOD}", HTTP_ACCEPT_LANGUAGE="en"))
+    assert "Reports received" in html and "Closed by the agency without confirmation" in html
+    assert "Laporan masuk" not in html
+    assert "Received" in html  # the league tables' column, not the sign-in button's "Sign in"
