@@ -210,3 +210,19 @@ def backlog_view(scope, backlog: figures.Backlog, now: datetime):
                             [*scope.params().items(), ("open", "1"), ("f", f"outcome:{o}")])}
                        for o, n in backlog.by_outcome.items()],
     }
+
+
+def scope_title(scope: Scope, labels: Labels) -> str:
+    """Return the scope in words: "Kecamatan Alak · DLHK"."""
+    parts = []
+    if scope.kelurahan_id:
+        parts.append(_("Kelurahan %(n)s") % {"n": labels.of("kelurahan", scope.kelurahan_id)})
+    elif scope.kecamatan_id:
+        parts.append(_("Kecamatan %(n)s") % {"n": labels.of("kecamatan", scope.kecamatan_id)})
+    else:
+        parts.append(_("Seluruh kota"))
+    if scope.agency_id:
+        parts.append(labels.of("agency", scope.agency_id))
+    if scope.category_id:
+        parts.append(labels.of("category", scope.category_id))
+    return " · ".join(parts)

@@ -13,10 +13,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _, pgettext
 
+from sigap.agencies.models import Agency
 from sigap.cities.models import Area
 from sigap.dashboard import figures, page, stats
 from sigap.dashboard.models import CityTarget
@@ -28,7 +32,7 @@ LANGUAGES = ("id", "en")
 
 
 def key(scope: Scope, lang: str) -> str:
-    return ("sigap:dash:v1:" + ":".join(str(x) for x in (
+    return ("sigap:dash:v3:" + ":".join(str(x) for x in (
         lang, scope.city_id, scope.start, scope.end, scope.kecamatan_id, scope.kelurahan_id,
         scope.agency_id, scope.category_id, int(scope.agency_locked))))
 
@@ -95,17 +99,32 @@ def compute(city, scope: Scope, *, now: datetime, languages=LANGUAGES) -> dict:
             city, today=now.astimezone(city.tz).date(),
             reports_target=target.reports_per_year, users_target=target.citizen_users)
         targets = {"reports": reports, "users": users}
+    agencies = list(Agency.objects.filter(city=city))
+    if scope.agency_locked:
+        agencies = [a for a in agencies if a.pk == scope.agency_id]
     out = {}
     for lang in languages:
         with translation.override(lang):
-            out[lang] = {"at": now, "data": assemble(city, scope, facts, backlog, targets,
-                                                     now=now)}
+            data = assemble(city, scope, facts, backlog, targets, now=now)
+            data["map"].update(areas_url=reverse("dashboard:areas"),
+                               tiles=settings.SIGAP_TILE_URL,
+                               attribution=settings.SIGAP_TILE_ATTRIBUTION)
+            # The figures as HTML, rendered once here rather than on every view: the page's
+            # tables and links are most of its cost.
+            html = render_to_string("dashboard/_figures.html", {
+                **data, "scope": scope, "now": now, "min_sample": stats.MIN_SAMPLE,
+                "monthly_agencies": agencies,
+                "exports": {fmt: reverse(f"dashboard:export_{fmt}") + "?" + scope.query()
+                            for fmt in ("csv", "xlsx", "geojson")},
+            })
+            out[lang] = {"at": now, "html": html, "summary": data["summary"],
+                         "title": page.scope_title(scope, page.labels_for(city.pk))}
         cache.set(key(scope, lang), out[lang], KEEP_SECONDS)
     return out
 
 
 def figures_for(city, scope: Scope, *, now: datetime, lang: str) -> dict:
-    """Return {"at", "data"}: the stored figures if fresh, else computed now."""
+    """Return {"at", "html", "summary"}: the stored figures if fresh, else computed now."""
     lang = "en" if lang.startswith("en") else "id"
     snap = cache.get(key(scope, lang))
     if snap is not None and now - snap["at"] < REFRESH and snap["at"] <= now:
@@ -116,8 +135,6 @@ def figures_for(city, scope: Scope, *, now: datetime, lang: str) -> dict:
 def standard_scopes(city, *, today: date) -> list[Scope]:
     """The scopes the worker keeps current: the year to date for the whole city, for each
     kecamatan, and for each agency as its head sees it."""
-    from sigap.agencies.models import Agency
-
     base = Scope(city_id=city.pk, tz=city.tz, start=date(today.year, 1, 1), end=today)
     scopes = [base]
     scopes += [base.with_(kecamatan_id=pk) for pk in Area.objects.filter(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -70,21 +69,6 @@ def _filters(city, scope: Scope):
             "categories": list(categories)}
 
 
-def _scope_title(scope: Scope, labels: page.Labels) -> str:
-    parts = []
-    if scope.kelurahan_id:
-        parts.append(_("Kelurahan %(n)s") % {"n": labels.of("kelurahan", scope.kelurahan_id)})
-    elif scope.kecamatan_id:
-        parts.append(_("Kecamatan %(n)s") % {"n": labels.of("kecamatan", scope.kecamatan_id)})
-    else:
-        parts.append(_("Seluruh kota"))
-    if scope.agency_id:
-        parts.append(labels.of("agency", scope.agency_id))
-    if scope.category_id:
-        parts.append(labels.of("category", scope.category_id))
-    return " · ".join(parts)
-
-
 @dashboard_view
 def dashboard(request):
     """The executive dashboard for the scope the query string asks for."""
@@ -92,20 +76,10 @@ def dashboard(request):
     city = _city()
     scope = _scope(request, city, now)
     snap = rollup.figures_for(city, scope, now=now, lang=get_language() or "id")
-    labels = page.labels_for(city.pk)
     context = {
-        **snap["data"], "city": city, "scope": scope, "title": _scope_title(scope, labels),
-        "filters": _filters(city, scope), "now": now, "as_of": snap["at"],
-        "min_sample": stats.MIN_SAMPLE,
-        "exports": {fmt: reverse(f"dashboard:export_{fmt}") + "?" + scope.query()
-                    for fmt in ("csv", "xlsx", "geojson")},
+        "city": city, "scope": scope, "title": snap["title"],
+        "filters": _filters(city, scope), "as_of": snap["at"], "figures_html": snap["html"],
     }
-    context["map"] = {**context["map"], "areas_url": reverse("dashboard:areas"),
-                      "tiles": settings.SIGAP_TILE_URL,
-                      "attribution": settings.SIGAP_TILE_ATTRIBUTION}
-    agencies = context["filters"]["agencies"]
-    context["monthly_agencies"] = ([a for a in agencies if a.pk == scope.agency_id]
-                                   if scope.agency_locked else agencies)
     return render(request, "dashboard/dashboard.html", context)
 
 
@@ -131,7 +105,7 @@ def reports(request):
     return render(request, "dashboard/reports.html", {
         "city": city, "scope": scope, "rows": rows, "page": current, "total": len(chosen),
         "pairs": pairs, "open_only": open_only,
-        "title": _scope_title(scope, page.labels_for(city.pk)),
+        "title": page.scope_title(scope, page.labels_for(city.pk)),
         "back": reverse("dashboard:home") + "?" + scope.query(),
         "query": query.urlencode(),
         "exports": {fmt: reverse(f"dashboard:export_{fmt}") + "?" + request.GET.urlencode()
