@@ -187,7 +187,7 @@ def stream(fmt: str, recs, columns, *, filename: str, sheet: str = "laporan"):
 
 def response(fmt: str, scope: Scope, *, pairs, now: datetime, open_only: bool = False):
     """The dashboard's export of a scope (the staff columns)."""
-    qs = open_now(scope) if open_only else received(scope)
+    qs = figures.narrow(open_now(scope) if open_only else received(scope), pairs, scope.tz)
     context = Context(scope.city_id, scope.tz, now)
     name = pgettext("jumlah", "laporan") + f"-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}"
     return stream(fmt, records(qs, context, STAFF_COLUMNS, pairs=pairs), STAFF_COLUMNS,

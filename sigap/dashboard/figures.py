@@ -138,6 +138,32 @@ def matches(facts: Facts, subset: str, value: str = "") -> bool:
     return SUBSETS[subset](facts, value)
 
 
+_FIELD_OF = {name: attr for name, attr in DIMENSIONS.items()}
+
+
+def narrow(qs, pairs: list[tuple[str, str]], tz):
+    """Return `qs` narrowed in SQL by the subsets that are plain columns (a category, a
+    kelurahan, a week, a place...), so that a list loads only the rows that may belong;
+    `select` then applies every rule, these included, in Python."""
+    for name, value in pairs:
+        if name in _FIELD_OF:
+            attr = _FIELD_OF[name]
+            if value in ("None", ""):
+                qs = qs.filter(**{f"{attr}__isnull": True}) if attr != "source" else qs
+            elif attr == "source" or value.isdigit():
+                qs = qs.filter(**{attr: value})
+        elif name == "week":
+            try:
+                monday = date.fromisoformat(value)
+            except ValueError:
+                continue
+            start = datetime.combine(monday, datetime.min.time(), tzinfo=tz)
+            qs = qs.filter(created_at__gte=start, created_at__lt=start + timedelta(days=7))
+        elif name == "place" and value:
+            qs = qs.filter(h3_cell=value)
+    return qs
+
+
 def select(all_facts: list[Facts], pairs: list[tuple[str, str]]) -> list[Facts]:
     """Return the facts that belong to every (subset, value) pair."""
     return [f for f in all_facts if all(matches(f, s, v) for s, v in pairs)]

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 from sigap.agencies.models import Agency, Category
 from sigap.cities.models import Area, City
 from sigap.dashboard import exports, figures, page, rollup, stats
-from sigap.dashboard.scope import Scope, can_see_dashboard, from_request
+from sigap.dashboard.scope import Scope, can_see_dashboard, from_request, open_now, received
 from sigap.reports.models import Report
 
 PAGE_SIZE = 50
@@ -91,7 +91,8 @@ def reports(request):
     scope = _scope(request, city, now)
     pairs = page.parse_pairs(request.GET.getlist("f"))
     open_only = request.GET.get("open") == "1"
-    facts = figures.open_facts(scope, now=now) if open_only else figures.load(scope, now=now)
+    qs = open_now(scope) if open_only else received(scope)
+    facts = figures.load_from(figures.narrow(qs, pairs, scope.tz), scope, now=now)
     chosen = figures.select(facts, pairs)
     chosen.sort(key=lambda f: f.created_at, reverse=True)
     paginator = Paginator(chosen, PAGE_SIZE)

@@ -160,3 +160,20 @@ def test_the_targets_project_the_year(history, kupang, make_user):
     assert reports.projection.low <= reports.projection.expected <= reports.projection.high
     assert users.current == 2  # citizens only: one joined last year, one this year
     assert users.projection.expected == round(2 + 1 / 306 * 59)
+
+
+def test_narrowing_in_sql_keeps_exactly_the_reports_of_each_subset(facts, scope, now, kupang):
+    from sigap.agencies.models import Agency
+    from sigap.dashboard.scope import received
+
+    pupr = Agency.objects.get(city=kupang, code="PUPR").pk
+    f0 = facts[0]
+    cases = [[("agency", str(pupr))], [("category", str(f0.category_id))],
+             [("kelurahan", str(f0.kelurahan_id))], [("team", "None")],
+             [("week", "2026-01-05")], [("place", f0.place), ("fixed", "")],
+             [("source", "web")], [("outcome", stats.REJECTED)]]
+    for pairs in cases:
+        narrowed = figures.load_from(figures.narrow(received(scope), pairs, scope.tz), scope,
+                                     now=now)
+        assert sorted(f.id for f in figures.select(narrowed, pairs)) == sorted(
+            f.id for f in figures.select(facts, pairs)), pairs
