@@ -18,13 +18,13 @@ from __future__ import annotations
 import heapq
 import math
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Count, Max, Q
+from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import translation
 
 from sigap.accounts.models import Role as AccountRole, User
@@ -121,6 +121,9 @@ class Life:
     reopens: int = 0
     done: bool = False
     speed: float = 1.0
+    order: int = 0  # place in the order of arrival
+    kept: "Life | None" = None  # the report this one was marked a duplicate of
+    supporters: list = field(default_factory=list)  # (user id, when)
     repeat_of: "Life | None" = None  # an open report of the same problem, seen on arrival
     watchers: int = 0  # later reports that may still be marked duplicates of this one
 
@@ -323,7 +326,7 @@ class Simulation:
             anonymous = rng.random() < 0.7
         response_due, due = services.due_times(category, agency, c.city, at)
         report = Report(
-            pk=self.next_pk, city_id=c.city.pk, ticket=ticket_text(c.city.ticket_prefix, year,
+            city_id=c.city.pk, ticket=ticket_text(c.city.ticket_prefix, year,
                                                                    number),
             category_id=category.pk, description=rng.choice(
                 DESCRIPTIONS.get(category.code, DESCRIPTIONS["LAINNYA"])),
@@ -335,8 +338,8 @@ class Simulation:
             response_due_at=response_due, due_at=due, created_at=at, updated_at=at,
             is_public=True, tracking_key=f"{rng.getrandbits(96):024x}")
         report.place_cells()
-        self.next_pk += 1
-        life = Life(report=report, category=category, repeat_of=repeat)
+        self.order += 1
+        life = Life(report=report, category=category, repeat_of=repeat, order=self.order)
         life.speed = c.speed.get(agency.pk, 1.0) * self.kel_factor.setdefault(
             kelurahan_id, math.exp(rng.gauss(0, 0.25)))
         life.level_due = at
@@ -441,8 +444,9 @@ class Simulation:
     def duplicate(self, life: Life, at: datetime, actor, kept: Life) -> None:
         r, k = life.report, kept.report
 
+        life.kept = kept  # its id, once written, goes into duplicate_of
+
         def apply(report):
-            report.duplicate_of_id = k.pk
             report.status_note = f"Digabung dengan laporan {k.ticket}"[:500]
 
         self.step(life, Action.MARK_DUPLICATE, at, actor, Role.DISPATCHER, apply=apply,
@@ -581,12 +585,11 @@ class Simulation:
         self.make_citizens()
         for category in c.categories.values():
             category.demo_attributes = list(category.attributes.all())
-        self.next_pk = (Report.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
-        numbers = dict(TicketSequence.objects.filter(city=c.city)
-                       .values_list("year", "last"))
+        self.order = 0
         arrivals = demand.arrivals(self.model, start=opts.start, end=self.now,
                                    total=opts.reports, rng=self.rng)
         tz = c.city.tz
+        numbers = reserve_tickets(c.city, Counter(a.at.astimezone(tz).year for a in arrivals))
         handlers = {"desk": self.desk, "assign": self.assign_later, "start": self.start,
                     "note": self.note, "handback": self.handback, "resolve": self.resolve,
                     "confirm": self.confirm, "desk_close": self.desk_close,
@@ -603,10 +606,6 @@ class Simulation:
             if life.report.status in workflow.OPEN:
                 self.escalate_until(life, self.now)
         self.flush(final=True)
-        for year, last in numbers.items():
-            TicketSequence.objects.update_or_create(city=c.city, year=year,
-                                                    defaults={"last": last})
-        freshness.bump()
         return self.result
 
     def assign_later(self, life: Life, at: datetime) -> None:
@@ -647,7 +646,7 @@ class Simulation:
         rng.shuffle(order)
         self.citizens, self.citizen_weights = order, cum
 
-    def supports_for(self, life: Life) -> list[Support]:
+    def supports_for(self, life: Life) -> list[tuple[int, datetime]]:
         r, rng = life.report, self.rng
         if r.status in (Status.REJECTED, Status.DUPLICATE) or not self.citizens:
             return []
@@ -657,7 +656,7 @@ class Simulation:
         out = []
         for user_id in sorted(chosen):
             at = r.created_at + (end - r.created_at) * rng.random()
-            out.append(Support(None, r.pk, f"u{user_id}", user_id, at))
+            out.append((user_id, at))
             life.followers.setdefault(user_id, at)
         r.support_count = len(out)
         return out
@@ -672,10 +671,10 @@ class Simulation:
             ready = [x for x in ready if x.watchers == 0 and x.report.created_at < horizon]
             # A duplicate waits for the report it points to (a foreign key), which may itself
             # be a duplicate waiting for another.
-            pending_pks = {x.report.pk for x in self.pending}
+            pending = {id(x) for x in self.pending}
             while True:
-                waiting = pending_pks - {x.report.pk for x in ready}
-                kept = [x for x in ready if x.report.duplicate_of_id not in waiting]
+                waiting = pending - {id(x) for x in ready}
+                kept = [x for x in ready if x.kept is None or id(x.kept) not in waiting]
                 if len(kept) == len(ready):
                     break
                 ready = kept
@@ -686,27 +685,60 @@ class Simulation:
         self.write(ready)
 
     def write(self, lives: list[Life]) -> None:
-        lives.sort(key=lambda x: x.report.pk)
+        lives.sort(key=lambda x: x.order)
         for i in range(0, len(lives), BATCH):
             chunk = lives[i:i + BATCH]
-            supports, followers, events = [], [], []
             for life in chunk:
-                supports += self.supports_for(life)
-                r = life.report
-                followers += [Follower(None, r.pk, u, since)
-                              for u, since in sorted(life.followers.items())]
-                # The positional constructor (the one Django uses for rows it reads): the
-                # keyword one costs twice as much, and there are millions of these.
-                events += [ReportEvent(None, r.pk, *event)
-                           for event in sorted(life.events, key=lambda e: e[-1])]
-                self.result.by_status[r.status] += 1
+                life.supporters = self.supports_for(life)
             with transaction.atomic():
-                Report.objects.bulk_create([x.report for x in chunk])
-                ReportEvent.objects.bulk_create(events, batch_size=BATCH)
-                Support.objects.bulk_create(supports, batch_size=BATCH)
-                Follower.objects.bulk_create(followers, batch_size=BATCH)
-            self.result.events += len(events)
-            self.result.supports += len(supports)
+                self.insert(chunk)
+
+    def insert(self, chunk: list[Life]) -> None:
+        """Insert the chunk's reports (a duplicate after the report it points to), then the
+        rows that hang off them."""
+        left = chunk
+        while left:
+            now = [x for x in left if x.kept is None or x.kept.report.pk is not None]
+            if not now:
+                raise RuntimeError("a duplicate points to a report that is not written")
+            for life in now:
+                if life.kept is not None:
+                    life.report.duplicate_of_id = life.kept.report.pk
+            Report.objects.bulk_create([x.report for x in now])
+            done = {id(x) for x in now}
+            left = [x for x in left if id(x) not in done]
+        supports, followers, events = [], [], []
+        for life in chunk:
+            r = life.report
+            supports += [Support(None, r.pk, f"u{user_id}", user_id, at)
+                         for user_id, at in life.supporters]
+            followers += [Follower(None, r.pk, u, since)
+                          for u, since in sorted(life.followers.items())]
+            # The positional constructor (the one Django uses for rows it reads): the
+            # keyword one costs twice as much, and there are millions of these.
+            events += [ReportEvent(None, r.pk, *event)
+                       for event in sorted(life.events, key=lambda e: e[-1])]
+            self.result.by_status[r.status] += 1
+        ReportEvent.objects.bulk_create(events, batch_size=BATCH)
+        Support.objects.bulk_create(supports, batch_size=BATCH)
+        Follower.objects.bulk_create(followers, batch_size=BATCH)
+        freshness.bump()  # cached public reads see each batch (the server may be running)
+        self.result.events += len(events)
+        self.result.supports += len(supports)
+
+
+def reserve_tickets(city, per_year: dict[int, int]) -> dict[int, int]:
+    """Take `n` ticket numbers per year from the city's counters; return the last number
+    before each reserved range (reports made meanwhile by citizens get the numbers after)."""
+    base = {}
+    with transaction.atomic():
+        for year, n in sorted(per_year.items()):
+            TicketSequence.objects.get_or_create(city=city, year=year)
+            sequence = TicketSequence.objects.select_for_update().get(city=city, year=year)
+            base[year] = sequence.last
+            sequence.last += n
+            sequence.save(update_fields=["last"])
+    return base
 
 
 def year_window(city, year: int, now: datetime) -> tuple[datetime, datetime]:
@@ -729,10 +761,4 @@ def generate(city, *, reports: int, citizens: int, year: int, seed: int,
     with translation.override(settings.LANGUAGE_CODE):
         result = Simulation(city, Options(reports=reports, citizens=citizens, start=start,
                                           end=end, seed=seed), now=end).run()
-    if connection.vendor == "postgresql":
-        from django.core.management.color import no_style
-
-        with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(no_style(), [Report]):
-                cursor.execute(sql)
     return result

@@ -48,3 +48,18 @@ def test_demo_data_refuses_nonsense(kupang):
         call_command("demo-data", reports=-1, citizens=1)
     with pytest.raises(CommandError, match="No city"):
         call_command("demo-data", reports=1, citizens=1, city="atlantis")
+
+
+@pytest.mark.django_db
+def test_make_serve_loads_it_beside_the_server(small_demo):
+    # make serve: `setup --demo-data-later`, then `demo-data --auto` beside gunicorn.
+    call_command("setup", demo_data_later=True)
+    assert not Report.objects.exists()
+    small_demo.SIGAP_DEMO_DATA = False
+    call_command("demo-data", auto=True)
+    assert not Report.objects.exists()
+    small_demo.SIGAP_DEMO_DATA = True
+    call_command("demo-data", auto=True)
+    assert Report.objects.count() == 30
+    call_command("demo-data", auto=True)
+    assert Report.objects.count() == 30

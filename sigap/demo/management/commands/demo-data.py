@@ -16,16 +16,27 @@ class Command(BaseCommand):
             "computed with Sigap's own rules (routing, SLA, auto-assignment, lifecycle).")
 
     def add_arguments(self, parser):
-        parser.add_argument("--reports", type=int, default=30000)
-        parser.add_argument("--citizens", type=int, default=3000)
+        parser.add_argument("--reports", type=int, default=None,
+                            help="default: SIGAP_DEMO_REPORTS (30,000)")
+        parser.add_argument("--citizens", type=int, default=None,
+                            help="default: SIGAP_DEMO_CITIZENS (3,000)")
         parser.add_argument("--year", type=int, default=None,
                             help="the calendar year (default: this year, up to today)")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--city", default=None, help="city code (default: SIGAP_CITY)")
         parser.add_argument("--if-empty", action="store_true",
                             help="do nothing when the city has reports already")
+        parser.add_argument("--auto", action="store_true",
+                            help="what make serve runs: --if-empty, and only when "
+                                 "SIGAP_DEMO_DATA is on")
 
-    def handle(self, *args, reports, citizens, year, seed, city, if_empty=False, **options):
+    def handle(self, *args, reports, citizens, year, seed, city, if_empty=False, auto=False,
+               **options):
+        if auto and (settings.PRODUCTION or not settings.SIGAP_DEMO_DATA):
+            return
+        if_empty = if_empty or auto
+        reports = settings.SIGAP_DEMO_REPORTS if reports is None else reports
+        citizens = settings.SIGAP_DEMO_CITIZENS if citizens is None else citizens
         if settings.PRODUCTION:
             raise CommandError("demo-data never runs in production (SIGAP_ENV=production).")
         if reports < 0 or citizens < 0:
