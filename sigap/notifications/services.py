@@ -3,7 +3,7 @@
 - Citizens (the reporter, followers, or an anonymous reporter's contact e-mail/phone) hear of
   every public status change and public note, in their chosen channel and language.
 - Officers hear of their assignments; the SLA ladder reminds the assignee and escalates to
-  the agency head and then the city administrator (see reports/sla.py).
+  the agency head and then the city administrator (see reports/services/sla.py).
 
 Each message is a `Notification` row (unique per event and recipient, so never sent twice),
 delivered by a task; a failed delivery is retried with back-off until MAX_ATTEMPTS.
@@ -11,21 +11,22 @@ delivered by a task; a failed delivery is retried with back-off until MAX_ATTEMP
 
 from __future__ import annotations
 
-import functools
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from sigap.accounts.models import Role, User
 from sigap.notifications import channels
 from sigap.notifications.models import Notification, Unsubscribed
+from sigap.reports import workflow
+from sigap.reports.models import ReportEvent
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,9 @@ def _contact_recipient(report) -> Recipient | None:
     if report.contact_email:
         rec = Recipient(f"e:{report.contact_email.lower()}", "email", report.contact_email)
     elif report.contact_phone:
-        rec = Recipient(f"p:{report.contact_phone}", "sms", report.contact_phone)
+        # A report that came by WhatsApp is answered on the same chat (sigap.channels).
+        channel = "whatsapp" if report.source == "whatsapp" else "sms"
+        rec = Recipient(f"p:{report.contact_phone}", channel, report.contact_phone)
     else:
         return None
     if Unsubscribed.objects.filter(destination=rec.key).exists():
@@ -86,8 +89,6 @@ def _contact_recipient(report) -> Recipient | None:
 
 def is_citizen_update(event) -> bool:
     """Return whether citizens hear of this event: a public status change or public note."""
-    from sigap.reports.models import ReportEvent
-
     K = ReportEvent.Kind
     if not event.is_public:
         return False
@@ -100,10 +101,6 @@ def is_citizen_update(event) -> bool:
 
 def recipients_for(event) -> list[tuple[Recipient, str]]:
     """Return (recipient, purpose) pairs for an event; the actor never hears of their own act."""
-    from sigap.accounts.models import Role, User
-    from sigap.reports import sla
-    from sigap.reports.models import ReportEvent
-
     K = ReportEvent.Kind
     report = event.report
     out: dict[str, tuple[Recipient, str]] = {}
@@ -132,17 +129,17 @@ def recipients_for(event) -> list[tuple[Recipient, str]]:
     if event.kind in (K.REMINDER, K.ESCALATION):
         level = int(event.data.get("level") or event.new or 0)
         staff = User.objects.filter(is_active=True)
-        if level == sla.REMINDER:
+        if level == workflow.REMINDER:
             people = [report.officer] if report.officer is not None else list(
                 staff.filter(agency_id=report.agency_id, role=Role.DISPATCHER))
             purpose = P.REMINDER
-        elif level == sla.HEAD:
+        elif level == workflow.HEAD:
             people = list(staff.filter(agency_id=report.agency_id, role=Role.HEAD))
             purpose = P.ESCALATION
         else:
             people = list(staff.filter(role=Role.ADMIN))
             purpose = P.ESCALATION
-        if level > sla.REMINDER and report.officer is not None:
+        if level > workflow.REMINDER and report.officer is not None:
             people.append(report.officer)  # the assignee hears that it went up too
         for user in people:
             add(_user_recipient(user), purpose)
@@ -150,14 +147,11 @@ def recipients_for(event) -> list[tuple[Recipient, str]]:
 
 
 def notifications_for_event(event_id: int, *, now: datetime) -> list[int]:
-    """Create the notifications that the event calls for and queue their delivery.
+    """Create the notifications that the event calls for; return those still to send.
 
-    Called by the background task, which reads the clock. Safe to run twice: existing
-    (event, recipient) rows are left alone.
+    Called by the outbox drain (tasks.handle_event), which reads the clock and queues their
+    delivery. Safe to run twice: existing (event, recipient) rows are left alone.
     """
-    from sigap.notifications import tasks
-    from sigap.reports.models import ReportEvent
-
     event = ReportEvent.objects.select_related(
         "report__reporter", "report__officer", "report__agency").filter(pk=event_id).first()
     if event is None:
@@ -171,11 +165,8 @@ def notifications_for_event(event_id: int, *, now: datetime) -> list[int]:
                      purpose=purpose, created_at=now)
         for rec, purpose in pairs
     ], ignore_conflicts=True)
-    ids = list(Notification.objects.filter(event=event, state=Notification.State.PENDING,
-                                           attempts=0).values_list("pk", flat=True))
-    for pk in ids:  # once they are committed (at once outside a transaction)
-        transaction.on_commit(functools.partial(tasks.deliver_notification, pk))
-    return ids
+    return list(Notification.objects.filter(event=event, state=Notification.State.PENDING,
+                                            attempts=0).values_list("pk", flat=True))
 
 
 # --- Rendering ----------------------------------------------------------------------------
@@ -241,7 +232,7 @@ def deliver(notification_id: int, *, now: datetime) -> str | None:
             channels.send("email", notification.destination, subject, text, html)
         else:
             channels.send(notification.channel, notification.destination, subject,
-                          f"{subject}\n{text.strip()}")
+                          f"{subject}\n{text.strip()}", notification=notification)
     except channels.DeliveryError as exc:
         failed = notification.attempts >= MAX_ATTEMPTS
         Notification.objects.filter(pk=notification_id).update(
@@ -267,8 +258,6 @@ def retry_due(now: datetime, *, limit: int = 500) -> list[int]:
 
 def unsubscribe(recipient_key: str, *, now: datetime) -> None:
     """Stop all messages to this recipient (a user's channel becomes "none")."""
-    from sigap.accounts.models import User
-
     if recipient_key.startswith("u:"):
         User.objects.filter(pk=int(recipient_key[2:])).update(notify_channel="none")
     else:
