@@ -41,6 +41,7 @@ class Context:
     """What rows need besides themselves: names, sensitivity, kelurahan centres, the clock."""
 
     def __init__(self, city_id: int, tz, now: datetime):
+        # Imported when called, to keep this module's import light (read at import by views).
         from sigap.dashboard.page import labels_for, outcome_labels
 
         self.tz, self.now = tz, now

@@ -277,6 +277,7 @@ def backlog(scope: Scope, *, now: datetime) -> Backlog:
     """Return the reports of the scope's place and agency open now (whenever received),
     by age and by what they wait for: one aggregate query, the same rules as stats.outcome
     and stats.age_bucket (test_figures checks both agree with the drill-down lists)."""
+    # Imported when called, to keep this module's import light (read at import by views).
     from sigap.reports.models import ReportEvent
 
     qs = open_now(scope).annotate(reassigned=Exists(ReportEvent.objects.filter(
@@ -334,6 +335,7 @@ class TargetProgress:
 
 def targets(city, *, today: date, reports_target: int, users_target: int):
     """Return progress towards the yearly report target and the citizen-user target."""
+    # Imported when called, to keep this module's import light (read at import by views).
     from sigap.accounts.models import Role as AccountRole, User
     from sigap.reports.models import Report
 

@@ -7,6 +7,7 @@ from huey.contrib.djhuey import db_periodic_task
 
 def refresh_transparency(*, now) -> int:
     """Recompute the public page's snapshot of every active city; return how many."""
+    # Imported when called: tasks.py is loaded by Huey at start-up, before the apps are ready.
     from sigap.cities.models import City
     from sigap.dashboard import public
 
@@ -24,6 +25,7 @@ def refresh_transparency_periodically() -> int:
 
 def refresh_dashboards(*, now) -> int:
     """Recompute the dashboard figures of every active city's standard scopes."""
+    # Imported when called: tasks.py is loaded by Huey at start-up, before the apps are ready.
     from sigap.cities.models import City
     from sigap.dashboard import rollup
 
