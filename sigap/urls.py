@@ -13,6 +13,8 @@ urlpatterns = [
     path("akun/", include("sigap.accounts.urls")),
     path("notifikasi/", include("sigap.notifications.urls")),
     path("kanal/", include("sigap.channels.urls")),
+    path("dasbor/", include("sigap.dashboard.urls")),
+    path("transparansi/", include("sigap.dashboard.public_urls")),
     path("", include("sigap.citizen.urls")),
 ]
 if settings.SIGAP_SERVE_MEDIA:

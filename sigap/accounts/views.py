@@ -50,7 +50,7 @@ def _login(request, user):
 def signin(request):
     """Step 1: the phone number or e-mail address that receives the code."""
     staff_next = request.GET.get("next", "")
-    if request.method == "GET" and staff_next.startswith(("/office/", "/admin/")):
+    if request.method == "GET" and staff_next.startswith(("/office/", "/admin/", "/dasbor/")):
         # Staff accounts sign in with a password.
         return redirect(f"{reverse('accounts:password')}?{request.GET.urlencode()}")
     form = DestinationForm(request.POST or None)

@@ -1,0 +1,155 @@
+"""End to end in headless Chromium, on a phone (360×740) and a desk (1366×768): the mayor's
+office opens the dashboard of a small demo city, follows a number to its reports, downloads
+each export and prints the monthly report; a citizen opens the transparency page without
+signing in. Screenshots go to docs/screenshots/dashboard-*.png and transparency-*.png."""
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+SHOTS = (Path(os.environ["SIGAP_SCREENSHOTS_DIR"]) if os.environ.get("SIGAP_SCREENSHOTS_DIR")
+         else Path(tempfile.gettempdir()) / "sigap-shots")
+SHOTS.mkdir(parents=True, exist_ok=True)
+VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1366, "height": 768}}
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (make chromium)")
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=chromium, args=[
+                "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-background-networking"])
+            yield b
+            b.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def city(kupang):
+    """A small demo city: the product's own rules, a year up to today (sigap.demo)."""
+    call_command("demo-data", reports=1500, citizens=150, seed=14, verbosity=0)
+    return kupang
+
+
+@pytest.fixture
+def open_page(browser, live_server, settings):
+    settings.SIGAP_TILE_URL = ""  # no internet here: the map draws the kelurahan only
+    contexts = []
+
+    def open_as(user, viewport):
+        context = browser.new_context(viewport=VIEWPORTS[viewport], device_scale_factor=1,
+                                      locale="id-ID", accept_downloads=True,
+                                      is_mobile=viewport == "phone",
+                                      has_touch=viewport == "phone")
+        context.set_default_timeout(20_000)
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            context.add_cookies([{"name": "sessionid",
+                                  "value": client.cookies["sessionid"].value,
+                                  "url": live_server.url}])
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_as
+    for c in contexts:
+        c.close()
+
+
+def shot(page, name, full=False):
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full)
+
+
+def _ready(page):
+    page.wait_for_selector("#dash-map[data-ready='1']")
+    page.wait_for_selector("#trend-chart[data-ready='1']")
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_the_mayor_follows_a_number_to_its_reports(city, open_page, live_server, make_user,
+                                                   viewport):
+    page = open_page(make_user("executive"), viewport)
+    page.goto(f"{live_server.url}/dasbor/")
+    _ready(page)
+    shot(page, f"dashboard-{viewport}")
+    if viewport == "desktop":
+        shot(page, "dashboard-desktop-full", full=True)
+    card = page.locator("a.card.good")
+    shown = int(re.sub(r"\D", "", card.locator(".sub").inner_text().split()[0]))
+    assert shown > 0
+    card.click()
+    page.wait_for_selector("#drill-list")
+    heading = page.locator("h1").inner_text()
+    assert int(re.sub(r"\D", "", heading)) == shown
+    shot(page, f"dashboard-drill-{viewport}")
+    # From the list to one report in the back office.
+    page.locator("#drill-list tbody a").first.click()
+    page.wait_for_url(re.compile(r".*/office/r/"))
+
+
+def test_each_export_downloads(city, open_page, live_server, make_user):
+    page = open_page(make_user("executive"), "desktop")
+    page.goto(f"{live_server.url}/dasbor/")
+    received = int(re.sub(r"\D", "", page.locator(
+        "[data-figure=received] .big").inner_text()))
+    files = {}
+    for fmt in ("csv", "xlsx", "geojson"):
+        with page.expect_download() as info:
+            page.locator(f"[data-export={fmt}]").first.click()
+        files[fmt] = Path(info.value.path()).read_bytes()
+    rows = list(csv.DictReader(io.StringIO(files["csv"].decode("utf-8-sig"))))
+    assert len(rows) == received
+    assert "contact_phone" not in rows[0] and "pelapor" not in rows[0]
+    assert len(json.loads(files["geojson"])["features"]) == received
+    with zipfile.ZipFile(io.BytesIO(files["xlsx"])) as z:
+        assert "xl/worksheets/sheet1.xml" in z.namelist()
+
+
+def test_the_monthly_report_prints(city, open_page, live_server, make_user):
+    page = open_page(make_user("head", agency="DLHK"), "desktop")
+    page.goto(f"{live_server.url}/dasbor/")
+    page.locator("a[href*='/dasbor/bulanan/DLHK/']").click()
+    page.wait_for_selector(".report-sheet")
+    page.emulate_media(media="print")
+    assert page.locator(".dash-top").is_hidden()
+    shot(page, "dashboard-monthly-print")
+    pdf = page.pdf(format="A4")
+    assert pdf[:4] == b"%PDF"
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_anyone_opens_the_transparency_page(city, open_page, live_server, viewport):
+    page = open_page(None, viewport)
+    page.goto(f"{live_server.url}/transparansi/")
+    page.wait_for_selector("#dash-map[data-ready='1']")
+    page.wait_for_selector("#trend-chart[data-ready='1']")
+    shot(page, f"transparency-{viewport}")
+    with page.expect_download() as info:
+        page.locator("[data-export=open-csv]").click()
+    text = Path(info.value.path()).read_text(encoding="utf-8-sig")
+    header = text.splitlines()[0]
+    assert "tiket" in header and "alamat" not in header and "nilai_warga" not in header

@@ -1,0 +1,211 @@
+"""The dashboard's pages: who sees what, numbers that lead to their reports, exports and the
+public page without personal data."""
+
+import csv
+import io
+import json
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+PERIOD = "dari=2026-01-01&sampai=2026-11-02"
+PERSONAL = ("Budi Rahasia", "6281234567890", "budi@example.com", "Tumpukan sampah")
+
+
+@pytest.fixture(autouse=True)
+def _clock(time_machine, now):
+    time_machine.move_to(now, tick=False)
+
+
+def body(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8-sig")
+    return response.content.decode()
+
+
+def _count_in_list(client, url) -> int:
+    html = body(client.get(url))
+    return int(re.search(r"<h1>(\d+) laporan</h1>", html).group(1))
+
+
+@pytest.mark.parametrize("name,status", [
+    ("admin", 200), ("executive", 200), ("head", 200),
+    ("dispatcher", 403), ("officer", 403), ("citizen", 403)])
+def test_it_lets_in_only_the_city_and_agency_heads(client, people, name, status):
+    client.force_login(people(name))
+    assert client.get("/dasbor/").status_code == status
+    assert client.get("/dasbor/ekspor.csv").status_code == status
+    assert client.get("/dasbor/laporan/").status_code == status
+
+
+def test_it_sends_visitors_to_sign_in(client):
+    response = client.get("/dasbor/")
+    assert response.status_code == 302 and "/akun/masuk/" in response["Location"]
+
+
+def test_an_agency_head_sees_only_their_agency(client, history, people, kupang):
+    from sigap.agencies.models import Agency
+
+    pupr = Agency.objects.get(city=kupang, code="PUPR")
+    client.force_login(people("head"))  # DLHK
+    html = body(client.get(f"/dasbor/?{PERIOD}&dinas={pupr.pk}"))  # asks for PUPR: ignored
+    assert re.search(r'data-figure="received">.*?<strong class="big">8</strong>', html, re.S)
+    assert _count_in_list(client, f"/dasbor/laporan/?{PERIOD}&dinas={pupr.pk}&f=all") == 8
+    rows = list(csv.DictReader(io.StringIO(body(client.get(
+        f"/dasbor/ekspor.csv?{PERIOD}&dinas={pupr.pk}")))))
+    assert len(rows) == 8 and {r["dinas"] for r in rows} == {"DLHK"}
+    assert client.get("/dasbor/bulanan/PUPR/").status_code == 403
+    client.force_login(people("head_pupr"))
+    rows = list(csv.DictReader(io.StringIO(body(client.get(f"/dasbor/ekspor.csv?{PERIOD}")))))
+    assert [r["tiket"] for r in rows] == [history["R8"].ticket]
+
+
+def test_the_city_sees_every_agency(client, history, people):
+    client.force_login(people("executive"))
+    html = body(client.get(f"/dasbor/?{PERIOD}"))
+    assert re.search(r'data-figure="received">.*?<strong class="big">9</strong>', html, re.S)
+    assert "Target kota" in html
+
+
+def test_every_number_leads_to_as_many_reports(client, history, people):
+    client.force_login(people("executive"))
+    html = body(client.get(f"/dasbor/?{PERIOD}"))
+    # Each outcome's link, with the count written beside it.
+    pairs = re.findall(r'<a href="([^"]+)"><span class="name">[^<]+</span>'
+                       r'<span class="n">(\d+)</span>', html)
+    assert len(pairs) >= 10
+    for url, shown in pairs:
+        url = url.replace("&amp;", "&")
+        assert _count_in_list(client, url) == int(shown), url
+    # The headline: received 9, of which fixed 3.
+    fixed_url = re.search(r'<a class="card good" href="([^"]+)"', html).group(1)
+    assert _count_in_list(client, fixed_url.replace("&amp;", "&")) == 3
+
+
+def test_the_list_links_each_report_to_the_office(client, history, people):
+    client.force_login(people("executive"))
+    html = body(client.get(f"/dasbor/laporan/?{PERIOD}&f=outcome:waiting_citizen"))
+    assert f'/office/r/{history["R7"].ticket}/' in html
+    assert history["R1"].ticket not in html
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "geojson"])
+def test_exports_carry_no_personal_data(client, history, people, fmt):
+    client.force_login(people("executive"))
+    response = client.get(f"/dasbor/ekspor.{fmt}?{PERIOD}")
+    assert response.status_code == 200 and response.streaming
+    raw = b"".join(response.streaming_content)
+    if fmt == "xlsx":
+        import zipfile
+
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            text = " ".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xml"))
+        assert history["R1"].ticket in text
+    else:
+        text = raw.decode("utf-8-sig")
+    for secret in PERSONAL:
+        assert secret not in text
+    if fmt == "geojson":
+        data = json.loads(text)
+        assert len(data["features"]) == 9
+    if fmt == "csv":
+        assert len(list(csv.DictReader(io.StringIO(text)))) == 9
+
+
+def test_exports_follow_the_number_they_came_from(client, history, people):
+    client.force_login(people("executive"))
+    rows = list(csv.DictReader(io.StringIO(body(client.get(
+        f"/dasbor/ekspor.csv?{PERIOD}&f=fixed")))))
+    assert sorted(r["tiket"] for r in rows) == sorted(
+        history[n].ticket for n in ("R1", "R3", "R4"))
+
+
+def test_a_sensitive_category_is_exported_at_its_kelurahan(client, make_report, people,
+                                                           kupang):
+    from sigap.agencies.models import Category
+
+    cat = Category.objects.filter(city=kupang, is_sensitive=True).first()
+    assert cat is not None, "the Kupang pack has sensitive categories"
+    report = make_report(code=cat.code, lat=-10.1716, lng=123.6711, description="Rahasia")
+    client.force_login(people("executive"))
+    rows = list(csv.DictReader(io.StringIO(body(client.get(f"/dasbor/ekspor.csv?{PERIOD}")))))
+    [row] = rows
+    assert row["ketelitian_lokasi"] == "kelurahan" and row["alamat"] == ""
+    assert (float(row["lintang"]), float(row["bujur"])) == (
+        round(report.kelurahan.centroid_lat, 3), round(report.kelurahan.centroid_lng, 3))
+    assert (float(row["lintang"]), float(row["bujur"])) != (-10.1716, 123.6711)
+
+
+def test_the_dashboard_reads_a_fixed_number_of_queries(client, history, people,
+                                                       django_assert_max_num_queries):
+    client.force_login(people("executive"))
+    with django_assert_max_num_queries(30):
+        assert client.get(f"/dasbor/?{PERIOD}").status_code == 200
+
+
+def test_the_monthly_report_prints(client, history, people):
+    client.force_login(people("admin"))
+    html = body(client.get("/dasbor/bulanan/DLHK/?bulan=2026-01"))
+    assert "Laporan bulanan" in html and "report-sheet" in html
+    assert re.search(r"Laporan masuk</span><strong class=\"big\">8</strong>", html)
+
+
+def test_the_public_page_needs_no_sign_in_and_hides_what_is_not_public(client, history,
+                                                                       kupang, now):
+    from sigap.dashboard import public
+    from sigap.reports.models import Report
+
+    Report.objects.filter(pk=history["R9"].pk).update(is_public=False)  # confidential
+    public.refresh(kupang, now=now)
+    html = body(client.get("/transparansi/"))
+    # 9 reports less the rejected, the duplicate and the confidential one
+    assert re.search(r'data-figure="received">6<', html)
+    for secret in PERSONAL:
+        assert secret not in html
+    text = body(client.get("/transparansi/data.csv"))
+    tickets = [r["tiket"] for r in csv.DictReader(io.StringIO(text))]
+    assert sorted(tickets) == sorted(history[n].ticket for n in ("R1", "R2", "R3", "R4",
+                                                                  "R7", "R8"))
+    for secret in PERSONAL:
+        assert secret not in text
+    geo = json.loads(body(client.get("/transparansi/data.geojson")))
+    assert len(geo["features"]) == 6
+    assert "CC BY 4.0" in body(client.get("/transparansi/kamus-data/"))
+
+
+def test_the_public_page_reads_the_worker_snapshot(client, history, kupang, now,
+                                                   django_assert_max_num_queries):
+    from sigap.dashboard import tasks
+
+    assert tasks.refresh_transparency(now=now) >= 1
+    with django_assert_max_num_queries(6):  # the snapshot, the city, the names: not reports
+        assert client.get("/transparansi/").status_code == 200
+
+
+def test_the_worker_keeps_the_citys_figures_ready(client, history, people, now, make_report,
+                                                  time_machine, django_assert_max_num_queries):
+    from datetime import timedelta
+
+    from sigap.dashboard import tasks
+
+    assert tasks.refresh_dashboards(now=now) == 1 + 6 + 8  # city, kecamatan, agencies
+    client.force_login(people("executive"))
+    with django_assert_max_num_queries(12):  # session, user, city, filters: no reports
+        html = body(client.get("/dasbor/"))  # the default: this year up to today
+    assert re.search(r'data-figure="received">.*?<strong class="big">9</strong>', html, re.S)
+    make_report(at=now)
+    assert re.search(r'data-figure="received">.*?<strong class="big">9</strong>',
+                     body(client.get("/dasbor/")), re.S)  # stored figures, said how old
+    time_machine.move_to(now + timedelta(minutes=16), tick=False)
+    assert re.search(r'data-figure="received">.*?<strong class="big">10</strong>',
+                     body(client.get("/dasbor/")), re.S)  # too old: computed again
+
+
+def test_it_speaks_english_through_the_catalogue(client, history, people):
+    client.force_login(people("executive"))
+    html = body(client.get(f"/dasbor/?{PERIOD}", HTTP_ACCEPT_LANGUAGE="en"))
+    assert "Reports received" in html and "Closed by the agency without confirmation" in html
+    assert "Laporan masuk" not in html
+    assert "Received" in html  # the league tables' column, not the sign-in button's "Sign in"

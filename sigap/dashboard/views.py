@@ -1,0 +1,192 @@
+"""The executive dashboard (/dasbor/): figures, drill-down lists, exports, monthly report.
+
+Views are thin: they read the clock once, build the scope (which enforces who sees what),
+and hand plain data to templates. The same scope and the same named subsets select the
+numbers, the lists behind them and the exports, so they always agree.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext as _
+from django.views.decorators.http import require_GET
+
+from sigap.agencies.models import Agency, Category
+from sigap.cities.models import Area, City
+from sigap.dashboard import exports, figures, page, rollup, stats
+from sigap.dashboard.scope import Scope, can_see_dashboard, from_request, open_now, received
+from sigap.reports.models import Report
+
+PAGE_SIZE = 50
+
+
+def _city():
+    city = City.default()
+    if city is None:
+        raise Http404(_("Kota belum disiapkan."))
+    return city
+
+
+def _scope(request, city, now) -> Scope:
+    return from_request(request, city, today=now.astimezone(city.tz).date())
+
+
+def dashboard_view(view):
+    """Send visitors to sign in; refuse (403) signed-in users who may not see the dashboard."""
+
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not can_see_dashboard(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return require_GET(wrapper)
+
+
+def _filters(city, scope: Scope):
+    kecamatan = list(Area.objects.filter(city=city, level=Area.Level.KECAMATAN)
+                     .only("pk", "name").order_by("name"))
+    kelurahan = Area.objects.filter(city=city, level=Area.Level.KELURAHAN).only(
+        "pk", "name", "parent_id").order_by("name")
+    if scope.kecamatan_id:
+        kelurahan = kelurahan.filter(parent_id=scope.kecamatan_id)
+    categories = Category.objects.filter(city=city).order_by("order", "code")
+    if scope.agency_id:
+        categories = categories.filter(agency_id=scope.agency_id)
+    return {"kecamatan": kecamatan, "kelurahan": list(kelurahan),
+            "agencies": list(Agency.objects.filter(city=city)),
+            "categories": list(categories)}
+
+
+@dashboard_view
+def dashboard(request):
+    """The executive dashboard for the scope the query string asks for."""
+    now = timezone.now()
+    city = _city()
+    scope = _scope(request, city, now)
+    snap = rollup.figures_for(city, scope, now=now, lang=get_language() or "id")
+    context = {
+        "city": city, "scope": scope, "title": snap["title"],
+        "filters": _filters(city, scope), "as_of": snap["at"], "figures_html": snap["html"],
+    }
+    return render(request, "dashboard/dashboard.html", context)
+
+
+@dashboard_view
+def reports(request):
+    """The reports behind one number: the scope narrowed by the subsets in `f`."""
+    now = timezone.now()
+    city = _city()
+    scope = _scope(request, city, now)
+    pairs = page.parse_pairs(request.GET.getlist("f"))
+    open_only = request.GET.get("open") == "1"
+    qs = open_now(scope) if open_only else received(scope)
+    facts = figures.load_from(figures.narrow(qs, pairs, scope.tz), scope, now=now)
+    chosen = figures.select(facts, pairs)
+    chosen.sort(key=lambda f: f.created_at, reverse=True)
+    paginator = Paginator(chosen, PAGE_SIZE)
+    current = paginator.get_page(request.GET.get("page"))
+    by_id = Report.objects.for_list().in_bulk([f.id for f in current.object_list])
+    labels = page.outcome_labels()
+    rows = [{"facts": f, "report": by_id[f.id], "outcome": labels[f.outcome]}
+            for f in current.object_list if f.id in by_id]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "dashboard/reports.html", {
+        "city": city, "scope": scope, "rows": rows, "page": current, "total": len(chosen),
+        "pairs": pairs, "open_only": open_only,
+        "title": page.scope_title(scope, page.labels_for(city.pk)),
+        "back": reverse("dashboard:home") + "?" + scope.query(),
+        "query": query.urlencode(),
+        "exports": {fmt: reverse(f"dashboard:export_{fmt}") + "?" + request.GET.urlencode()
+                    for fmt in ("csv", "xlsx", "geojson")},
+    })
+
+
+@dashboard_view
+def areas(request):
+    """The kelurahan outlines for the map (the counts come with the page)."""
+    city = _city()
+    features = [
+        {"type": "Feature", "id": a.pk, "properties": {"id": a.pk, "name": a.name},
+         "geometry": a.boundary}
+        for a in Area.objects.filter(city=city, level=Area.Level.KELURAHAN) if a.boundary]
+    response = JsonResponse({"type": "FeatureCollection", "features": features})
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _export(fmt):
+    @dashboard_view
+    def view(request):
+        now = timezone.now()
+        city = _city()
+        scope = _scope(request, city, now)
+        pairs = page.parse_pairs(request.GET.getlist("f"))
+        return exports.response(fmt, scope, pairs=pairs, now=now,
+                                open_only=request.GET.get("open") == "1")
+
+    view.__name__ = f"export_{fmt}"
+    return view
+
+
+export_csv = _export("csv")
+export_xlsx = _export("xlsx")
+export_geojson = _export("geojson")
+
+
+def _month(value: str, today: date) -> date:
+    try:
+        y, m = (int(x) for x in (value or "").split("-"))
+        return date(y, m, 1)
+    except ValueError:
+        first = today.replace(day=1)
+        return (first - timedelta(days=1)).replace(day=1)  # last month, complete
+
+
+@dashboard_view
+def monthly(request, agency_code):
+    """One agency's monthly report, laid out to print (or save as PDF from the browser)."""
+    now = timezone.now()
+    city = _city()
+    scope = _scope(request, city, now)
+    agency = Agency.objects.filter(city=city, code=agency_code).first()
+    if agency is None:
+        raise Http404
+    if scope.agency_locked and scope.agency_id != agency.pk:
+        raise PermissionDenied
+    today = now.astimezone(city.tz).date()
+    first = _month(request.GET.get("bulan", ""), today)
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    month_scope = Scope(city_id=city.pk, tz=city.tz, start=first, end=last,
+                        agency_id=agency.pk, agency_locked=scope.agency_locked)
+    facts = figures.load(month_scope, now=now)
+    labels = page.labels_for(city.pk)
+    summary = figures.summarise(facts)
+    outcome_labels = page.outcome_labels()
+    previous = (first - timedelta(days=1)).replace(day=1)
+    return render(request, "dashboard/monthly.html", {
+        "city": city, "agency": agency, "first": first, "last": last, "now": now,
+        "summary": summary, "min_sample": stats.MIN_SAMPLE,
+        "outcomes": [{"label": outcome_labels[o], "count": summary.outcomes[o]}
+                     for o in stats.OUTCOMES],
+        "categories": page.league_rows(month_scope, facts, labels, "category"),
+        "teams": page.league_rows(month_scope, facts, labels, "team"),
+        "kecamatan": page.league_rows(month_scope, facts, labels, "kecamatan"),
+        "backlog": figures.backlog(month_scope, now=now),
+        "hotspots": page.hotspot_rows(month_scope, facts, labels),
+        "previous": previous.strftime("%Y-%m"),
+        "next": (last + timedelta(days=1)).strftime("%Y-%m") if last < today else None,
+        "back": reverse("dashboard:home") + "?" + month_scope.query(),
+    })
