@@ -6,6 +6,9 @@ from datetime import datetime, timezone
 import pytest
 from PIL import Image
 
+# The browser tests' fixtures (Chromium, phone and desk screens), shared by every app's tests.
+pytest_plugins = ["sigap.citizen.tests.browsing"]
+
 NOW = datetime(2026, 11, 2, 2, 0, tzinfo=timezone.utc)  # Monday 10:00 WITA
 
 

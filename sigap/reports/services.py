@@ -76,6 +76,7 @@ class NewReport:
     photos: list[bytes] = field(default_factory=list)
     reporter: object | None = None
     is_anonymous: bool = False
+    is_public: bool = True  # False: "confidential", only the agency sees it
     contact: Contact = field(default_factory=Contact)
     source: str = Report.Source.WEB
     external_app: str = ""
@@ -334,7 +335,7 @@ def create_report(city, data: NewReport, *, now: datetime,
         contact_email=data.contact.email, source=data.source,
         external_app=data.external_app[:120], agency=agency,
         response_due_at=response_due, due_at=due, created_at=now, updated_at=now,
-        is_public=True,
+        is_public=data.is_public,
     )
     report.place_cells()
     event = prepared.new(
