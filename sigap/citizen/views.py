@@ -295,7 +295,8 @@ def is_reporter(request, report) -> bool:
 
 def _viewable(request, ticket) -> Report:
     report = get_object_or_404(Report.objects.for_list().select_related("city"), ticket=ticket)
-    if not report.is_public and not is_reporter(request, report):
+    hidden = not report.is_public or report.status == Status.REJECTED
+    if hidden and not is_reporter(request, report):
         raise Http404
     return report
 
