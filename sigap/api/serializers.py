@@ -66,7 +66,7 @@ class ReportCreateSerializer(serializers.Serializer):
     def validate_answers(self, value):
         if not isinstance(value, dict):
             raise serializers.ValidationError(
-                _("Harus berupa objek JSON. / Must be a JSON object."))
+                _("Harus berupa objek JSON."))
         return value
 
 
@@ -218,7 +218,7 @@ class AssignSerializer(serializers.Serializer):
     def validate(self, data):
         if not data.get("officer") and not data.get("team"):
             raise serializers.ValidationError(
-                {"officer": _("Pilih tim atau petugas. / Choose a team or officer.")})
+                {"officer": _("Pilih tim atau petugas.")})
         return data
 
 

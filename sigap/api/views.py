@@ -70,7 +70,7 @@ class ReportCursor(CursorPagination):
             return self.page_size
         if not raw.isdigit() or int(raw) < 1:
             raise exceptions.ValidationError(
-                {"page_size": _("Harus bilangan bulat positif. / Must be a positive integer.")})
+                {"page_size": _("Harus bilangan bulat positif.")})
         return min(int(raw), self.max_page_size)
 
 

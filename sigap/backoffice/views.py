@@ -134,7 +134,7 @@ def bulk(request):
     action = request.POST.get("action")
     tickets = request.POST.getlist("tickets")
     if action not in ("verify", "assign") or not tickets:
-        messages.error(request, _("Pilih laporan dan tindakan. / Choose reports and an action."))
+        messages.error(request, _("Pilih laporan dan tindakan."))
         return _to_inbox(request)
     done, failed = [], []
     for ticket in tickets[:PAGE_SIZE]:

@@ -47,12 +47,12 @@ REJECT_REASONS = {
 
 BAD_IMAGE_MESSAGES = {
     "too_large": gettext_lazy(
-        "Foto terlalu besar (maksimal 10 MB). / Photo too large (max 10 MB)."),
+        "Foto terlalu besar (maksimal 10 MB)."),
     "too_many_pixels": gettext_lazy(
-        "Resolusi foto terlalu besar (maksimal 40 megapiksel). / Photo resolution too high."),
-    "not_image": gettext_lazy("Berkas ini bukan foto (JPEG, PNG atau WebP). / Not a photo."),
-    "corrupt": gettext_lazy("Foto rusak dan tidak bisa dibaca. / The photo is corrupt."),
-    "empty": gettext_lazy("Berkas foto kosong. / The photo file is empty."),
+        "Resolusi foto terlalu besar (maksimal 40 megapiksel)."),
+    "not_image": gettext_lazy("Berkas ini bukan foto (JPEG, PNG atau WebP)."),
+    "corrupt": gettext_lazy("Foto rusak dan tidak bisa dibaca."),
+    "empty": gettext_lazy("Berkas foto kosong."),
 }
 
 
@@ -96,7 +96,7 @@ def clean_photos(raw_photos: list[bytes], *, field_name: str = "photos",
     """Return the photos re-encoded without metadata, or raise ValidationError."""
     if len(raw_photos) > limit:
         raise ValidationError(
-            {field_name: _("Paling banyak %(n)d foto. / At most %(n)d photos.") % {"n": limit}})
+            {field_name: _("Paling banyak %(n)d foto.") % {"n": limit}})
     cleaned = []
     for index, raw in enumerate(raw_photos, start=1):
         try:
@@ -269,8 +269,8 @@ def _after_commit(photo_ids: list[int] = ()) -> None:
 
 def _location_error(city) -> ValidationError:
     return ValidationError({"location": _(
-        "Lokasi berada di luar wilayah %(city)s. Geser penanda ke dalam kota. / "
-        "The location is outside %(city)s.") % {"city": city.name}})
+        "Lokasi berada di luar wilayah %(city)s. Geser penanda ke dalam kota.")
+        % {"city": city.name}})
 
 
 # --- Creating a report ----------------------------------------------------------------------
@@ -300,14 +300,14 @@ def create_report(city, data: NewReport, *, now: datetime,
     errors: dict[str, str] = {}
     description = (data.description or "").strip()
     if category is None or category.city_id != city.pk or not category.is_active:
-        errors["category"] = _("Kategori tidak dikenal. / Unknown category.")
+        errors["category"] = _("Kategori tidak dikenal.")
     if len(description) > MAX_DESCRIPTION:
         errors["description"] = _(
-            "Keterangan terlalu panjang: %(n)d karakter, maksimal %(max)d. / "
-            "Description too long.") % {"n": len(description), "max": MAX_DESCRIPTION}
+            "Keterangan terlalu panjang: %(n)d karakter, maksimal %(max)d.") % {
+                "n": len(description), "max": MAX_DESCRIPTION}
     if not description and not data.photos:
         errors["description"] = _(
-            "Tuliskan keterangan singkat atau lampirkan foto. / Add a description or a photo.")
+            "Tuliskan keterangan singkat atau lampirkan foto.")
     if errors:
         raise ValidationError(errors)
     answers = validate_answers(category, data.answers)
@@ -444,7 +444,7 @@ def reject(report_id: int, *, actor, now: datetime, reason: str, note: str = "")
     label = REJECT_REASONS.get(reason)
     text = str(label) if label else (reason or "").strip()
     if not text:
-        raise ValidationError({"reason": _("Pilih alasan penolakan. / Choose a reason.")})
+        raise ValidationError({"reason": _("Pilih alasan penolakan.")})
 
     def apply(report):
         report.reject_reason = text[:300]
@@ -460,7 +460,7 @@ def assign(report_id: int, *, actor, now: datetime, officer=None, team=None,
     from sigap.accounts.models import Role as AccountRole
 
     if officer is None and team is None:
-        raise ValidationError({"officer": _("Pilih tim atau petugas. / Choose a team or officer.")})
+        raise ValidationError({"officer": _("Pilih tim atau petugas.")})
 
     def apply(report):
         chosen_team = team
@@ -468,13 +468,12 @@ def assign(report_id: int, *, actor, now: datetime, officer=None, team=None,
             if officer.agency_id != report.agency_id or officer.role != AccountRole.OFFICER \
                     or not officer.is_active:
                 raise ValidationError({"officer": _(
-                    "Petugas ini bukan anggota dinas yang menangani. / "
-                    "This officer is not in the handling agency.")})
+                    "Petugas ini bukan anggota dinas yang menangani.")})
             if chosen_team is None:
                 chosen_team = officer.teams.filter(agency_id=report.agency_id).first()
         if chosen_team is not None and chosen_team.agency_id != report.agency_id:
             raise ValidationError({"team": _(
-                "Tim ini bukan milik dinas yang menangani. / Team belongs to another agency.")})
+                "Tim ini bukan milik dinas yang menangani.")})
         report.team = chosen_team
         report.officer = officer
 
@@ -492,9 +491,9 @@ def resolve(report_id: int, *, actor, now: datetime, note: str,
     """Resolve with proof: a note and at least one photo are required."""
     errors = {}
     if not (note or "").strip():
-        errors["note"] = _("Tuliskan catatan penyelesaian. / A resolution note is required.")
+        errors["note"] = _("Tuliskan catatan penyelesaian.")
     if not photos:
-        errors["photo"] = _("Lampirkan minimal satu foto bukti. / At least one proof photo.")
+        errors["photo"] = _("Lampirkan minimal satu foto bukti.")
     if errors:
         raise ValidationError(errors)
     cleaned = clean_photos(photos, field_name="photo", limit=MAX_PROOF_PHOTOS)
@@ -510,7 +509,7 @@ def resolve(report_id: int, *, actor, now: datetime, note: str,
 def handback(report_id: int, *, actor, now: datetime, reason: str) -> Report:
     """The officer cannot resolve: hand the report back to the dispatcher with a reason."""
     if not (reason or "").strip():
-        raise ValidationError({"reason": _("Tuliskan alasannya. / A reason is required.")})
+        raise ValidationError({"reason": _("Tuliskan alasannya.")})
 
     def apply(report):
         report.officer = None
@@ -526,7 +525,7 @@ def close(report_id: int, *, actor, now: datetime, note: str = "", role=None) ->
 def reopen(report_id: int, *, actor, now: datetime, reason: str, role=None) -> Report:
     if not (reason or "").strip():
         raise ValidationError({"reason": _(
-            "Ceritakan apa yang belum beres. / Tell us what is not fixed.")})
+            "Ceritakan apa yang belum beres.")})
 
     def apply(report):
         _response_due, due = due_times(report.category, report.agency, report.city, now)
@@ -548,7 +547,7 @@ def mark_duplicate(report_id: int, *, actor, now: datetime, of: Report,
         raise ValidationError({"of": _("Laporan tidak bisa menjadi duplikat dirinya sendiri.")})
     if kept.city_id != Report.objects.values_list("city_id", flat=True).get(pk=report_id) \
             or kept.status in (Status.REJECTED, Status.DUPLICATE):
-        raise ValidationError({"of": _("Laporan tujuan tidak bisa dipakai. / Invalid target.")})
+        raise ValidationError({"of": _("Laporan tujuan tidak bisa dipakai.")})
 
     def apply(report):
         report.duplicate_of = kept
@@ -580,12 +579,12 @@ def mark_duplicate(report_id: int, *, actor, now: datetime, of: Report,
 def reassign(report_id: int, *, actor, now: datetime, agency: Agency, reason: str) -> Report:
     """Send the report to another agency, back to the top of its queue."""
     if not (reason or "").strip():
-        raise ValidationError({"reason": _("Tuliskan alasan pengalihan. / A reason is required.")})
+        raise ValidationError({"reason": _("Tuliskan alasan pengalihan.")})
 
     def apply(report):
         if agency.city_id != report.city_id or agency.pk == report.agency_id:
             raise ValidationError(
-                {"agency": _("Pilih dinas lain di kota ini. / Choose another agency.")})
+                {"agency": _("Pilih dinas lain di kota ini.")})
         report.agency = agency
         report.team = None
         report.officer = None
@@ -623,7 +622,7 @@ def add_note(report_id: int, *, actor, now: datetime, text: str, public: bool) -
     """Add a staff note: public (shown on the tracking page) or internal (staff only)."""
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"note": _("Catatan kosong. / The note is empty.")})
+        raise ValidationError({"note": _("Catatan kosong.")})
     with transaction.atomic():
         report = _lock(report_id)
         role = role_of(actor, report)
@@ -651,10 +650,10 @@ def add_comment(report_id: int, *, actor, now: datetime, text: str) -> ReportEve
     """Add a citizen's public comment to a public report."""
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"text": _("Komentar kosong. / The comment is empty.")})
+        raise ValidationError({"text": _("Komentar kosong.")})
     if len(text) > 1000:
         raise ValidationError(
-            {"text": _("Komentar maksimal 1000 karakter. / Max 1000 characters.")})
+            {"text": _("Komentar maksimal 1000 karakter.")})
     with transaction.atomic():
         report = _lock(report_id)
         if not report.is_public:
@@ -680,7 +679,7 @@ def rate(report_id: int, *, actor, now: datetime, stars: int, comment: str = "",
     except (TypeError, ValueError):
         stars = 0
     if not 1 <= stars <= 5:
-        raise ValidationError({"rating": _("Nilai 1 sampai 5. / Rating must be 1 to 5.")})
+        raise ValidationError({"rating": _("Nilai 1 sampai 5.")})
     with transaction.atomic():
         report = _lock(report_id)
         acting = role or role_of(actor, report)
@@ -747,7 +746,7 @@ def pause_sla(report_id: int, *, actor, now: datetime, note: str) -> ReportEvent
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _(
-            "Tuliskan informasi apa yang dibutuhkan dari warga. / Say what is needed.")})
+            "Tuliskan informasi apa yang dibutuhkan dari warga.")})
     with transaction.atomic():
         report = _lock(report_id)
         role = role_of(actor, report)
