@@ -11,8 +11,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, Q, When
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -242,7 +243,13 @@ def report_detail(request, ticket):
 def task_detail(request, ticket):
     now = timezone.now()
     report = report_for_staff(request, ticket)
-    return render(request, "backoffice/task.html", _report_context(request, report, now))
+    context = _report_context(request, report, now)
+    # A failed action on this task (without JavaScript): shown here, at the task's address.
+    failed = request.session.pop("task_failed", None)
+    if failed and failed.get("ticket") == ticket:
+        context.update({"error": failed["error"], "posted": failed["posted"],
+                        "failed_action": failed["action"]})
+    return render(request, "backoffice/task.html", context, status=400 if failed else 200)
 
 
 def _do_verify(request, report, now):
@@ -334,18 +341,26 @@ def act(request, ticket, action):
         return HttpResponseBadRequest("unknown action")
     now = timezone.now()
     report = report_for_staff(request, ticket)
+    in_task = request.POST.get("view") == "task"
     try:
         message = handler(request, report, now)
     except (ValidationError, workflow.TransitionError) as exc:
-        if request.POST.get("view") == "task":
-            report = report_for_staff(request, ticket)
-            context = _report_context(request, report, now)
-            context.update({"error": _error_text(exc), "posted": request.POST,
-                            "failed_action": action})
-            return render(request, "backoffice/task.html", context, status=400)
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse({"ok": False, "error": _error_text(exc)}, status=400)
+        if in_task:
+            # Back to the task's own address, keeping what was typed (not the files).
+            request.session["task_failed"] = {
+                "ticket": ticket, "action": action, "error": _error_text(exc),
+                "posted": {k: v for k, v in request.POST.items()
+                           if k in ("note", "text", "reason")}}
+            return redirect("backoffice:task", ticket=ticket)
         messages.error(request, _error_text(exc))
         return _back(request, ticket)
     messages.success(request, message)
+    if "application/json" in request.headers.get("Accept", "") and in_task:
+        done = action in ("resolve", "handback")
+        return JsonResponse({"ok": True, "next": reverse(
+            "backoffice:tasks") if done else reverse("backoffice:task", args=[ticket])})
     if action == "reassign" and not request.user.can_see_agency(
             Report.objects.values_list("agency_id", flat=True).get(pk=report.pk)):
         return redirect("backoffice:inbox")  # it left this desk's sight

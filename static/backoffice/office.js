@@ -3,15 +3,17 @@
   "use strict";
   var lang = document.documentElement.lang || "id";
   var words = lang.indexOf("en") === 0
-    ? {late: "overdue", left: "left", d: "d", h: "h", m: "m", paused: "paused"}
-    : {late: "terlambat", left: "lagi", d: "h", h: "j", m: "m", paused: "dijeda"};
+    ? {late: "overdue", left: "left", d: " days", d1: " day", h: " h", m: " min", paused: "paused"}
+    : {late: "terlambat", left: "lagi", d: " hari", d1: " hari", h: " jam", m: " menit", paused: "dijeda"};
+  // Whole words for days ("2 hari 23 jam", "2 days 23 h"): "2h 23j" read as hours in English.
   function span(ms) {
     var m = Math.floor(Math.abs(ms) / 60000), d = Math.floor(m / 1440), h = Math.floor((m % 1440) / 60);
     m = m % 60;
-    if (d) return d + words.d + " " + h + words.h;
+    if (d) return d + (d === 1 ? words.d1 : words.d) + " " + h + words.h;
     if (h) return h + words.h + " " + m + words.m;
     return m + words.m;
   }
+  window.SigapSpan = span;
   function tick() {
     var now = Date.now();
     document.querySelectorAll("[data-due]").forEach(function (el) {
