@@ -189,8 +189,11 @@ def _report_context(request, report, now):
     role = access.role_for(request, report)
     events = list(report.events.select_related("actor").order_by("at", "pk"))
     labels = dict(Status.choices)
+    roles = dict(workflow.Role.choices)
     for event in events:
         event.old_label, event.new_label = labels.get(event.old, ""), labels.get(event.new, "")
+        # Who acted, by name; a citizen without one by their part, never an internal id.
+        event.actor_label = roles.get(event.actor_role, "")
     photos = list(report.photos.all())
     attrs = {a.code: a for a in report.category.attributes.all()}
     answers = []
@@ -216,6 +219,8 @@ def _report_context(request, report, now):
         "agencies": Agency.objects.filter(city_id=report.city_id).exclude(pk=report.agency_id)
         if is_desk else [],
         "officers": _officer_choices(report.agency_id) if is_desk else [],
+        "categories": Category.objects.filter(city_id=report.city_id, is_active=True)
+        .exclude(pk=report.category_id).select_related("agency") if is_desk else [],
         "teams": Team.objects.filter(agency_id=report.agency_id) if is_desk else [],
         "templates": ResponseTemplate.objects.filter(
             Q(agency__isnull=True) | Q(agency_id=report.agency_id), is_active=True)
@@ -308,6 +313,18 @@ def _do_resolve(request, report, now):
     return _("Laporan diselesaikan. Terima kasih!")
 
 
+def _do_recategorise(request, report, now):
+    code = request.POST.get("category", "")
+    category = Category.objects.filter(city_id=report.city_id, code=code,
+                                       is_active=True).first()
+    if category is None:
+        raise ValidationError({"category": _("Pilih kategori.")})
+    report = services.recategorise(report.pk, actor=request.user, now=now, category=category,
+                                   note=request.POST.get("note", ""))
+    return _("Kategori diubah ke %(category)s; laporan diteruskan ke %(agency)s.") % {
+        "category": category.name, "agency": report.agency}
+
+
 def _do_handback(request, report, now):
     services.handback(report.pk, actor=request.user, now=now,
                       reason=request.POST.get("reason", ""))
@@ -329,6 +346,7 @@ ACTIONS = {
     "verify": _do_verify, "reject": _do_reject, "duplicate": _do_duplicate,
     "reassign": _do_reassign, "assign": _do_assign, "note": _do_note, "start": _do_start,
     "resolve": _do_resolve, "handback": _do_handback, "pause": _do_pause, "resume": _do_resume,
+    "recategorise": _do_recategorise,
 }
 
 
@@ -361,7 +379,7 @@ def act(request, ticket, action):
         done = action in ("resolve", "handback")
         return JsonResponse({"ok": True, "next": reverse(
             "backoffice:tasks") if done else reverse("backoffice:task", args=[ticket])})
-    if action == "reassign" and not request.user.can_see_agency(
+    if action in ("reassign", "recategorise") and not request.user.can_see_agency(
             Report.objects.values_list("agency_id", flat=True).get(pk=report.pk)):
         return redirect("backoffice:inbox")  # it left this desk's sight
     if request.POST.get("view") == "task":

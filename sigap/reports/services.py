@@ -379,6 +379,7 @@ _KIND_FOR_ACTION = {
     Action.ASSIGN: ReportEvent.Kind.ASSIGNED,
     Action.REASSIGN: ReportEvent.Kind.REASSIGNED,
     Action.MARK_DUPLICATE: ReportEvent.Kind.DUPLICATE,
+    Action.RECATEGORISE: ReportEvent.Kind.RECATEGORISED,
 }
 
 
@@ -593,6 +594,34 @@ def reassign(report_id: int, *, actor, now: datetime, agency: Agency, reason: st
 
     return transition(report_id, Action.REASSIGN, actor=actor, now=now, note=reason.strip(),
                       apply=apply, data={"to": agency.code})
+
+
+def recategorise(report_id: int, *, actor, now: datetime, category: Category,
+                 note: str = "") -> Report:
+    """Give the report another category: routed to that category's agency, its deadlines
+    counted again from `now` with the new category's SLA, back in the queue (the citizen
+    sees the change in the timeline)."""
+    changed = {}
+
+    def apply(report):
+        if category.city_id != report.city_id or category.pk == report.category_id:
+            raise ValidationError({"category": _("Pilih kategori lain di kota ini.")})
+        try:
+            agency = routing.route(category)
+        except routing.NoRoute:
+            raise ValidationError({"category": _("Kategori ini belum punya dinas.")}) from None
+        changed.update({"from": report.category.code, "to": category.code,
+                        "from_agency": report.agency.code, "agency": agency.code})
+        report.category = category
+        report.agency = agency
+        report.team = None
+        report.officer = None
+        report.escalation_level = 0
+        report.priority = 1 if category.is_emergency else category.priority
+        report.response_due_at, report.due_at = due_times(category, agency, report.city, now)
+
+    return transition(report_id, Action.RECATEGORISE, actor=actor, now=now,
+                      note=(note or "").strip(), apply=apply, data=changed)
 
 
 def auto_assign(report_id: int, *, now: datetime) -> Report | None:
