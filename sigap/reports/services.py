@@ -857,3 +857,41 @@ def record_escalation(report_id: int, *, from_level: int, steps: list[tuple[int,
         ]
         _record_change([e.pk for e in events])
     return events
+
+
+def claim_earlier_reports(user, destination, now: datetime) -> int:
+    """Join to `user` the reports sent without an account with the phone number or e-mail
+    a one-time code has just proved to be theirs; return how many. Anonymous reports stay
+    anonymous (their contact was never kept)."""
+    from sigap.accounts.services import parse_destination
+
+    if getattr(user, "role", "citizen") != "citizen":
+        return 0
+    unclaimed = Report.objects.filter(reporter__isnull=True, is_anonymous=False)
+    if destination.kind == "email":
+        candidates = unclaimed.filter(contact_email__iexact=destination.value)
+    else:
+        # contact_phone is kept as typed ("0812 3456 7890"): narrow by its last four digits
+        # in the database, then compare the normalised numbers.
+        candidates = unclaimed.filter(contact_phone__endswith=destination.value[-4:])
+
+        def same(raw):
+            try:
+                return parse_destination(raw).value == destination.value
+            except ValidationError:
+                return False
+
+        ids = [pk for pk, raw in candidates.values_list("pk", "contact_phone") if same(raw)]
+        candidates = Report.objects.filter(pk__in=ids)
+    with transaction.atomic():
+        ids = list(candidates.select_for_update().values_list("pk", flat=True))
+        if not ids:
+            return 0
+        Report.objects.filter(pk__in=ids, reporter__isnull=True).update(reporter=user,
+                                                                         updated_at=now)
+        ReportEvent.objects.bulk_create([ReportEvent(
+            report_id=pk, kind=ReportEvent.Kind.INTERNAL_NOTE, actor=user,
+            actor_role=Role.REPORTER, note=_("Laporan dihubungkan ke akun pelapor."),
+            is_public=False, at=now, data={"claimed_by": destination.kind}) for pk in ids])
+    return len(ids)
+
