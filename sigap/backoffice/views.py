@@ -6,8 +6,10 @@ changes them only through `sigap.reports.services` (which check the actor's role
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import authenticate, login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, Q, When
@@ -16,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from sigap.accounts.models import Role as AccountRole, User
@@ -67,6 +69,43 @@ def _officer_choices(agency_id):
         .annotate(open_tasks=Count("tasks", filter=Q(tasks__status__in=workflow.IN_FIELD)))
         .order_by("open_tasks", "username")
     )
+
+
+# --- Staff sign-in ------------------------------------------------------------------------
+
+class StaffSignInForm(forms.Form):
+    username = forms.CharField(label=_l("Nama pengguna"), max_length=150,
+                               widget=forms.TextInput(attrs={
+                                   "autocomplete": "username", "autocapitalize": "none",
+                                   "autofocus": True}))
+    password = forms.CharField(label=_l("Kata sandi"), widget=forms.PasswordInput(
+        attrs={"autocomplete": "current-password"}))
+
+
+def staff_signin(request):
+    """Staff sign in with their username and password and land on the office."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not (target.startswith("/office/") and url_has_allowed_host_and_scheme(
+            target, {request.get_host()})):
+        target = reverse("backoffice:inbox")
+    if access.is_staff_user(request.user):
+        return redirect(target)
+    form = StaffSignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(request, username=form.cleaned_data["username"].strip(),
+                            password=form.cleaned_data["password"])
+        if user is None or not access.is_staff_user(user):
+            # The same answer for both: it does not tell which usernames exist.
+            form.add_error(None, _("Nama pengguna atau kata sandi salah, atau akun ini "
+                                   "bukan akun petugas."))
+        else:
+            login(request, user)
+            response = redirect(target)
+            response.set_cookie("django_language", user.language, max_age=365 * 24 * 3600,
+                                samesite="Lax")
+            return response
+    return render(request, "backoffice/signin.html", {"form": form, "next": target},
+                  status=400 if form.errors else 200)
 
 
 # --- Inbox --------------------------------------------------------------------------------
