@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, Q, When
+from django.db.models import Case, Count, F, Prefetch, Q, When
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +28,7 @@ from sigap.backoffice.access import report_for_staff, staff_required
 from sigap.backoffice.models import ResponseTemplate
 from sigap.cities.models import Area
 from sigap.reports import services, workflow
-from sigap.reports.models import Report
+from sigap.reports.models import Photo, Report
 from sigap.reports.workflow import Status
 
 PAGE_SIZE = 50
@@ -145,8 +145,14 @@ def inbox(request):
     # Sort and page over the report table alone, then load the page's rows with their joins.
     page = Paginator(qs.values_list("pk", flat=True), PAGE_SIZE).get_page(g.get("page"))
     rows = Report.objects.filter(pk__in=list(page.object_list)).for_list() \
-        .only(*LIST_FIELDS).annotate(sla_due=_sla_due()).in_bulk()
+        .only(*LIST_FIELDS, "lat", "lng").annotate(sla_due=_sla_due()).prefetch_related(
+            Prefetch("photos", to_attr="report_photos", queryset=Photo.objects.filter(
+                kind=Photo.Kind.REPORT).only("pk", "report_id", "image", "thumbnail")
+                .order_by("created_at", "pk"))).in_bulk()
     page.object_list = [rows[pk] for pk in page.object_list]
+    # The page's reports on a small map (staff see the exact place).
+    points = [{"t": r.ticket, "lat": r.lat, "lng": r.lng, "p": r.priority,
+               "u": reverse("backoffice:report", args=[r.ticket])} for r in page.object_list]
     categories = Category.objects.filter(is_active=True)
     if agency is not None:
         categories = categories.filter(agency=agency)
@@ -162,6 +168,8 @@ def inbox(request):
         "can_act": user.role in (AccountRole.DISPATCHER, AccountRole.HEAD) or user.is_city_admin,
         "officers": _officer_choices(agency.pk) if agency is not None else [],
         "teams": Team.objects.filter(agency=agency) if agency is not None else [],
+        "points": points, "tile_url": settings.SIGAP_TILE_URL,
+        "tile_attribution": settings.SIGAP_TILE_ATTRIBUTION,
     }
     return render(request, "backoffice/inbox.html", context)
 

@@ -52,4 +52,18 @@
     }
     L.circleMarker(ll, {radius: 9, color: "#c62828", fillColor: "#ef4444", fillOpacity: .9}).addTo(map);
   });
+  // The inbox: this page's reports on one small map, each pin a link to its report.
+  var inboxMap = document.getElementById("inbox-map"), pts = document.getElementById("inbox-points");
+  if (inboxMap && pts && window.L) {
+    var points = JSON.parse(pts.textContent), m = L.map(inboxMap, {zoomControl: true});
+    if (inboxMap.dataset.tiles) L.tileLayer(inboxMap.dataset.tiles, {maxZoom: 19, attribution: inboxMap.dataset.attribution || ""}).addTo(m);
+    var bounds = [];
+    points.forEach(function (p) {
+      var colour = p.p <= 1 ? "#c62828" : p.p <= 2 ? "#e65100" : "#1565c0";
+      L.circleMarker([p.lat, p.lng], {radius: 7, color: colour, fillColor: colour, fillOpacity: .8})
+        .bindTooltip(p.t).on("click", function () { window.location.href = p.u; }).addTo(m);
+      bounds.push([p.lat, p.lng]);
+    });
+    if (bounds.length === 1) { m.setView(bounds[0], 15); } else { m.fitBounds(bounds, {padding: [16, 16], maxZoom: 16}); }
+  }
 })();

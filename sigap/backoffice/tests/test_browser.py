@@ -18,7 +18,7 @@ SHOTS = (Path(os.environ["SIGAP_SCREENSHOTS_DIR"]) if os.environ.get("SIGAP_SCRE
          else Path(tempfile.gettempdir()) / "sigap-shots")
 SHOTS.mkdir(parents=True, exist_ok=True)
 PHONE = {"width": 360, "height": 740}
-DESK = {"width": 1280, "height": 800}
+DESK = {"width": 1366, "height": 768}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
