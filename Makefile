@@ -27,6 +27,9 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# Links in messages point at the address the server is started on (override: SIGAP_SITE_URL).
+export SIGAP_SITE_URL ?= http://$(HOST):$(PORT)
+
 # Start Sigap on the embedded defaults: SQLite in var/, files in var/media/, Huey on SQLite.
 serve: install
 	$(BIN)/sigap setup

@@ -52,6 +52,12 @@ def _huey_immediate():
 
 
 @pytest.fixture(autouse=True)
+def _no_coalescing(settings):
+    """Citizens' updates go out at once in tests; the coalescing tests set a window."""
+    settings.SIGAP_NOTIFY_COALESCE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _tmp_media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
