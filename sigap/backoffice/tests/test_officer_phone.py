@@ -94,3 +94,33 @@ def test_the_countdown_writes_days_as_words(screen, live_server, make_user, make
     text = page.locator("[data-due]").first.inner_text()
     assert re.search(pattern, text), text
     assert officer  # the agency has an officer, as in life
+
+
+def test_the_desk_signs_in_by_username_and_recategorises(screen, live_server, make_user,
+                                                         make_report, photo):
+    from sigap.citizen.tests.browsing import DESK
+
+    report = make_report("LAINNYA", photos=[photo()], description="Lubang di jalan")
+    make_user("dispatcher", agency="KOMINFO", username="triase", display_name="Meja Triase")
+    context, page = screen(DESK, mobile=False)
+    page.goto(f"{live_server.url}/office/")
+    page.wait_for_url("**/office/masuk/?next=/office/")
+    shot(page, "office-1366x768-0-staff-signin")
+    page.fill("#id_username", "triase")
+    page.fill("#id_password", "pw-Sigap-2026")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/office/")
+    page.wait_for_selector("#inbox-map .leaflet-interactive")
+    assert page.locator("td.with-thumb img.thumb").count() == 1
+    shot(page, "office-1366x768-1-inbox")
+    page.click(f"text={report.ticket}")
+    page.wait_for_selector("#recategorise[open]")
+    problems = uncovered_problems(page, "#recategorise-category",
+                                  "#recategorise button[type=submit]")
+    assert problems == [], problems
+    page.select_option("#recategorise-category", "JALAN_RUSAK")
+    shot(page, "office-1366x768-2-recategorise")
+    page.click("#recategorise button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/office/")
+    report.refresh_from_db()
+    assert report.category.code == "JALAN_RUSAK" and report.agency.code == "PUPR"
