@@ -283,3 +283,24 @@ def test_the_city_pack_seeds_response_templates_per_agency(kupang, client, peopl
     client.force_login(people("dispatcher"))
     html = client.get(reverse("backoffice:report", args=[report.ticket])).content.decode()
     assert "Sampah dijadwalkan diangkut" in html and "data-template-for" in html
+
+
+def test_the_detail_page_names_commenters_and_shows_the_rating(client, people, make_report,
+                                                               make_user, now, photo):
+    from sigap.reports import services
+
+    named = make_user("citizen", display_name="Bu Maria", username="w1a2b3c4d5e6")
+    nameless = make_user("citizen", username="w9f8e7d6c5b4")
+    reporter = make_user("citizen")
+    report = make_report(reporter=reporter)
+    services.add_comment(report.pk, actor=named, now=now, text="Saya juga lihat")
+    services.add_comment(report.pk, actor=nameless, now=now, text="Betul")
+    officer = people("officer")
+    services.assign(report.pk, actor=people("dispatcher"), now=now, officer=officer)
+    services.resolve(report.pk, actor=officer, now=now, note="Beres", photos=[photo()])
+    services.reporter_confirms(report.pk, fixed=True, now=now, actor=reporter, stars=4)
+    client.force_login(people("dispatcher"))
+    html = client.get(reverse("backoffice:report", args=[report.ticket])).content.decode()
+    assert "Bu Maria" in html
+    assert "w9f8e7d6c5b4" not in html and "w1a2b3c4d5e6" not in html
+    assert 'id="rating">4/5' in html
