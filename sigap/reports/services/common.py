@@ -1,0 +1,132 @@
+"""What the report services share: limits, photo cleaning, the actor's role, the lock,
+and recording a change (data version, outbox, after-commit work).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _, gettext_lazy
+
+from sigap.lib import images
+from sigap.reports import freshness, outbox
+from sigap.reports.models import Outbox, Photo, Report
+from sigap.reports.workflow import Role
+
+
+MAX_DESCRIPTION = 4000
+MAX_PHOTOS = 3
+MAX_PROOF_PHOTOS = 5
+
+BAD_IMAGE_MESSAGES = {
+    "too_large": gettext_lazy(
+        "Foto terlalu besar (maksimal 10 MB)."),
+    "too_many_pixels": gettext_lazy(
+        "Resolusi foto terlalu besar (maksimal 40 megapiksel)."),
+    "not_image": gettext_lazy("Berkas ini bukan foto (JPEG, PNG atau WebP)."),
+    "corrupt": gettext_lazy("Foto rusak dan tidak bisa dibaca."),
+    "empty": gettext_lazy("Berkas foto kosong."),
+}
+
+
+def clean_photos(raw_photos: list[bytes], *, field_name: str = "photos",
+                 limit: int = MAX_PHOTOS) -> list[images.CleanImage]:
+    """Return the photos re-encoded without metadata, or raise ValidationError."""
+    if len(raw_photos) > limit:
+        raise ValidationError(
+            {field_name: _("Paling banyak %(n)d foto.") % {"n": limit}})
+    cleaned = []
+    for index, raw in enumerate(raw_photos, start=1):
+        try:
+            cleaned.append(images.clean_photo(
+                raw, max_bytes=settings.SIGAP_MAX_PHOTO_BYTES,
+                max_pixels=settings.SIGAP_MAX_PHOTO_PIXELS))
+        except images.BadImage as exc:
+            message = str(BAD_IMAGE_MESSAGES[exc.code])
+            raise ValidationError({field_name: _("Foto %(i)d: %(msg)s") % {
+                "i": index, "msg": message}}) from None
+    return cleaned
+
+
+def role_of(actor, report: Report) -> Role:
+    """Return the part `actor` plays for `report` in the state machine."""
+    from sigap.accounts.models import Role as AccountRole
+
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return Role.NONE
+    if actor.is_city_admin:
+        return Role.ADMIN
+    if actor.is_agency_staff and actor.agency_id == report.agency_id:
+        if actor.role == AccountRole.HEAD:
+            return Role.HEAD
+        if actor.role == AccountRole.DISPATCHER:
+            return Role.DISPATCHER
+        if actor.can_handle(report):
+            return Role.OFFICER
+    if report.reporter_id is not None and report.reporter_id == actor.pk:
+        return Role.REPORTER
+    return Role.NONE
+
+
+def _photo_file(report: Report, img: images.CleanImage, *, kind: str, event, uploaded_by,
+                now: datetime) -> Photo:
+    """Store the image file and return its Photo, not saved yet."""
+    photo = Photo(report=report, event=event, kind=kind, width=img.width, height=img.height,
+                  uploaded_by=uploaded_by if getattr(uploaded_by, "pk", None) else None,
+                  created_at=now)
+    photo.image.save("photo.jpg", ContentFile(img.data), save=False)
+    return photo
+
+
+def _save_photos(report: Report, cleaned: list[images.CleanImage], *, kind: str, event,
+                 uploaded_by, now: datetime) -> list[Photo]:
+    photos = []
+    for img in cleaned:
+        photo = _photo_file(report, img, kind=kind, event=event, uploaded_by=uploaded_by,
+                            now=now)
+        photo.save()
+        photos.append(photo)
+    return photos
+
+
+def _record_change(event_ids: list[int], photo_ids: list[int] = ()) -> None:
+    """Inside the transaction: bump the data version and put the events in the outbox;
+    after the commit, queue the thumbnails and a drain of the outbox.
+
+    The version keeps cached public reads exact; the outbox row commits with its event, so
+    its notifications cannot be lost after the commit (reports.outbox).
+    """
+    freshness.bump()
+    Outbox.objects.bulk_create([Outbox(event_id=pk) for pk in event_ids])
+    _after_commit(photo_ids)
+
+log = logging.getLogger(__name__)
+
+
+def _after_commit(photo_ids: list[int] = ()) -> None:
+    """Once committed: thumbnails for new photos, and a drain of the outbox. A queue that is
+    down loses neither (tasks.make_missing_thumbnails, the periodic drain): the report is
+    stored, so the request must not fail now."""
+    from sigap.reports import tasks
+
+    def run():
+        for photo_id in photo_ids:
+            try:
+                tasks.make_thumbnail(photo_id)
+            except Exception:  # noqa: BLE001 - the photo is stored: the periodic sweep makes it
+                log.warning("could not queue a thumbnail; the periodic sweep will make it",
+                            exc_info=True)
+                break  # the queue is down: the others would fail alike
+        outbox.kick()
+
+    transaction.on_commit(run)
+
+
+def _lock(report_id: int) -> Report:
+    return Report.objects.select_for_update().select_related(
+        "category", "agency", "city").get(pk=report_id)

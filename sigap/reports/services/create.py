@@ -1,0 +1,214 @@
+"""Creating a report: validate, route, start its SLA clock and store it with its event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.utils.translation import gettext as _
+
+from sigap.agencies import routing
+from sigap.agencies.models import Category
+from sigap.cities.locate import OutsideCity, locate
+from sigap.lib import prepared
+from sigap.lib.prepared import PreparedInsert
+from sigap.reports import intake
+from sigap.reports.models import Follower, IdempotencyKey, Outbox, Photo, Report, ReportEvent
+from sigap.reports.workflow import Role, Status
+from sigap.reports.services.common import MAX_DESCRIPTION, _after_commit, _photo_file, clean_photos
+from sigap.reports.services.sla import due_times
+
+
+@dataclass
+class Contact:
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass
+class NewReport:
+    category: Category
+    lat: float
+    lng: float
+    description: str = ""
+    answers: dict = field(default_factory=dict)
+    address: str = ""
+    photos: list[bytes] = field(default_factory=list)
+    reporter: object | None = None
+    is_anonymous: bool = False
+    is_public: bool = True  # False: "confidential", only the agency sees it
+    contact: Contact = field(default_factory=Contact)
+    source: str = Report.Source.WEB
+    external_app: str = ""
+    origin: dict = field(default_factory=dict)  # kept in the CREATED event (e.g. API key id)
+
+
+@dataclass
+class Created:
+    report: Report
+    replayed: bool = False  # True when an Idempotency-Key matched an earlier request
+
+
+def validate_answers(category: Category, answers: dict) -> dict:
+    """Return the answers to the category's extra questions, checked and normalised."""
+    answers = answers or {}
+    clean: dict = {}
+    errors: dict[str, str] = {}
+    for attr in category.attributes.all():
+        value = answers.get(attr.code)
+        empty = value is None or value == "" or value == []
+        if empty:
+            if attr.required:
+                errors[f"attribute[{attr.code}]"] = _("Wajib diisi: %(q)s") % {"q": attr.label}
+            continue
+        keys = {v[0] for v in attr.values}
+        T = attr.Datatype
+        if attr.datatype == T.NUMBER:
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                errors[f"attribute[{attr.code}]"] = _("Harus berupa angka: %(q)s") % {
+                    "q": attr.label}
+                continue
+            if number != number or number in (float("inf"), float("-inf")):
+                errors[f"attribute[{attr.code}]"] = _("Harus berupa angka: %(q)s") % {
+                    "q": attr.label}
+                continue
+            clean[attr.code] = number
+        elif attr.datatype == T.SINGLE:
+            if isinstance(value, list):
+                value = value[0] if len(value) == 1 else value
+            if not isinstance(value, str) or value not in keys:
+                errors[f"attribute[{attr.code}]"] = _("Pilihan tidak dikenal: %(q)s") % {
+                    "q": attr.label}
+                continue
+            clean[attr.code] = value
+        elif attr.datatype == T.MULTI:
+            values = value if isinstance(value, list) else [value]
+            if any(not isinstance(v, str) or v not in keys for v in values):
+                errors[f"attribute[{attr.code}]"] = _("Pilihan tidak dikenal: %(q)s") % {
+                    "q": attr.label}
+                continue
+            clean[attr.code] = values
+        elif attr.datatype == T.DATETIME:
+            from django.utils.dateparse import parse_datetime
+
+            parsed = parse_datetime(str(value)) if not isinstance(value, datetime) else value
+            if parsed is None:
+                errors[f"attribute[{attr.code}]"] = _(
+                    "Format tanggal tidak dikenal: %(q)s") % {"q": attr.label}
+                continue
+            clean[attr.code] = parsed.isoformat()
+        else:
+            text = str(value).strip()
+            if len(text) > MAX_DESCRIPTION:
+                errors[f"attribute[{attr.code}]"] = _("Terlalu panjang: %(q)s") % {
+                    "q": attr.label}
+                continue
+            clean[attr.code] = text
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _location_error(city) -> ValidationError:
+    return ValidationError({"location": _(
+        "Lokasi berada di luar wilayah %(city)s. Geser penanda ke dalam kota.")
+        % {"city": city.name}})
+
+
+def _replay(idempotency: tuple[str, str]) -> Created | None:
+    """The report an earlier request with this idempotency key created, if any."""
+    existing = IdempotencyKey.objects.filter(scope=idempotency[0], key=idempotency[1]) \
+        .select_related("report").first()
+    return Created(existing.report, replayed=True) if existing and existing.report else None
+
+
+def create_report(city, data: NewReport, *, now: datetime,
+                  idempotency: tuple[str, str] | None = None,
+                  gate: intake.Gate | None = None,
+                  extras: Callable[[Report], list[PreparedInsert]] | None = None) -> Created:
+    """Validate and store a new report, routed and with its SLA clock started.
+
+    An adapter may add a `gate` (a contended row that must let the report through, e.g. an
+    API key's budget; see reports.intake) and `extras(report)`, rows of its own that hang
+    off the new report (PreparedInserts with `later=("report",)`), written with it or not at
+    all.
+    """
+    if idempotency and (earlier := _replay(idempotency)):
+        return earlier
+
+    category = data.category
+    errors: dict[str, str] = {}
+    description = (data.description or "").strip()
+    if category is None or category.city_id != city.pk or not category.is_active:
+        errors["category"] = _("Kategori tidak dikenal.")
+    if len(description) > MAX_DESCRIPTION:
+        errors["description"] = _(
+            "Keterangan terlalu panjang: %(n)d karakter, maksimal %(max)d.") % {
+                "n": len(description), "max": MAX_DESCRIPTION}
+    if not description and not data.photos:
+        errors["description"] = _(
+            "Tuliskan keterangan singkat atau lampirkan foto.")
+    if errors:
+        raise ValidationError(errors)
+    answers = validate_answers(category, data.answers)
+    try:
+        located = locate(city, float(data.lat), float(data.lng))
+    except (OutsideCity, TypeError, ValueError):
+        raise _location_error(city) from None
+    cleaned = clean_photos(data.photos)
+    agency = routing.route(category)
+    response_due, due = due_times(category, agency, city, now)
+    reporter = data.reporter if getattr(data.reporter, "is_authenticated", False) else None
+
+    # Everything is built, and every INSERT compiled, before the write; the write itself
+    # (reports.intake) is a handful of statements in one transaction on SQLite and a single
+    # statement on PostgreSQL. The ticket is drawn there.
+    report = prepared.new(
+        Report, city=city, category=category,
+        description=description, answers=answers, lat=float(data.lat), lng=float(data.lng),
+        address=(data.address or "").strip()[:300],
+        kelurahan_id=located.kelurahan_id, kecamatan_id=located.kecamatan_id,
+        status=Status.SUBMITTED,
+        priority=1 if category.is_emergency else category.priority,
+        reporter=reporter, is_anonymous=data.is_anonymous,
+        contact_name=data.contact.name[:120], contact_phone=data.contact.phone[:30],
+        contact_email=data.contact.email, source=data.source,
+        external_app=data.external_app[:120], agency=agency,
+        response_due_at=response_due, due_at=due, created_at=now, updated_at=now,
+        is_public=data.is_public,
+    )
+    report.place_cells()
+    event = prepared.new(
+        ReportEvent, report=report, kind=ReportEvent.Kind.CREATED, new=Status.SUBMITTED,
+        actor=reporter, actor_role=Role.REPORTER, agency=agency, is_public=True, at=now,
+        data={**data.origin, "source": data.source})
+    photos = [_photo_file(report, img, kind=Photo.Kind.REPORT, event=event,
+                          uploaded_by=reporter, now=now) for img in cleaned]
+    rows = [PreparedInsert(photo, later=("report", "event")) for photo in photos]
+    if reporter is not None:
+        rows.append(PreparedInsert(Follower(report=report, user=reporter, created_at=now),
+                                   later=("report",)))
+    if idempotency:
+        rows.append(PreparedInsert(IdempotencyKey(
+            scope=idempotency[0], key=idempotency[1], report=report, created_at=now),
+            later=("report",)))
+    rows.append(PreparedInsert(prepared.new(Outbox, event=event), later=("event",)))
+    if extras is not None:
+        rows += extras(report)
+
+    try:
+        intake.write(city=city, year=now.astimezone(city.tz).year,
+                     report=PreparedInsert(report, later=("ticket",)),
+                     event=PreparedInsert(event, later=("report",)), extras=rows, gate=gate)
+    except IntegrityError:
+        if idempotency and (earlier := _replay(idempotency)):  # a retry won the race
+            return earlier
+        raise
+    _after_commit([p.pk for p in photos])
+    return Created(report)

@@ -1,0 +1,301 @@
+"""Moving a report through the state machine (reports.workflow), one service per action."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _, gettext_lazy
+
+from sigap.agencies import routing
+from sigap.agencies.models import Agency, Category, Team
+from sigap.lib import images
+from sigap.reports import workflow
+from sigap.reports.models import Follower, Photo, Report, ReportEvent, Support
+from sigap.reports.workflow import Action, Role, Status
+from sigap.reports.services.common import (
+    MAX_PROOF_PHOTOS, _lock, _record_change, _save_photos, clean_photos, role_of,
+)
+from sigap.reports.services.sla import due_times
+
+
+REJECT_REASONS = {
+    "spam": gettext_lazy("Spam atau laporan palsu"),
+    "not_city_matter": gettext_lazy("Bukan kewenangan pemerintah kota"),
+    "insufficient_info": gettext_lazy("Informasi tidak cukup"),
+    "already_handled": gettext_lazy("Sudah ditangani"),
+    "private_property": gettext_lazy("Berada di lahan pribadi"),
+    "other": gettext_lazy("Alasan lain"),
+}
+
+
+_KIND_FOR_ACTION = {
+    Action.ASSIGN: ReportEvent.Kind.ASSIGNED,
+    Action.REASSIGN: ReportEvent.Kind.REASSIGNED,
+    Action.MARK_DUPLICATE: ReportEvent.Kind.DUPLICATE,
+    Action.RECATEGORISE: ReportEvent.Kind.RECATEGORISED,
+}
+
+
+def transition(report_id: int, action: str, *, actor, now: datetime, note: str = "",
+               role: Role | None = None, apply=None, is_public: bool = True,
+               data: dict | None = None, photos: list[images.CleanImage] = (),
+               extra_events=None) -> Report:
+    """Move a report through the state machine and record it; raise TransitionError."""
+    event_ids: list[int] = []
+    photo_ids: list[int] = []
+    with transaction.atomic():
+        report = _lock(report_id)
+        acting_role = role or role_of(actor, report)
+        new = workflow.next_status(report.status, action, acting_role)
+        old = report.status
+        if apply is not None:
+            apply(report)
+        report.status = new
+        report.updated_at = now
+        _stamp_milestones(report, new, now)
+        report.save()
+        event = ReportEvent.objects.create(
+            report=report, kind=_KIND_FOR_ACTION.get(action, ReportEvent.Kind.STATUS),
+            action=action, old=old, new=new,
+            actor=actor if getattr(actor, "pk", None) else None, actor_role=acting_role,
+            agency=report.agency, note=note, is_public=is_public, data=data or {}, at=now)
+        event_ids.append(event.pk)
+        if photos:
+            kind = Photo.Kind.PROOF if action == Action.RESOLVE else Photo.Kind.PROGRESS
+            saved = _save_photos(report, list(photos), kind=kind, event=event,
+                                 uploaded_by=actor, now=now)
+            photo_ids += [p.pk for p in saved]
+        if extra_events is not None:
+            event_ids += extra_events(report, event)
+        _record_change(event_ids, photo_ids)
+    return report
+
+
+def _stamp_milestones(report: Report, new: str, now: datetime) -> None:
+    if new != Status.SUBMITTED and report.first_response_at is None:
+        report.first_response_at = now
+    stamps = {
+        Status.VERIFIED: "verified_at", Status.ASSIGNED: "assigned_at",
+        Status.IN_PROGRESS: "started_at", Status.RESOLVED: "resolved_at",
+        Status.CLOSED: "closed_at", Status.REJECTED: "closed_at", Status.DUPLICATE: "closed_at",
+    }
+    name = stamps.get(new)
+    if name:
+        setattr(report, name, now)
+    if new in (Status.ASSIGNED,) and report.verified_at is None:
+        report.verified_at = now
+
+
+def verify(report_id: int, *, actor, now: datetime, note: str = "", role=None) -> Report:
+    report = transition(report_id, Action.VERIFY, actor=actor, now=now, note=note, role=role)
+    if report.agency.auto_assign:
+        auto_assign(report.pk, now=now)
+        report.refresh_from_db()
+    return report
+
+
+def reject(report_id: int, *, actor, now: datetime, reason: str, note: str = "") -> Report:
+    label = REJECT_REASONS.get(reason)
+    text = str(label) if label else (reason or "").strip()
+    if not text:
+        raise ValidationError({"reason": _("Pilih alasan penolakan.")})
+
+    def apply(report):
+        report.reject_reason = text[:300]
+        report.status_note = (note or text)[:500]
+
+    return transition(report_id, Action.REJECT, actor=actor, now=now, note=note or text,
+                      apply=apply, data={"reason": reason})
+
+
+def assign(report_id: int, *, actor, now: datetime, officer=None, team=None,
+           role=None) -> Report:
+    """Assign to a team and/or an officer of the report's agency."""
+    from sigap.accounts.models import Role as AccountRole
+
+    if officer is None and team is None:
+        raise ValidationError({"officer": _("Pilih tim atau petugas.")})
+
+    def apply(report):
+        chosen_team = team
+        if officer is not None:
+            if officer.agency_id != report.agency_id or officer.role != AccountRole.OFFICER \
+                    or not officer.is_active:
+                raise ValidationError({"officer": _(
+                    "Petugas ini bukan anggota dinas yang menangani.")})
+            if chosen_team is None:
+                chosen_team = officer.teams.filter(agency_id=report.agency_id).first()
+        if chosen_team is not None and chosen_team.agency_id != report.agency_id:
+            raise ValidationError({"team": _(
+                "Tim ini bukan milik dinas yang menangani.")})
+        report.team = chosen_team
+        report.officer = officer
+
+    data = {"officer": getattr(officer, "pk", None), "team": getattr(team, "pk", None)}
+    return transition(report_id, Action.ASSIGN, actor=actor, now=now, apply=apply, role=role,
+                      data=data)
+
+
+def start(report_id: int, *, actor, now: datetime, note: str = "") -> Report:
+    return transition(report_id, Action.START, actor=actor, now=now, note=note)
+
+
+def resolve(report_id: int, *, actor, now: datetime, note: str,
+            photos: list[bytes]) -> Report:
+    """Resolve with proof: a note and at least one photo are required."""
+    errors = {}
+    if not (note or "").strip():
+        errors["note"] = _("Tuliskan catatan penyelesaian.")
+    if not photos:
+        errors["photo"] = _("Lampirkan minimal satu foto bukti.")
+    if errors:
+        raise ValidationError(errors)
+    cleaned = clean_photos(photos, field_name="photo", limit=MAX_PROOF_PHOTOS)
+
+    def apply(report):
+        report.status_note = note.strip()[:500]
+        report.sla_paused_at = None
+
+    return transition(report_id, Action.RESOLVE, actor=actor, now=now, note=note.strip(),
+                      apply=apply, photos=cleaned)
+
+
+def handback(report_id: int, *, actor, now: datetime, reason: str) -> Report:
+    """The officer cannot resolve: hand the report back to the dispatcher with a reason."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Tuliskan alasannya.")})
+
+    def apply(report):
+        report.officer = None
+
+    return transition(report_id, Action.HANDBACK, actor=actor, now=now, note=reason.strip(),
+                      apply=apply, is_public=False)
+
+
+def close(report_id: int, *, actor, now: datetime, note: str = "", role=None) -> Report:
+    return transition(report_id, Action.CLOSE, actor=actor, now=now, note=note, role=role)
+
+
+def reopen(report_id: int, *, actor, now: datetime, reason: str, role=None) -> Report:
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _(
+            "Ceritakan apa yang belum beres.")})
+
+    def apply(report):
+        _response_due, due = due_times(report.category, report.agency, report.city, now)
+        report.due_at = due
+        report.escalation_level = 0
+        report.closed_at = None
+
+    return transition(report_id, Action.REOPEN, actor=actor, now=now, note=reason.strip(),
+                      apply=apply, role=role)
+
+
+def mark_duplicate(report_id: int, *, actor, now: datetime, of: Report,
+                   note: str = "") -> Report:
+    """Close a report as a duplicate of `of`, moving its supporters and followers there."""
+    kept = of
+    while kept.duplicate_of_id is not None and kept.status == Status.DUPLICATE:
+        kept = kept.duplicate_of
+    if kept.pk == report_id:
+        raise ValidationError({"of": _("Laporan tidak bisa menjadi duplikat dirinya sendiri.")})
+    if kept.city_id != Report.objects.values_list("city_id", flat=True).get(pk=report_id) \
+            or kept.status in (Status.REJECTED, Status.DUPLICATE):
+        raise ValidationError({"of": _("Laporan tujuan tidak bisa dipakai.")})
+
+    def apply(report):
+        report.duplicate_of = kept
+        report.status_note = (_("Digabung dengan laporan %(t)s") % {"t": kept.ticket})[:500]
+
+    def merge(report, event):
+        existing_keys = set(Support.objects.filter(report=kept)
+                            .values_list("supporter_key", flat=True))
+        moved = Support.objects.filter(report=report).exclude(supporter_key__in=existing_keys)
+        moved.update(report=kept)
+        follower_ids = set(Follower.objects.filter(report=kept).values_list("user_id", flat=True))
+        Follower.objects.filter(report=report).exclude(user_id__in=follower_ids) \
+            .update(report=kept)
+        if report.reporter_id and report.reporter_id not in follower_ids:
+            Follower.objects.get_or_create(report=kept, user_id=report.reporter_id,
+                                           defaults={"created_at": now})
+        count = Support.objects.filter(report=kept).count()
+        Report.objects.filter(pk=kept.pk).update(support_count=count, updated_at=now)
+        merged = ReportEvent.objects.create(
+            report=kept, kind=ReportEvent.Kind.MERGED, actor=actor if actor else None,
+            agency=kept.agency, new=report.ticket, is_public=True, at=now,
+            data={"duplicate": report.ticket})
+        return [merged.pk]
+
+    return transition(report_id, Action.MARK_DUPLICATE, actor=actor, now=now, note=note,
+                      apply=apply, extra_events=merge, data={"of": kept.ticket})
+
+
+def reassign(report_id: int, *, actor, now: datetime, agency: Agency, reason: str) -> Report:
+    """Send the report to another agency, back to the top of its queue."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Tuliskan alasan pengalihan.")})
+
+    def apply(report):
+        if agency.city_id != report.city_id or agency.pk == report.agency_id:
+            raise ValidationError(
+                {"agency": _("Pilih dinas lain di kota ini.")})
+        report.agency = agency
+        report.team = None
+        report.officer = None
+        report.escalation_level = 0
+        report.response_due_at, _due = due_times(report.category, agency, report.city, now)
+
+    return transition(report_id, Action.REASSIGN, actor=actor, now=now, note=reason.strip(),
+                      apply=apply, data={"to": agency.code})
+
+
+def recategorise(report_id: int, *, actor, now: datetime, category: Category,
+                 note: str = "") -> Report:
+    """Give the report another category: routed to that category's agency, its deadlines
+    counted again from `now` with the new category's SLA, back in the queue (the citizen
+    sees the change in the timeline)."""
+    changed = {}
+
+    def apply(report):
+        if category.city_id != report.city_id or category.pk == report.category_id:
+            raise ValidationError({"category": _("Pilih kategori lain di kota ini.")})
+        try:
+            agency = routing.route(category)
+        except routing.NoRoute:
+            raise ValidationError({"category": _("Kategori ini belum punya dinas.")}) from None
+        changed.update({"from": report.category.code, "to": category.code,
+                        "from_agency": report.agency.code, "agency": agency.code})
+        report.category = category
+        report.agency = agency
+        report.team = None
+        report.officer = None
+        report.escalation_level = 0
+        report.priority = 1 if category.is_emergency else category.priority
+        report.response_due_at, report.due_at = due_times(category, agency, report.city, now)
+
+    return transition(report_id, Action.RECATEGORISE, actor=actor, now=now,
+                      note=(note or "").strip(), apply=apply, data=changed)
+
+
+def auto_assign(report_id: int, *, now: datetime) -> Report | None:
+    """Assign to the kecamatan's team and its least-loaded officer on duty, if any."""
+    from sigap.accounts.models import Role as AccountRole, User
+
+    report = Report.objects.select_related("agency").get(pk=report_id)
+    teams = list(Team.objects.filter(agency_id=report.agency_id).prefetch_related("kecamatan"))
+    options = [routing.TeamOption(t.pk, frozenset(a.pk for a in t.kecamatan.all())) for t in teams]
+    team_id = routing.pick_team(options, report.kecamatan_id)
+    if team_id is None:
+        return None
+    officers = (
+        User.objects.filter(teams__id=team_id, role=AccountRole.OFFICER, is_active=True)
+        .annotate(open_tasks=Count("tasks", filter=Q(tasks__status__in=workflow.IN_FIELD)))
+        .values_list("pk", "open_tasks", "on_duty")
+    )
+    officer_id = routing.pick_officer(routing.OfficerLoad(*row) for row in officers)
+    team = next(t for t in teams if t.pk == team_id)
+    officer = User.objects.get(pk=officer_id) if officer_id else None
+    return assign(report_id, actor=None, now=now, officer=officer, team=team, role=Role.SYSTEM)
