@@ -31,12 +31,14 @@ install: $(STAMP)
 export SIGAP_SITE_URL ?= http://$(HOST):$(PORT)
 
 # Start Sigap on the embedded defaults: SQLite in var/, files in var/media/, Huey on SQLite.
+# An empty database fills with the demo city's year beside the running server (sigap.demo).
 serve: install
-	$(BIN)/sigap setup
+	$(BIN)/sigap setup --demo-data-later
 	$(BIN)/sigap collectstatic --noinput -v 0
 	@echo "Sigap: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	$(BIN)/sigap run_huey & WPID=$$!; \
-	trap 'kill $$WPID 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/sigap demo-data --auto & DPID=$$!; \
+	trap 'kill $$WPID $$DPID 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn sigap.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
 	  --access-logfile - --timeout 60
 

@@ -7,8 +7,7 @@ an API key, gunicorn (bench.settings, --workers sync workers: one per core by de
 wrk runs of --duration seconds with --connections connections, --rounds times each (median
 kept): the ceiling (a minimal Django JSON view in the same server), GET requests.json near
 the hot spot (radius 500 m) served from the read cache and again computed every time
-(Cache-Control: no-cache), and, last, POST requests.json interleaved with the same write
-alone (bench/floor.py: the database's share of a create). The ceiling is measured in both
+(Cache-Control: no-cache), and, last, POST requests.json. The ceiling is measured in both
 phases, interleaved with the reads and again with the writes, and each endpoint is compared
 with the ceiling of its own phase: a ratio of rates measured in the same minutes. The SQLite leg
 is the embedded default (database cache, Huey on SQLite); the PostgreSQL leg adds Redis.
@@ -117,8 +116,7 @@ def urls(base: str) -> dict[str, str]:
     """The measured endpoints of a server at `base`."""
     return {"ceiling": base + "/bench/ceiling.json",
             "list": f"{base}/open311/v2/requests.json?lat={HOT[0]}&long={HOT[1]}&radius=500",
-            "create": base + "/open311/v2/requests.json",
-            "write-only": base + "/bench/floor.json"}
+            "create": base + "/open311/v2/requests.json"}
 
 
 def stop(server: subprocess.Popen) -> None:
@@ -148,9 +146,6 @@ def run_one(db: str, size: int, args, tmp: Path) -> dict:
                                          headers=("Cache-Control: no-cache",)),
             "create": lambda: wrk(url["create"], args.duration,
                                   args.connections, post),
-            # The same write without the rest of a create (bench/floor.py): the database's share.
-            "write-only": lambda: wrk(url["write-only"], args.duration,
-                                      args.connections, post),
         }
         runs["ceiling-w"] = runs["ceiling"]
         # Read rounds interleaved (ceiling, list, uncached, ceiling, …) so that a slow moment
@@ -159,7 +154,7 @@ def run_one(db: str, size: int, args, tmp: Path) -> dict:
         # speed drifts over minutes, so each endpoint is compared with the ceiling measured
         # among its own rounds. The median round is reported, with the range.
         measured = {name: [] for name in runs}
-        for names in (("ceiling", "list", "list-uncached"), ("ceiling-w", "create", "write-only")):
+        for names in (("ceiling", "list", "list-uncached"), ("ceiling-w", "create")):
             for _ in range(args.rounds):
                 for name in names:
                     measured[name].append(runs[name]())
@@ -197,11 +192,10 @@ def main():
         for size in map(int, args.sizes.split(",")):
             with tempfile.TemporaryDirectory() as tmp:
                 r = run_one(db, size, args, Path(tmp))
-            for name in ("ceiling", "list", "list-uncached", "ceiling-w", "create", "write-only"):
+            for name in ("ceiling", "list", "list-uncached", "ceiling-w", "create"):
                 m = r[name]
                 low, high = m["spread"]
-                ceiling = r["ceiling-w" if name in ("ceiling-w", "create", "write-only")
-                            else "ceiling"]["rps"]
+                ceiling = r["ceiling-w" if name in ("ceiling-w", "create") else "ceiling"]["rps"]
                 label = "ceiling (write phase)" if name == "ceiling-w" else name
                 print(f"| {db} | {size:,} | {label} | {m['rps']:,.0f} | {low:,.0f}–{high:,.0f} | "
                       f"{100 * m['rps'] / ceiling:.0f}% | {m['p50']:.1f} | {m['p99']:.1f} | "

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "sigap.citizen",
     "sigap.backoffice",
     "sigap.dashboard",
+    "sigap.demo",
 ]
 
 MIDDLEWARE = [
@@ -145,11 +146,6 @@ else:
     }
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("SIGAP_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] in ("django.db.backends.postgresql", "sigap.lib.postgresql"):
-    # Django's backend with a health check that needs no round trip, and prepared statements
-    # for the statement that writes a new report (sigap/lib/postgresql/base.py).
-    DATABASES["default"]["ENGINE"] = "sigap.lib.postgresql"
-SIGAP_PG_PREPARED = env_bool("SIGAP_PG_PREPARED", True)
 # SQLite checkpoints every N commits, out of the writers' lock (why: sigap/lib/sqlite/base.py);
 # 0 = SQLite's own, inside the commit every 1,000 pages.
 SIGAP_SQLITE_CHECKPOINT_EVERY = env_int("SIGAP_SQLITE_CHECKPOINT_EVERY", 64)
@@ -183,7 +179,7 @@ if DATABASES["default"]["ENGINE"] in ("django.db.backends.sqlite3", "sigap.lib.s
     }
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_sigap_{os.getpid()}"}
-IS_POSTGRES = DATABASES["default"]["ENGINE"] == "sigap.lib.postgresql"
+IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -299,6 +295,11 @@ SIGAP_SMS_WEBHOOK_URL = env_str("SIGAP_SMS_WEBHOOK_URL", "")
 SIGAP_SMS_WEBHOOK_SECRET = env_str("SIGAP_SMS_WEBHOOK_SECRET", "")
 
 SIGAP_DEFAULT_CITY = env_str("SIGAP_CITY", "kupang")
+# `sigap setup` (make serve) fills an empty database with a demo history of the year so far
+# (sigap.demo): this many reports and citizens. Never in production; 0 switches it off.
+SIGAP_DEMO_DATA = env_bool("SIGAP_DEMO_DATA", True)
+SIGAP_DEMO_REPORTS = env_int("SIGAP_DEMO_REPORTS", 30000)
+SIGAP_DEMO_CITIZENS = env_int("SIGAP_DEMO_CITIZENS", 3000)
 # Public Open311 reads are cached under a data version bumped by every report change, so a
 # cached answer is never stale; this bounds how long one lives. 0 switches the cache off.
 SIGAP_READ_CACHE_SECONDS = env_int("SIGAP_READ_CACHE_SECONDS", 60)

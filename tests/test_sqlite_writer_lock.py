@@ -100,3 +100,27 @@ def test_sqlites_own_checkpoint_is_only_the_safety_net():
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA wal_autocheckpoint")
         assert cursor.fetchone()[0] == (10000 if settings.SIGAP_SQLITE_CHECKPOINT_EVERY else 1000)
+
+
+def test_a_writer_waits_for_the_lock_no_longer_than_the_busy_timeout(monkeypatch):
+    """A writer that cannot get the lock fails like SQLite ("database is locked") after the
+    configured timeout, instead of waiting forever behind a stuck writer."""
+    import time
+
+    from django.db import OperationalError
+
+    from sigap.reports import freshness
+
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "timeout", 0.3)
+    holder = os.open(connection.settings_dict["NAME"] + "-writer.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # a stuck writer elsewhere
+    try:
+        started = time.monotonic()
+        with pytest.raises(OperationalError, match="locked"), transaction.atomic():
+            freshness.bump()
+        waited = time.monotonic() - started
+        assert 0.3 <= waited < 2.0
+    finally:
+        os.close(holder)
+    with transaction.atomic():  # free again: the next writer goes through
+        freshness.bump()

@@ -3,6 +3,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from sigap.accounts.models import User
+from sigap.accounts.services import parse_destination
 
 
 class DestinationForm(forms.Form):
@@ -46,8 +47,6 @@ class ProfileForm(forms.ModelForm):
         return email
 
     def clean_phone(self):
-        from sigap.accounts.services import parse_destination
-
         phone = (self.cleaned_data.get("phone") or "").strip()
         if not phone:
             return ""

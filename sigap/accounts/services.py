@@ -13,14 +13,19 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from sigap.accounts.models import OneTimeCode, Role, User
+from sigap.accounts import tasks
+# A queue failure is told as the channels' DeliveryError (no models; see tests/test_layers.py
+# for why this arrow points up).
+from sigap.notifications import channels
 
 CODE_TTL = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -62,15 +67,22 @@ def parse_destination(raw: str) -> Destination:
         except ValidationError:
             raise ValidationError({"destination": _("Alamat e-mail tidak valid.")}) from None
         return Destination(email, "email")
-    digits = re.sub(r"[\s\-().]", "", raw)
-    if digits.startswith("+"):
-        digits = digits[1:]
-    elif digits.startswith("0"):
-        digits = "62" + digits[1:]
-    if not digits.isdigit() or not 9 <= len(digits) <= 15 or not digits.startswith("62"):
-        raise ValidationError({"destination": _(
-            "Tulis nomor HP Indonesia (contoh 0812 3456 7890) atau alamat e-mail.")})
-    return Destination("+" + digits, "phone")
+    wrong = ValidationError({"destination": _(
+        "Tulis nomor HP Indonesia (contoh 0812 3456 7890) atau alamat e-mail.")})
+    if raw.startswith("00"):  # the international prefix typed instead of "+"
+        raw = "+" + raw[2:]
+    try:  # 0812…, 62812…, +62 812…, (0812) 3456-7890, +62 (0) 812…: as people type them
+        number = phonenumbers.parse(raw, "ID")
+    except phonenumbers.NumberParseException:
+        raise wrong from None
+    mobile = (phonenumbers.PhoneNumberType.MOBILE,
+              phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    if not phonenumbers.is_valid_number(number) \
+            or phonenumbers.region_code_for_number(number) != "ID" \
+            or phonenumbers.number_type(number) not in mobile:  # codes go by SMS or WhatsApp
+        raise wrong
+    return Destination(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+                       "phone")
 
 
 def _hash(destination: str, code: str) -> str:
@@ -78,20 +90,32 @@ def _hash(destination: str, code: str) -> str:
                     hashlib.sha256).hexdigest()
 
 
+def _lock_destination(destination: str) -> None:
+    """Hold, until this transaction ends, a lock that every code request for `destination`
+    takes (PostgreSQL; SQLite's write transaction already excludes every other writer)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
+                           ["sigap.signin:" + destination])
+
+
 def request_code(raw_destination: str, *, now: datetime, ip: str | None = None,
                  channel: str | None = None) -> Destination:
-    """Create a code for the destination and send it; raise ValidationError/TooManyRequests."""
-    from sigap.notifications import channels
-
+    """Create a code for the destination and queue its message; raise ValidationError,
+    TooManyRequests or (the queue is down) DeliveryError."""
     dest = parse_destination(raw_destination)
     since = now - SEND_WINDOW
-    if OneTimeCode.objects.filter(destination=dest.value, created_at__gte=since).count() \
-            >= MAX_SENDS_PER_DESTINATION or (ip and OneTimeCode.objects.filter(
-                requested_ip=ip, created_at__gte=since).count() >= MAX_SENDS_PER_IP):
-        raise TooManyRequests({"destination": _(
-            "Terlalu banyak permintaan kode. Coba lagi dalam 15 menit.")})
     code = f"{secrets.randbelow(1_000_000):06d}"
     with transaction.atomic():
+        # Count and insert under one lock, or concurrent requests all count the same rows and
+        # each goes over the limit: SQLite's write transaction (BEGIN IMMEDIATE) is that lock;
+        # on PostgreSQL a transaction-scoped lock on the destination.
+        _lock_destination(dest.value)
+        if OneTimeCode.objects.filter(destination=dest.value, created_at__gte=since).count() \
+                >= MAX_SENDS_PER_DESTINATION or (ip and OneTimeCode.objects.filter(
+                    requested_ip=ip, created_at__gte=since).count() >= MAX_SENDS_PER_IP):
+            raise TooManyRequests({"destination": _(
+                "Terlalu banyak permintaan kode. Coba lagi dalam 15 menit.")})
         # A new code replaces the earlier unused ones.
         OneTimeCode.objects.filter(destination=dest.value, used_at=None).update(used_at=now)
         OneTimeCode.objects.create(destination=dest.value, code_hash=_hash(dest.value, code),
@@ -99,9 +123,15 @@ def request_code(raw_destination: str, *, now: datetime, ip: str | None = None,
     text = _("Kode masuk Sigap Anda: %(code)s. Berlaku 10 menit. Jangan berikan kode ini "
              "kepada siapa pun.") % {"code": code}
     if dest.kind == "email":
-        channels.send("email", dest.value, _("Kode masuk Sigap"), text)
+        message = ("email", dest.value, _("Kode masuk Sigap"), text)
     else:
-        channels.send(channel if channel in ("sms", "whatsapp") else "sms", dest.value, "", text)
+        message = (channel if channel in ("sms", "whatsapp") else "sms", dest.value, "", text)
+    try:
+        tasks.send_code(*message)  # by the worker (accounts.tasks)
+    except channels.DeliveryError:
+        raise  # the queue runs the task at once (immediate mode) and the channel failed
+    except Exception as exc:  # noqa: BLE001 - the queue is down: the user may try again
+        raise channels.DeliveryError(str(exc)) from exc
     return dest
 
 
@@ -152,16 +182,21 @@ def find_user(dest: Destination) -> User | None:
     return User.objects.filter(phone=dest.value, is_active=True).order_by("pk").first()
 
 
+_deletion_steps: list = []
+
+
+def on_account_deletion(step) -> None:
+    """Have delete_account() call `step(user, now=now)` first, in its transaction (apps above
+    this one register what they keep of a user: the reports app forgets the reporter)."""
+    if step not in _deletion_steps:
+        _deletion_steps.append(step)
+
+
 def delete_account(user: User, *, now: datetime) -> None:
     """Delete a citizen's account; their reports stay, without reporter or contact details."""
-    from sigap.reports.models import Report, Support
-
     with transaction.atomic():
-        Report.objects.filter(reporter=user).update(
-            reporter=None, is_anonymous=True, contact_name="", contact_phone="",
-            contact_email="", updated_at=now)
-        # Keep the supports counted (their key stays), only forget who gave them.
-        Support.objects.filter(user=user).update(user=None)
+        for step in _deletion_steps:
+            step(user, now=now)
         OneTimeCode.objects.filter(
             destination__in=[d for d in (user.email.lower(), user.phone) if d]).delete()
         user.delete()

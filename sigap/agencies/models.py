@@ -3,11 +3,12 @@ from django.db import models
 from django.utils.translation import get_language, gettext_lazy as _, pgettext_lazy
 
 from sigap.lib import memo
+from sigap.lib.publicdata import PublicModel
 
 _INTAKE = memo.configuration()
 
 
-class Agency(models.Model):
+class Agency(PublicModel):
     city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="agencies",
                              verbose_name=_("kota"))
     code = models.CharField(_("kode"), max_length=20)
@@ -64,7 +65,7 @@ class Team(models.Model):
         return self.name
 
 
-class Category(models.Model):
+class Category(PublicModel):
     class Priority(models.IntegerChoices):
         URGENT = 1, _("Darurat")
         HIGH = 2, _("Tinggi")
@@ -131,7 +132,7 @@ class Category(models.Model):
         return (self.group_en or self.group) if english else self.group
 
 
-class CategoryAttribute(models.Model):
+class CategoryAttribute(PublicModel):
     class Datatype(models.TextChoices):
         STRING = "string", _("Teks pendek")
         NUMBER = "number", _("Angka")

@@ -169,11 +169,14 @@ class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(request=None, responses={200: s.SupportResultSerializer, 404: ERRORS[404]})
-    @action(detail=True, methods=["post"], filterset_class=None)
+    @action(detail=True, methods=["post"], filterset_class=None,
+            permission_classes=[permissions.IsAuthenticated])
     def support(self, request, ticket=None):
+        # One support per account: a header or an address chosen by the client could count
+        # the same person any number of times.
         report = self.get_object()
-        added = services.support(report.pk, supporter_key=f"anon:{_client_key(request)}",
-                                 user=request.user, now=timezone.now())
+        added = services.support(report.pk, supporter_key="", user=request.user,
+                                 now=timezone.now())
         count = Report.objects.values_list("support_count", flat=True).get(pk=report.pk)
         return Response({"supported": added, "support_count": count})
 

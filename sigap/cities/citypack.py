@@ -75,6 +75,26 @@ def _bounds(geom: dict) -> tuple[float, float, float, float]:
     return min_lat, min_lng, max_lat, max_lng
 
 
+def _load_population(folder: Path, city: City, result: LoadResult) -> None:
+    """Set Area.population from population.csv (only rows whose figure has a source)."""
+    path = folder / "population.csv"
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            figure = (row.get("population") or "").strip()
+            source = (row.get("source") or "").strip()
+            if figure and not source:
+                raise ValueError(f"{path.name}: {row['code']} has a population without a source")
+            year = (row.get("year") or "").strip()
+            values = {"population": int(figure) if figure else None,
+                      "population_source": f"{source} ({year})" if figure and year else source}
+            area = Area.objects.filter(city=city, code=row["code"]).first()
+            if area is None:
+                raise ValueError(f"{path.name}: unknown area {row['code']}")
+            _upsert(Area, {"city": city, "code": row["code"]}, values, result, row["level"])
+
+
 # More of a pack that higher apps load (they register in AppConfig.ready()): each is called as
 # loader(city, folder, agencies_by_code, result, upsert) inside the pack's transaction.
 PACK_LOADERS: list = []
@@ -127,6 +147,8 @@ def load_pack(code: str, packs_dir: Path | None = None) -> LoadResult:
             "centroid_lng": round(p["centroid_lng"], 6),
             "boundary": _round_geometry(feature["geometry"]),
         }, result, "kelurahan")
+
+    _load_population(folder, city, result)
 
     agencies: dict[str, Agency] = {}
     for a in meta["agencies"]:

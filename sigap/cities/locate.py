@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from sigap.cities.models import Area
 from sigap.lib.geo import PolygonIndex, valid_lat_lng
 
 SLIVER_TOLERANCE_M = 50.0
@@ -26,8 +27,6 @@ class Located:
 
 def index_for(city) -> tuple[PolygonIndex, dict]:
     """Return the prepared kelurahan index of `city`, building it once per process."""
-    from sigap.cities.models import Area
-
     key = (city.pk, city.code)
     cached = _indexes.get(key)
     if cached is not None:

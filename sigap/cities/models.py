@@ -2,12 +2,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from sigap.lib import memo
+from sigap.lib.publicdata import PublicModel
 
 
 _DEFAULT_CITY = memo.configuration()
 
 
-class City(models.Model):
+class City(PublicModel):
     code = models.SlugField(_("kode"), max_length=40, unique=True)
     name = models.CharField(_("nama"), max_length=120)
     official_code = models.CharField(_("kode Kemendagri"), max_length=20, blank=True)
@@ -62,7 +63,7 @@ class City(models.Model):
         return [[self.min_lat, self.min_lng], [self.max_lat, self.max_lng]]
 
 
-class Area(models.Model):
+class Area(PublicModel):
     class Level(models.TextChoices):
         KECAMATAN = "kecamatan", _("Kecamatan")
         KELURAHAN = "kelurahan", _("Kelurahan")
@@ -79,6 +80,11 @@ class Area(models.Model):
     centroid_lat = models.FloatField(_("lintang titik tengah"), null=True, blank=True)
     centroid_lng = models.FloatField(_("bujur titik tengah"), null=True, blank=True)
     boundary = models.JSONField(_("batas (GeoJSON)"), null=True, blank=True)
+    # From the city pack's population.csv, only with a source that can be named; empty where
+    # none is known (the demo's demand model then weighs places by area).
+    population = models.PositiveIntegerField(_("jumlah penduduk"), null=True, blank=True)
+    population_source = models.CharField(_("sumber data penduduk"), max_length=300,
+                                         blank=True)
 
     class Meta:
         verbose_name = _("wilayah")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from sigap.agencies.models import Category
 from sigap.cities.models import Area
 from sigap.reports.services import MAX_DESCRIPTION, MAX_PHOTOS
-from sigap.reports.workflow import Status
+from sigap.reports.workflow import OPEN, Status
 
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{6,18}$")
 KEY_RE = re.compile(r"^[A-Za-z0-9\-_]{8,80}$")
@@ -114,10 +115,6 @@ class FilterForm(forms.Form):
 
     def apply(self, qs, tz):
         """Return `qs` narrowed by the valid filters."""
-        from datetime import datetime, time, timedelta
-
-        from sigap.reports.workflow import OPEN
-
         if not self.is_valid():
             return qs
         data = self.cleaned_data

@@ -3,7 +3,7 @@
 - Citizens (the reporter, followers, or an anonymous reporter's contact e-mail/phone) hear of
   every public status change and public note, in their chosen channel and language.
 - Officers hear of their assignments; the SLA ladder reminds the assignee and escalates to
-  the agency head and then the city administrator (see reports/sla.py).
+  the agency head and then the city administrator (see reports/services/sla.py).
 
 Each message is a `Notification` row (unique per event and recipient, so never sent twice),
 delivered by a task; a failed delivery is retried with back-off until MAX_ATTEMPTS.
@@ -11,22 +11,23 @@ delivered by a task; a failed delivery is retried with back-off until MAX_ATTEMP
 
 from __future__ import annotations
 
-import functools
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from sigap.accounts.models import Role, User
 from sigap.notifications import channels
 from sigap.notifications.models import Notification, Unsubscribed
+from sigap.reports import workflow
+from sigap.reports.models import ReportEvent
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +88,6 @@ def _contact_recipient(report) -> Recipient | None:
 
 def is_citizen_update(event) -> bool:
     """Return whether citizens hear of this event: a public status change or public note."""
-    from sigap.reports.models import ReportEvent
-
     K = ReportEvent.Kind
     if not event.is_public:
         return False
@@ -101,10 +100,6 @@ def is_citizen_update(event) -> bool:
 
 def recipients_for(event) -> list[tuple[Recipient, str]]:
     """Return (recipient, purpose) pairs for an event; the actor never hears of their own act."""
-    from sigap.accounts.models import Role, User
-    from sigap.reports import sla
-    from sigap.reports.models import ReportEvent
-
     K = ReportEvent.Kind
     report = event.report
     out: dict[str, tuple[Recipient, str]] = {}
@@ -133,17 +128,17 @@ def recipients_for(event) -> list[tuple[Recipient, str]]:
     if event.kind in (K.REMINDER, K.ESCALATION):
         level = int(event.data.get("level") or event.new or 0)
         staff = User.objects.filter(is_active=True)
-        if level == sla.REMINDER:
+        if level == workflow.REMINDER:
             people = [report.officer] if report.officer is not None else list(
                 staff.filter(agency_id=report.agency_id, role=Role.DISPATCHER))
             purpose = P.REMINDER
-        elif level == sla.HEAD:
+        elif level == workflow.HEAD:
             people = list(staff.filter(agency_id=report.agency_id, role=Role.HEAD))
             purpose = P.ESCALATION
         else:
             people = list(staff.filter(role=Role.ADMIN))
             purpose = P.ESCALATION
-        if level > sla.REMINDER and report.officer is not None:
+        if level > workflow.REMINDER and report.officer is not None:
             people.append(report.officer)  # the assignee hears that it went up too
         for user in people:
             add(_user_recipient(user), purpose)
@@ -151,14 +146,11 @@ def recipients_for(event) -> list[tuple[Recipient, str]]:
 
 
 def notifications_for_event(event_id: int, *, now: datetime) -> list[int]:
-    """Create the notifications that the event calls for and queue their delivery.
+    """Create the notifications that the event calls for; return those still to send.
 
-    Called by the background task, which reads the clock. Safe to run twice: existing
-    (event, recipient) rows are left alone.
+    Called by the outbox drain (tasks.handle_event), which reads the clock and queues their
+    delivery. Safe to run twice: existing (event, recipient) rows are left alone.
     """
-    from sigap.notifications import tasks
-    from sigap.reports.models import ReportEvent
-
     event = ReportEvent.objects.select_related(
         "report__reporter", "report__officer", "report__agency").filter(pk=event_id).first()
     if event is None:
@@ -175,19 +167,13 @@ def notifications_for_event(event_id: int, *, now: datetime) -> list[int]:
     pending = Notification.objects.filter(event=event, state=Notification.State.PENDING,
                                           attempts=0)
     # Citizens' updates wait a short window, so that a burst (verified, assigned, a note
-    # within seconds) becomes one message naming the latest state (see deliver()).
+    # within seconds) becomes one message naming the latest state (see deliver()); the
+    # periodic retry sends them once the window has passed.
     window = coalesce_window()
     if window:
         pending.filter(purpose=P.STATUS, next_attempt_at=None).update(
             next_attempt_at=now + window)
-    rows = list(pending.values_list("pk", "purpose"))
-    for pk, purpose in rows:  # once they are committed (at once outside a transaction)
-        if purpose == P.STATUS and window:
-            transaction.on_commit(functools.partial(
-                tasks.deliver_notification.schedule, (pk,), delay=window.total_seconds()))
-        else:
-            transaction.on_commit(functools.partial(tasks.deliver_notification, pk))
-    return [pk for pk, _purpose in rows]
+    return list(pending.values_list("pk", flat=True))
 
 
 def coalesce_window() -> timedelta:
@@ -215,8 +201,7 @@ def unsubscribe_url(recipient_key: str) -> str:
 
 def _status_of(events, report) -> str:
     """Return the label of the latest status these events name (the report's own if none)."""
-    from sigap.reports.workflow import Status
-
+    Status = workflow.Status
     for event in reversed(events):
         if event.new in Status.values:
             return str(Status(event.new).label)
@@ -225,10 +210,7 @@ def _status_of(events, report) -> str:
 
 def _change_lines(events) -> list[str]:
     """Return one line per change the citizen hears of, oldest first."""
-    from sigap.reports.models import ReportEvent
-    from sigap.reports.workflow import Status
-
-    K = ReportEvent.Kind
+    K, Status = ReportEvent.Kind, workflow.Status
     lines = []
     for event in events:
         if event.kind == K.PUBLIC_NOTE:
@@ -346,8 +328,6 @@ def retry_due(now: datetime, *, limit: int = 500) -> list[int]:
 
 def unsubscribe(recipient_key: str, *, now: datetime) -> None:
     """Stop all messages to this recipient (a user's channel becomes "none")."""
-    from sigap.accounts.models import User
-
     if recipient_key.startswith("u:"):
         User.objects.filter(pk=int(recipient_key[2:])).update(notify_channel="none")
     else:

@@ -12,12 +12,12 @@ from datetime import datetime, time, timedelta, timezone as dt_timezone
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db.models import F, FloatField, Prefetch
+from django.db.models import Exists, F, FloatField, OuterRef, Prefetch
 from django.db.models.functions import Cast
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import get_language, gettext as _
 
-from sigap.agencies.models import Category
+from sigap.agencies.models import Category, CategoryAttribute
 from sigap.cities.models import Area
 from sigap.lib.geo import EARTH_RADIUS_M, bbox_around
 from sigap.reports import catalogue, workflow
@@ -81,10 +81,6 @@ def service(category: Category) -> dict:
 
 def services_queryset(city):
     """Return the city's active categories with what the service list shows, in 2 joins."""
-    from django.db.models import Exists, OuterRef
-
-    from sigap.agencies.models import CategoryAttribute
-
     return Category.objects.filter(city=city, is_active=True).select_related("agency").annotate(
         has_attributes=Exists(CategoryAttribute.objects.filter(category=OuterRef("pk"))))
 

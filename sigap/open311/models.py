@@ -8,6 +8,8 @@ import secrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from sigap.lib.publicdata import PublicModel
+
 KEY_PREFIX_LENGTH = 8
 
 
@@ -69,7 +71,7 @@ class ApiKey(models.Model):
         self.save(update_fields=["is_active", "revoked_at"])
 
 
-class RequestMeta(models.Model):
+class RequestMeta(PublicModel):
     """What an Open311 client sent that Sigap's report has no field for."""
 
     report = models.OneToOneField("reports.Report", on_delete=models.CASCADE,

@@ -3,28 +3,24 @@
 from __future__ import annotations
 
 import functools
-import hashlib
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation, ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.db import transaction
+from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language, gettext as _
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from sigap.agencies.models import Category
 from sigap.cities.models import City
-from sigap.lib import memo
-from sigap.lib.prepared import PreparedInsert
-from sigap.open311 import adapter, keys, render
+from sigap.open311 import adapter, keys, readcache, render
 from sigap.open311.adapter import Problem, get
 from sigap.open311.models import RequestMeta
 from sigap.open311.openapi import openapi_document
-from sigap.reports import freshness, nearby, services
+from sigap.reports import nearby, services
 from sigap.reports.models import Report
 
 # Service Discovery: when this endpoint's behaviour last changed (must lie in the past).
@@ -56,7 +52,7 @@ def endpoint(*methods):
                 params = request.POST if request.method == "POST" else request.GET
                 city = _city(get(params, "jurisdiction_id") or get(request.GET, "jurisdiction_id"))
                 if request.method == "GET":
-                    return _cached_read(request, lambda: view(request, fmt, city, **kwargs))
+                    return readcache.answer(request, lambda: view(request, fmt, city, **kwargs))
                 return view(request, fmt, city, **kwargs)
             except Problem as problem:
                 return render.errors(fmt, problem.status, problem.items,
@@ -65,44 +61,6 @@ def endpoint(*methods):
         return wrapper
 
     return decorate
-
-
-_LOCAL_ANSWERS = memo.Bounded(max_bytes=settings.SIGAP_READ_CACHE_LOCAL_MB * 1024 * 1024)
-
-
-def _cached_read(request, build):
-    """Answer a public GET from the cache, keyed by the data version (never stale).
-
-    Every change to reports bumps sigap.reports.freshness inside its transaction, so an answer
-    cached under the current version is the answer the database would give now (within the
-    time-relative default window, which moves by at most SIGAP_READ_CACHE_SECONDS). Two
-    tiers: this worker's memory (no network, no unpickling), then the shared cache.
-    """
-    seconds = settings.SIGAP_READ_CACHE_SECONDS
-    if seconds <= 0 or "no-cache" in request.headers.get("Cache-Control", ""):
-        return build()  # switched off, or the client asks for a fresh answer
-    raw = "|".join([request.get_host(), request.path, request.META.get("QUERY_STRING", ""),
-                    get_language() or "", str(freshness.version())])
-    key = "open311:" + hashlib.sha256(raw.encode()).hexdigest()
-    now = time.monotonic()
-    local = _LOCAL_ANSWERS.get(key)
-    hit = local[1] if local is not None and local[0] > now else None
-    if hit is None:
-        hit = cache.get(key)
-        if hit is not None:
-            _LOCAL_ANSWERS.put(key, (now + seconds, hit), len(hit[1]))
-    if hit is not None:
-        status, content, headers = hit
-        response = HttpResponse(content, status=status)
-        for name, value in headers:
-            response[name] = value
-        return response
-    response = build()
-    if response.status_code == 200:
-        hit = (200, response.content, list(response.items()))
-        cache.set(key, hit, seconds)
-        _LOCAL_ANSWERS.put(key, (now + seconds, hit), len(hit[1]))
-    return response
 
 
 def _city(jurisdiction_id: str) -> City:
@@ -253,18 +211,20 @@ def _create(request, fmt, city):
     account_id = get(post, "account_id")[:120]
     device_id = get(post, "device_id")[:120]
 
-    def extras(report):  # what Open311 sends beyond our model, only when sent (the key is
-        if not (media_url or device_id or account_id):  # in the CREATED event)
-            return []
-        return [PreparedInsert(RequestMeta(report=report, api_key=key, media_url=media_url,
-                                           device_id=device_id, account_id=account_id),
-                               later=("report",))]
-
     try:
-        created = services.create_report(
-            city, data, now=now, gate=keys.charge(key, now, lambda: _refused(key, now)),
-            extras=extras,
-            idempotency=(f"open311:{key.pk}", idempotency_key) if idempotency_key else None)
+        checked = services.check_report(city, data, now=now)
+        with transaction.atomic():  # the key's budget, the report and our metadata, or nothing
+            if not keys.charge(key, now):
+                _refused(key, now)
+            created = services.create_report(
+                city, checked, now=now,
+                idempotency=(f"open311:{key.pk}", idempotency_key) if idempotency_key else None)
+            if created.replayed:  # a retry: nothing new is written, no budget is used
+                transaction.set_rollback(True)
+            elif media_url or device_id or account_id:  # what Open311 sends beyond our model
+                RequestMeta.objects.create(report=created.report, api_key=key,
+                                           media_url=media_url, device_id=device_id,
+                                           account_id=account_id)
     except ValidationError as exc:
         raise adapter.problems_from(exc) from None
     value = [{

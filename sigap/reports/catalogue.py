@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sigap.agencies.models import Agency, Category
+from sigap.cities.models import Area
 from sigap.lib import memo
+from sigap.reports.models import Report
 
 _CATALOGUES = memo.configuration()
 
@@ -24,9 +27,6 @@ class Catalogue:
 
 
 def of(city) -> Catalogue:
-    from sigap.agencies.models import Agency, Category
-    from sigap.cities.models import Area
-
     def load():
         return Catalogue(
             categories={c.pk: c for c in Category.objects.filter(city=city).defer("description")},
@@ -43,8 +43,6 @@ def attach(reports, city) -> list:
     A report whose category, agency or area the catalogue does not know yet (made in the
     last few seconds) makes the catalogue reload once.
     """
-    from sigap.reports.models import Report
-
     reports = list(reports)
     fields = [(Report._meta.get_field(name), name + "_id", kind) for name, kind in (
         ("category", "categories"), ("agency", "agencies"), ("kelurahan", "areas"),

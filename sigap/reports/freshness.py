@@ -1,37 +1,33 @@
-"""A version number of the public report data, bumped by every change to reports.
+"""A version number of the public report data, bumped inside every transaction that changes it.
 
 Public read endpoints (Open311 lists and details) cache their answers under the current
-version, so a cached answer is never stale: every service in reports.services that changes
-public data calls bump() inside its transaction, and the next read recomputes.
+version, so a cached answer is never stale. Nobody calls bump() by hand: the models a public
+answer shows write through sigap.lib.publicdata, which calls it once per transaction
+(registered in ReportsConfig.ready()).
 """
 
 from __future__ import annotations
 
-from sigap.lib import rawsql
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from sigap.reports.models import DataVersion
 
 ROW = 1
 
 
 def version() -> int:
-    """Return the current data version (0 before the first change).
-
-    Read on every cached public request, so it is one plain statement on the primary key
-    (the ORM's query building cost more than the database did).
-    """
-    from sigap.reports.models import DataVersion
-
-    row = rawsql.fetch_one(DataVersion, "SELECT value FROM {table} WHERE id = %s", [ROW])
-    return row[0] if row else 0
+    """Return the current data version (0 before the first change)."""
+    return DataVersion.objects.filter(pk=ROW).values_list("value", flat=True).first() or 0
 
 
-def bump_sql(source: str | None = None) -> str:
-    """The statement that bumps the version (creating its row at 1 if missing), with one
-    parameter, ROW; with `source`, once per row of that WITH clause (reports.intake)."""
-    from sigap.reports.models import DataVersion
-
-    return rawsql.increment_sql(DataVersion, ("id",), "value", source)
-
-
-def bump() -> None:
-    """Invalidate every cached public answer (call inside the writing transaction)."""
-    rawsql.fetch_one(None, bump_sql(), [ROW])
+def bump(using: str = "default") -> None:
+    """Invalidate every cached public answer (inside the writing transaction)."""
+    rows = DataVersion.objects.using(using).filter(pk=ROW)
+    if rows.update(value=F("value") + 1):
+        return
+    try:
+        with transaction.atomic(using=using):  # the first change ever creates the row
+            DataVersion.objects.using(using).create(pk=ROW, value=1)
+    except IntegrityError:  # another transaction created it meanwhile
+        rows.update(value=F("value") + 1)

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from sigap.lib.publicdata import PublicModel, PublicQuerySet
+from sigap.reports import nearby
 from sigap.reports.workflow import OPEN, Status
 
 
@@ -13,7 +15,7 @@ def new_tracking_key() -> str:
     return secrets.token_urlsafe(12)
 
 
-class ReportQuerySet(models.QuerySet):
+class ReportQuerySet(PublicQuerySet):
     def open(self):
         return self.filter(status__in=OPEN)
 
@@ -38,7 +40,7 @@ class ReportQuerySet(models.QuerySet):
         )
 
 
-class Report(models.Model):
+class Report(PublicModel):
     class Source(models.TextChoices):
         WEB = "web", _("Aplikasi web")
         API = "api", _("API Sigap")
@@ -158,8 +160,6 @@ class Report(models.Model):
 
     def place_cells(self) -> None:
         """Derive the H3 cells from lat/lng (bulk_create callers call this themselves)."""
-        from sigap.reports import nearby
-
         if self.lat is None or self.lng is None:
             return
         for field, cell in nearby.cells_of(self.lat, self.lng).items():
@@ -211,7 +211,7 @@ def thumb_path(instance, filename):
     return f"thumbs/{instance.created_at:%Y/%m}/{secrets.token_hex(10)}.jpg"
 
 
-class Photo(models.Model):
+class Photo(PublicModel):
     class Kind(models.TextChoices):
         REPORT = "report", _("Foto laporan")
         PROOF = "proof", _("Bukti penyelesaian")
@@ -248,7 +248,7 @@ class Photo(models.Model):
         return (self.thumbnail or self.image).url
 
 
-class ReportEvent(models.Model):
+class ReportEvent(PublicModel):
     """One line of a report's history. Append-only: never edited, never deleted."""
 
     class Kind(models.TextChoices):

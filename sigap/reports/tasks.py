@@ -9,6 +9,9 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from sigap.lib import images
+from sigap.reports.models import Photo
+from sigap.reports.outbox import drain_outbox, drain_outbox_periodically  # noqa: F401 - the
+# outbox's tasks live beside it; named here too, where the worker looks for tasks
 
 log = logging.getLogger(__name__)
 
@@ -19,34 +22,32 @@ SWEEP_WINDOW = timedelta(days=1)
 
 
 @db_task(retries=2, retry_delay=10)
-def make_thumbnail(photo_id: int) -> None:
-    """Write the thumbnail of a stored (already clean) photo; safe to run twice."""
-    from sigap.reports.models import Photo
-
+def make_thumbnail(photo_id: int) -> bool:
+    """Write the thumbnail of a stored (already clean) photo; return whether this run made
+    it (False when it existed or another run made it meanwhile). Safe to run twice."""
     photo = Photo.objects.filter(pk=photo_id).first()
     if photo is None or photo.thumbnail:
-        return
+        return False
     with photo.image.open("rb") as fh:
         data = images.thumbnail(fh.read())
     photo.thumbnail.save("thumb.jpg", ContentFile(data), save=False)
     if not Photo.objects.filter(pk=photo_id, thumbnail="").update(
             thumbnail=photo.thumbnail.name):
         photo.thumbnail.delete(save=False)  # another run made it meanwhile: keep only theirs
+        return False
+    return True
 
 
 def make_missing_thumbnails(*, now: datetime, limit: int = 500) -> int:
     """Make the thumbnails that photos stored within the window still lack (their job could
     not be queued, or the queue lost it); return how many were made."""
-    from sigap.reports.models import Photo
-
     ids = list(Photo.objects.filter(thumbnail="", created_at__gte=now - SWEEP_WINDOW,
                                     created_at__lt=now - SWEEP_GRACE)
                .order_by("created_at").values_list("pk", flat=True)[:limit])
     made = 0
     for photo_id in ids:
         try:
-            make_thumbnail.call_local(photo_id)
-            made += 1
+            made += make_thumbnail.call_local(photo_id)
         except Exception:  # noqa: BLE001 - one unreadable photo does not stop the others
             log.warning("could not make the thumbnail of photo %s", photo_id, exc_info=True)
     return made
@@ -56,17 +57,3 @@ def make_missing_thumbnails(*, now: datetime, limit: int = 500) -> int:
 def make_missing_thumbnails_periodically() -> int:
     """Every five minutes: the safety net for thumbnails whose job was never run."""
     return make_missing_thumbnails(now=timezone.now())
-
-
-@db_task()
-def drain_outbox() -> int:
-    """Handle the recorded events waiting in the outbox (reports.outbox)."""
-    from sigap.reports import outbox
-
-    return outbox.drain(now=timezone.now())
-
-
-@db_periodic_task(crontab(minute="*"))
-def drain_outbox_periodically() -> int:
-    """Every minute: the safety net for a drain that could not be scheduled."""
-    return drain_outbox.call_local()

@@ -63,6 +63,10 @@ IN_FIELD = frozenset({S.ASSIGNED, S.IN_PROGRESS})
 DESK = frozenset({R.DISPATCHER, R.HEAD, R.ADMIN})
 FIELD = DESK | {R.OFFICER}
 
+# The SLA escalation ladder's levels (Report.escalation_level; the ladder in services/sla.py):
+# a reminder to the assignee, then the agency head, then the city administrator.
+REMINDER, HEAD, ADMIN = 1, 2, 3
+
 # (from status, action) -> (to status, roles allowed)
 TRANSITIONS: dict[tuple[Status, Action], tuple[Status, frozenset[Role]]] = {
     (S.SUBMITTED, A.VERIFY): (S.VERIFIED, DESK | {R.SYSTEM}),

@@ -12,6 +12,11 @@ from sigap.accounts.models import OneTimeCode, User
 @pytest.mark.parametrize("raw, value, kind", [
     ("0812-3456 7890", "+6281234567890", "phone"),
     ("+62 812 3456 7890", "+6281234567890", "phone"),
+    ("62 812 3456 7890", "+6281234567890", "phone"),
+    ("(0812) 3456-7890", "+6281234567890", "phone"),
+    ("+62 (0) 812-3456-7890", "+6281234567890", "phone"),
+    ("0062 812 3456 7890", "+6281234567890", "phone"),
+    ("0852.3900.1234", "+6285239001234", "phone"),
     (" Siti@Contoh.ID ", "siti@contoh.id", "email"),
 ])
 def test_it_normalises_phone_numbers_and_emails(raw, value, kind):
@@ -19,7 +24,8 @@ def test_it_normalises_phone_numbers_and_emails(raw, value, kind):
     assert (dest.value, dest.kind) == (value, kind)
 
 
-@pytest.mark.parametrize("raw", ["", "12345", "+1 202 555 0100", "siti@", "abc"])
+@pytest.mark.parametrize("raw", ["", "12345", "+1 202 555 0100", "siti@", "abc",
+                                 "08123", "0380 821234"])  # too short; a landline gets no SMS
 def test_it_refuses_what_is_neither_phone_nor_email(raw):
     with pytest.raises(ValidationError):
         services.parse_destination(raw)
@@ -148,3 +154,62 @@ def test_the_per_ip_limit_reads_the_forwarded_address(client, db, sent):
     other = client.post("/akun/masuk/", {"destination": "lain@contoh.id"},
                         HTTP_X_FORWARDED_FOR="198.51.100.9")
     assert other.status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_never_exceed_the_limit_per_destination(sent, now):
+    """Counting and inserting were two steps: requests at the same moment all counted the
+    same rows and each sent a code."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(8)
+    refused = []
+
+    def ask():
+        try:
+            barrier.wait()
+            services.request_code("siti@contoh.id", now=now)
+        except services.TooManyRequests:
+            refused.append(1)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert OneTimeCode.objects.filter(destination="siti@contoh.id").count() \
+        == services.MAX_SENDS_PER_DESTINATION == len(sent)
+    assert len(refused) == 8 - services.MAX_SENDS_PER_DESTINATION
+
+
+def test_the_code_is_sent_by_the_worker_not_the_request(db, sent, code_in, now, monkeypatch):
+    """A slow gateway must not hold the web worker: the request only queues the message."""
+    from huey.contrib.djhuey import HUEY
+
+    from sigap.accounts import tasks
+
+    queued = []
+    monkeypatch.setattr(HUEY, "immediate", False)
+    monkeypatch.setattr(HUEY, "enqueue", queued.append)
+    services.request_code("081234567890", now=now)
+    assert sent == [] and [t.name for t in queued] == ["send_code"]
+    tasks.send_code.call_local(*queued[0].args)  # what the worker does
+    assert sent[0][:2] == ("sms", "+6281234567890") and code_in(sent[0][2])
+
+
+def test_a_queue_that_is_down_is_told_as_a_delivery_failure(db, sent, now, monkeypatch):
+    from huey.contrib.djhuey import HUEY
+
+    from sigap.notifications.channels import DeliveryError
+
+    def down(task):
+        raise ConnectionError("queue down")
+
+    monkeypatch.setattr(HUEY, "immediate", False)
+    monkeypatch.setattr(HUEY, "enqueue", down)
+    with pytest.raises(DeliveryError):
+        services.request_code("siti@contoh.id", now=now)

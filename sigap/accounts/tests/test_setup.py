@@ -11,6 +11,7 @@ from sigap.agencies.models import Agency
 def test_setup_loads_the_city_and_creates_demo_accounts(settings, tmp_path, monkeypatch,
                                                         capsys, client):
     settings.VAR_DIR = tmp_path
+    settings.SIGAP_DEMO_REPORTS, settings.SIGAP_DEMO_CITIZENS = 40, 10  # sigap/demo's tests
     monkeypatch.delenv("SIGAP_DEMO_PASSWORD", raising=False)
     call_command("setup")
     out = capsys.readouterr().out

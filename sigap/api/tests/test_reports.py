@@ -189,13 +189,25 @@ def test_it_shows_non_public_reports_only_to_their_reporter_and_staff(api, make_
     assert api.get("/api/v1/reports/KPG-2026-999999/").status_code == 404
 
 
-def test_it_counts_support_once_per_person(api, make_report):
+def test_it_counts_support_once_per_person(api, as_user, make_report, make_user):
     report = make_report()
     url = f"/api/v1/reports/{report.ticket}/support/"
-    assert api.post(url, HTTP_X_CLIENT_ID="a").json() == {"supported": True, "support_count": 1}
-    assert api.post(url, HTTP_X_CLIENT_ID="a").json() == {"supported": False,
+    ina, budi = as_user(make_user()), as_user(make_user())
+    assert ina.post(url, HTTP_X_CLIENT_ID="a").json() == {"supported": True, "support_count": 1}
+    assert ina.post(url, HTTP_X_CLIENT_ID="b").json() == {"supported": False,
                                                           "support_count": 1}
-    assert api.post(url, HTTP_X_CLIENT_ID="b").json()["support_count"] == 2
+    assert budi.post(url).json()["support_count"] == 2
+
+
+def test_a_client_cannot_support_again_by_changing_its_header(api, make_report):
+    """The support was keyed by X-Client-Id, which the client chooses: anonymous support
+    through the API is refused, so one client cannot count any number of times."""
+    report = make_report()
+    url = f"/api/v1/reports/{report.ticket}/support/"
+    codes = [api.post(url, HTTP_X_CLIENT_ID=name).status_code for name in ("a", "b", "c")]
+    report.refresh_from_db()
+    assert report.support_count == 0
+    assert set(codes) == {401}
 
 
 def test_it_takes_comments_from_signed_in_citizens_only(api, make_report, make_user, as_user):

@@ -353,6 +353,29 @@ def test_it_limits_posts_per_key_per_minute(o311, now):
     assert Report.objects.count() == 2
 
 
+
+def _stored_files(root) -> list[str]:
+    import os
+
+    return sorted(os.path.join(d, f) for d, _dirs, files in os.walk(root) for f in files)
+
+
+@pytest.mark.parametrize("refusal", ["rate", "revoked"])
+def test_a_refused_post_leaves_no_photo_row_and_no_file(o311, now, settings, refusal):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    key, raw = ApiKey.issue("Sempit", now=now, rate_per_minute=1)
+    assert o311.post("json", valid_post(raw))[0].status_code == 200
+    if refusal == "revoked":
+        ApiKey.objects.filter(pk=key.pk).update(is_active=False, rate_count=0)
+    files = _stored_files(settings.MEDIA_ROOT)
+    data = valid_post(raw, media=SimpleUploadedFile("a.jpg", jpeg_bytes(),
+                                                     content_type="image/jpeg"))
+    response, _body = o311.post("json", data)
+    assert response.status_code == (429 if refusal == "rate" else 403)
+    assert Report.objects.count() == 1 and not Photo.objects.exists()
+    assert _stored_files(settings.MEDIA_ROOT) == files
+
 # --- GET requests -------------------------------------------------------------------------
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from sigap.reports.services.common import (  # noqa: F401
     BAD_IMAGE_MESSAGES, MAX_DESCRIPTION, MAX_PHOTOS, MAX_PROOF_PHOTOS, clean_photos, role_of,
 )
 from sigap.reports.services.create import (  # noqa: F401
-    Contact, Created, NewReport, create_report, validate_answers,
+    Checked, Contact, Created, NewReport, check_report, create_report, validate_answers,
 )
 from sigap.reports.services.engagement import (  # noqa: F401
     add_comment, add_note, claim_earlier_reports, follow, rate, reporter_confirms, support,

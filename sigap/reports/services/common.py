@@ -13,10 +13,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _, gettext_lazy
 
+from sigap.accounts.models import Role as AccountRole
 from sigap.lib import images
-from sigap.reports import freshness, outbox
+from sigap.reports import outbox, tasks
 from sigap.reports.models import Outbox, Photo, Report
 from sigap.reports.workflow import Role
+
+log = logging.getLogger(__name__)
 
 
 MAX_DESCRIPTION = 4000
@@ -55,8 +58,6 @@ def clean_photos(raw_photos: list[bytes], *, field_name: str = "photos",
 
 def role_of(actor, report: Report) -> Role:
     """Return the part `actor` plays for `report` in the state machine."""
-    from sigap.accounts.models import Role as AccountRole
-
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return Role.NONE
     if actor.is_city_admin:
@@ -73,7 +74,7 @@ def role_of(actor, report: Report) -> Role:
     return Role.NONE
 
 
-def _photo_file(report: Report, img: images.CleanImage, *, kind: str, event, uploaded_by,
+def _photo_file(report: Report | None, img: images.CleanImage, *, kind: str, event, uploaded_by,
                 now: datetime) -> Photo:
     """Store the image file and return its Photo, not saved yet."""
     photo = Photo(report=report, event=event, kind=kind, width=img.width, height=img.height,
@@ -95,25 +96,20 @@ def _save_photos(report: Report, cleaned: list[images.CleanImage], *, kind: str,
 
 
 def _record_change(event_ids: list[int], photo_ids: list[int] = ()) -> None:
-    """Inside the transaction: bump the data version and put the events in the outbox;
-    after the commit, queue the thumbnails and a drain of the outbox.
+    """Inside the transaction: put the events in the outbox; after the commit, queue the
+    thumbnails and a drain of the outbox.
 
-    The version keeps cached public reads exact; the outbox row commits with its event, so
-    its notifications cannot be lost after the commit (reports.outbox).
+    The outbox row commits with its event, so its notifications cannot be lost after the
+    commit (reports.outbox). (The data version is bumped by the writes themselves:
+    sigap.lib.publicdata.)
     """
-    freshness.bump()
     Outbox.objects.bulk_create([Outbox(event_id=pk) for pk in event_ids])
     _after_commit(photo_ids)
-
-log = logging.getLogger(__name__)
-
 
 def _after_commit(photo_ids: list[int] = ()) -> None:
     """Once committed: thumbnails for new photos, and a drain of the outbox. A queue that is
     down loses neither (tasks.make_missing_thumbnails, the periodic drain): the report is
     stored, so the request must not fail now."""
-    from sigap.reports import tasks
-
     def run():
         for photo_id in photo_ids:
             try:

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from sigap.agencies import routing
 from sigap.agencies.models import Category
 from sigap.cities.locate import OutsideCity, locate
-from sigap.lib import prepared
-from sigap.lib.prepared import PreparedInsert
-from sigap.reports import intake
-from sigap.reports.models import Follower, IdempotencyKey, Outbox, Photo, Report, ReportEvent
+from sigap.reports.models import (
+    Follower, IdempotencyKey, Photo, Report, ReportEvent, TicketSequence,
+)
 from sigap.reports.workflow import Role, Status
-from sigap.reports.services.common import MAX_DESCRIPTION, _after_commit, _photo_file, clean_photos
+from sigap.reports.services.common import (
+    MAX_DESCRIPTION, _photo_file, _record_change, clean_photos,
+)
 from sigap.reports.services.sla import due_times
 
 
@@ -121,6 +122,12 @@ def _location_error(city) -> ValidationError:
         % {"city": city.name}})
 
 
+def _discard_files(photos: list[Photo]) -> None:
+    """Delete the stored files of photos whose rows were not written."""
+    for photo in photos:
+        photo.image.delete(save=False)
+
+
 def _replay(idempotency: tuple[str, str]) -> Created | None:
     """The report an earlier request with this idempotency key created, if any."""
     existing = IdempotencyKey.objects.filter(scope=idempotency[0], key=idempotency[1]) \
@@ -128,20 +135,39 @@ def _replay(idempotency: tuple[str, str]) -> Created | None:
     return Created(existing.report, replayed=True) if existing and existing.report else None
 
 
-def create_report(city, data: NewReport, *, now: datetime,
-                  idempotency: tuple[str, str] | None = None,
-                  gate: intake.Gate | None = None,
-                  extras: Callable[[Report], list[PreparedInsert]] | None = None) -> Created:
-    """Validate and store a new report, routed and with its SLA clock started.
+def ticket_text(prefix: str, year: int, number: int) -> str:
+    return f"{prefix}-{year}-{number:06d}"
 
-    An adapter may add a `gate` (a contended row that must let the report through, e.g. an
-    API key's budget; see reports.intake) and `extras(report)`, rows of its own that hang
-    off the new report (PreparedInserts with `later=("report",)`), written with it or not at
-    all.
+
+def draw_ticket(city, year: int) -> str:
+    """Return the city's next ticket for the year (inside the report's transaction).
+
+    The UPDATE locks the counter row until the commit, so concurrent creations take numbers
+    one after another: no repeats, and a rolled-back creation gives its number back (no gaps).
     """
-    if idempotency and (earlier := _replay(idempotency)):
-        return earlier
+    counter = TicketSequence.objects.filter(city=city, year=year)
+    if not counter.update(last=F("last") + 1):
+        try:
+            with transaction.atomic():  # the first report of the year starts the counter
+                TicketSequence.objects.create(city=city, year=year, last=1)
+            return ticket_text(city.ticket_prefix, year, 1)
+        except IntegrityError:  # another creation started it meanwhile
+            counter.update(last=F("last") + 1)
+    return ticket_text(city.ticket_prefix, year, counter.values_list("last", flat=True).get())
 
+
+@dataclass
+class Checked:
+    """A new report that passed every check, ready to store (nothing written yet)."""
+
+    report: Report
+    photos: list
+    origin: dict
+
+
+def check_report(city, data: NewReport, *, now: datetime) -> Checked:
+    """Validate, locate, route and time a new report; raise ValidationError. Writes nothing,
+    so an adapter can check before it opens the transaction that stores the report."""
     category = data.category
     errors: dict[str, str] = {}
     description = (data.description or "").strip()
@@ -165,50 +191,59 @@ def create_report(city, data: NewReport, *, now: datetime,
     agency = routing.route(category)
     response_due, due = due_times(category, agency, city, now)
     reporter = data.reporter if getattr(data.reporter, "is_authenticated", False) else None
-
-    # Everything is built, and every INSERT compiled, before the write; the write itself
-    # (reports.intake) is a handful of statements in one transaction on SQLite and a single
-    # statement on PostgreSQL. The ticket is drawn there.
-    report = prepared.new(
-        Report, city=city, category=category,
-        description=description, answers=answers, lat=float(data.lat), lng=float(data.lng),
-        address=(data.address or "").strip()[:300],
+    report = Report(
+        city=city, category=category, description=description, answers=answers,
+        lat=float(data.lat), lng=float(data.lng), address=(data.address or "").strip()[:300],
         kelurahan_id=located.kelurahan_id, kecamatan_id=located.kecamatan_id,
-        status=Status.SUBMITTED,
-        priority=1 if category.is_emergency else category.priority,
+        status=Status.SUBMITTED, priority=1 if category.is_emergency else category.priority,
         reporter=reporter, is_anonymous=data.is_anonymous,
         contact_name=data.contact.name[:120], contact_phone=data.contact.phone[:30],
         contact_email=data.contact.email, source=data.source,
-        external_app=data.external_app[:120], agency=agency,
-        response_due_at=response_due, due_at=due, created_at=now, updated_at=now,
-        is_public=data.is_public,
-    )
-    report.place_cells()
-    event = prepared.new(
-        ReportEvent, report=report, kind=ReportEvent.Kind.CREATED, new=Status.SUBMITTED,
-        actor=reporter, actor_role=Role.REPORTER, agency=agency, is_public=True, at=now,
-        data={**data.origin, "source": data.source})
-    photos = [_photo_file(report, img, kind=Photo.Kind.REPORT, event=event,
-                          uploaded_by=reporter, now=now) for img in cleaned]
-    rows = [PreparedInsert(photo, later=("report", "event")) for photo in photos]
-    if reporter is not None:
-        rows.append(PreparedInsert(Follower(report=report, user=reporter, created_at=now),
-                                   later=("report",)))
-    if idempotency:
-        rows.append(PreparedInsert(IdempotencyKey(
-            scope=idempotency[0], key=idempotency[1], report=report, created_at=now),
-            later=("report",)))
-    rows.append(PreparedInsert(prepared.new(Outbox, event=event), later=("event",)))
-    if extras is not None:
-        rows += extras(report)
+        external_app=data.external_app[:120], agency=agency, response_due_at=response_due,
+        due_at=due, created_at=now, updated_at=now,
+        is_public=data.is_public)
+    return Checked(report, cleaned, {**data.origin, "source": data.source})
 
+
+def create_report(city, data: NewReport | Checked, *, now: datetime,
+                  idempotency: tuple[str, str] | None = None) -> Created:
+    """Validate and store a new report, routed and with its SLA clock started.
+
+    One transaction writes the ticket, the report, its CREATED event, photos, the reporter as
+    follower, the idempotency key, the event's outbox row and the data version: all or
+    nothing. An adapter with rows of its own (Open311: the key's budget, its metadata) runs
+    check_report() first, then calls this inside its own `transaction.atomic()`.
+    """
+    if idempotency and (earlier := _replay(idempotency)):
+        return earlier
+    checked = data if isinstance(data, Checked) else check_report(city, data, now=now)
+    report = checked.report
+    # The files are stored before the report's rows and deleted if those are not written.
+    photos = [_photo_file(None, img, kind=Photo.Kind.REPORT, event=None,
+                          uploaded_by=report.reporter, now=now) for img in checked.photos]
     try:
-        intake.write(city=city, year=now.astimezone(city.tz).year,
-                     report=PreparedInsert(report, later=("ticket",)),
-                     event=PreparedInsert(event, later=("report",)), extras=rows, gate=gate)
-    except IntegrityError:
-        if idempotency and (earlier := _replay(idempotency)):  # a retry won the race
+        with transaction.atomic():
+            report.ticket = draw_ticket(city, now.astimezone(city.tz).year)
+            report.save(force_insert=True)
+            event = ReportEvent.objects.create(
+                report=report, kind=ReportEvent.Kind.CREATED, new=Status.SUBMITTED,
+                actor=report.reporter, actor_role=Role.REPORTER, agency=report.agency,
+                is_public=True, at=now, data=checked.origin)
+            for photo in photos:
+                photo.report, photo.event = report, event
+            Photo.objects.bulk_create(photos)
+            if report.reporter is not None:
+                Follower.objects.create(report=report, user=report.reporter, created_at=now)
+            if idempotency:
+                IdempotencyKey.objects.create(scope=idempotency[0], key=idempotency[1],
+                                              report=report, created_at=now)
+            _record_change([event.pk], [p.pk for p in photos])
+    except BaseException as exc:
+        report.pk = report.ticket = None
+        report._state.adding = True
+        _discard_files(photos)
+        if isinstance(exc, IntegrityError) and idempotency \
+                and (earlier := _replay(idempotency)):  # a retry won the race
             return earlier
         raise
-    _after_commit([p.pk for p in photos])
     return Created(report)

@@ -11,7 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from sigap.reports import freshness, workflow
+from sigap.accounts.services import parse_destination
+from sigap.reports import workflow
 from sigap.reports.models import Follower, Report, ReportEvent, Support
 from sigap.reports.workflow import Role, Status
 from sigap.reports.services.common import MAX_DESCRIPTION, _lock, _record_change, role_of
@@ -95,7 +96,6 @@ def rate(report_id: int, *, actor, now: datetime, stars: int, comment: str = "",
             else None, actor_role=acting, new=str(stars), note=(comment or "").strip()[:1000],
             is_public=True, at=now)
         Report.objects.filter(pk=report.pk).update(rating=stars, updated_at=now)
-        freshness.bump()
     return event
 
 
@@ -110,7 +110,6 @@ def support(report_id: int, *, supporter_key: str, user, now: datetime) -> bool:
             Support.objects.create(report_id=report_id, supporter_key=key, user=user,
                                    created_at=now)
             Report.objects.filter(pk=report_id).update(support_count=F("support_count") + 1)
-            freshness.bump()
             if user is not None:
                 Follower.objects.get_or_create(report_id=report_id, user=user,
                                                defaults={"created_at": now})
@@ -129,23 +128,33 @@ def unfollow(report_id: int, *, user) -> None:
 
 def reporter_confirms(report_id: int, *, fixed: bool, now: datetime, actor=None,
                       reason: str = "", stars: int | None = None, comment: str = "") -> Report:
-    """Answer "Sudah beres?": yes closes (and rates), no reopens with a reason."""
+    """Answer "Sudah beres?": yes closes (and rates), no reopens with a reason. The close and
+    the rating are one transaction: both or neither."""
     if fixed:
-        report = close(report_id, actor=actor, now=now, role=Role.REPORTER,
-                       note=_("Pelapor menyatakan sudah beres."))
-        if stars:
-            rate(report_id, actor=actor, now=now, stars=stars, comment=comment,
-                 role=Role.REPORTER)
+        with transaction.atomic():
+            report = close(report_id, actor=actor, now=now, role=Role.REPORTER,
+                           note=_("Pelapor menyatakan sudah beres."))
+            if stars:
+                rate(report_id, actor=actor, now=now, stars=stars, comment=comment,
+                     role=Role.REPORTER)
         return report
     return reopen(report_id, actor=actor, now=now, reason=reason, role=Role.REPORTER)
+
+
+def forget_user(user, *, now: datetime) -> None:
+    """A citizen deletes their account: their reports stay, without reporter or contact
+    details; their supports stay counted (the key stays), only who gave them is forgotten.
+    (Registered with accounts.services.on_account_deletion in ReportsConfig.ready().)"""
+    Report.objects.filter(reporter=user).update(
+        reporter=None, is_anonymous=True, contact_name="", contact_phone="", contact_email="",
+        updated_at=now)
+    Support.objects.filter(user=user).update(user=None)
 
 
 def claim_earlier_reports(user, destination, now: datetime) -> int:
     """Join to `user` the reports sent without an account with the phone number or e-mail
     a one-time code has just proved to be theirs; return how many. Anonymous reports stay
     anonymous (their contact was never kept)."""
-    from sigap.accounts.services import parse_destination
-
     if getattr(user, "role", "citizen") != "citizen":
         return 0
     unclaimed = Report.objects.filter(reporter__isnull=True, is_anonymous=False)

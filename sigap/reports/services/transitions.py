@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _, gettext_lazy
 
+from sigap.accounts.models import Role as AccountRole, User
 from sigap.agencies import routing
 from sigap.agencies.models import Agency, Category, Team
 from sigap.lib import images
@@ -114,8 +115,6 @@ def reject(report_id: int, *, actor, now: datetime, reason: str, note: str = "")
 def assign(report_id: int, *, actor, now: datetime, officer=None, team=None,
            role=None) -> Report:
     """Assign to a team and/or an officer of the report's agency."""
-    from sigap.accounts.models import Role as AccountRole
-
     if officer is None and team is None:
         raise ValidationError({"officer": _("Pilih tim atau petugas.")})
 
@@ -282,8 +281,6 @@ def recategorise(report_id: int, *, actor, now: datetime, category: Category,
 
 def auto_assign(report_id: int, *, now: datetime) -> Report | None:
     """Assign to the kecamatan's team and its least-loaded officer on duty, if any."""
-    from sigap.accounts.models import Role as AccountRole, User
-
     report = Report.objects.select_related("agency").get(pk=report_id)
     teams = list(Team.objects.filter(agency_id=report.agency_id).prefetch_related("kecamatan"))
     options = [routing.TeamOption(t.pk, frozenset(a.pk for a in t.kecamatan.all())) for t in teams]

@@ -121,3 +121,21 @@ def test_a_thumbnail_made_twice_at_once_leaves_one_file(queue, make_report, monk
     tasks.make_thumbnail.call_local(photo.pk)
     assert Photo.objects.get(pk=photo.pk).thumbnail.name == "thumbs/theirs.jpg"
     assert files() == before
+
+
+def test_the_sweep_counts_only_the_thumbnails_it_made(queue, make_report, now, monkeypatch):
+    """A photo whose thumbnail another run made while the sweep was on its way is not
+    counted as made by the sweep."""
+    from sigap.lib import images
+
+    photo = make_report(photos=[jpeg_bytes()]).photos.get()
+    Photo.objects.filter(pk=photo.pk).update(created_at=now - timedelta(minutes=10))
+    real = images.thumbnail
+
+    def meanwhile(data):  # the photo's own job finishes while the sweep resizes
+        Photo.objects.filter(pk=photo.pk).update(thumbnail="thumbs/theirs.jpg")
+        return real(data)
+
+    monkeypatch.setattr(images, "thumbnail", meanwhile)
+    assert tasks.make_missing_thumbnails(now=now) == 0
+    assert Photo.objects.get(pk=photo.pk).thumbnail.name == "thumbs/theirs.jpg"

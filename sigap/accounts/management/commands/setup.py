@@ -12,12 +12,17 @@ from sigap.cities.models import City
 
 
 class Command(BaseCommand):
-    help = "Migrate, load the default city pack when empty, and create demo accounts."
+    help = ("Migrate, load the default city pack when empty, create demo accounts and, on an "
+            "empty database, a demo history of the year so far.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--no-demo", action="store_true", help="skip demo accounts")
+        parser.add_argument("--no-demo", action="store_true",
+                            help="skip demo accounts and demo data")
+        parser.add_argument("--demo-data-later", action="store_true",
+                            help="leave the demo history to `sigap demo-data --auto`, which "
+                                 "make serve runs beside the server")
 
-    def handle(self, *args, no_demo=False, **options):
+    def handle(self, *args, no_demo=False, demo_data_later=False, **options):
         Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
         Path(settings.MEDIA_ROOT).mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
@@ -47,3 +52,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(
                 f"Demo password: {password}   (kept in {stored}; "
                 "set SIGAP_DEMO_PASSWORD to choose)"))
+        if not demo_data_later:
+            # Only into a city without reports: a second run (or a real city) is left alone;
+            # never in production, nor with SIGAP_DEMO_DATA=0.
+            call_command("demo-data", auto=True, stdout=self.stdout)

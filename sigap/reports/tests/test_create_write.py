@@ -1,33 +1,16 @@
-"""Writing a new report (reports.intake): the same plan as steps (SQLite) and as one statement
-(PostgreSQL); every test runs on both legs."""
+"""Writing a new report: one ORM transaction, all or nothing; every test runs on both legs."""
 
 from datetime import datetime, timezone
 
 import pytest
-from django.db import IntegrityError, connection
-from django.test.utils import CaptureQueriesContext
+from django.db import IntegrityError, transaction
 
-from sigap.reports import freshness, intake, services
+from sigap.reports import freshness, services
 from sigap.reports.models import (
     Follower, IdempotencyKey, Photo, Report, ReportEvent, TicketSequence,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-class Refused(Exception):
-    pass
-
-
-def refuse():
-    raise Refused
-
-
-def gate(city, allow: bool) -> intake.Gate:
-    """A gate on the city's row that matches it or nothing (any row will do: what matters is
-    what the plan does when the gate matches nothing)."""
-    return intake.Gate(type(city), "UPDATE {table} SET name = name WHERE id = %s AND %s "
-                       "RETURNING id", [city.pk, allow], refuse)
 
 
 def new(category, **kwargs):
@@ -72,14 +55,39 @@ def test_every_value_reaches_the_database_as_it_was_in_memory(kupang, category, 
     assert event.at == now and event.actor_id is None
 
 
-def test_a_refused_gate_writes_nothing_and_draws_no_ticket(kupang, category, now):
+class Refused(Exception):
+    pass
+
+
+def test_a_refusal_in_the_callers_transaction_writes_nothing_and_draws_no_ticket(
+        kupang, category, photo, now):
     services.create_report(kupang, new(category), now=now)
     before = counters(kupang)
+    created = []
     with pytest.raises(Refused):
-        services.create_report(kupang, new(category), now=now, gate=gate(kupang, False))
+        with transaction.atomic():  # as an adapter does around its own rows
+            created.append(services.create_report(kupang, new(category), now=now).report)
+            raise Refused
     assert counters(kupang) == before
-    after = services.create_report(kupang, new(category), now=now, gate=gate(kupang, True)).report
+    after = services.create_report(kupang, new(category), now=now).report
     assert after.ticket == "KPG-2026-000002"  # no gap
+
+
+def test_a_refused_create_leaves_no_photo_file(kupang, category, photo, now, settings):
+    services.create_report(kupang, new(category), now=now, idempotency=("web", "taken"))
+    files_before = _files(settings.MEDIA_ROOT)
+    IdempotencyKey.objects.filter(key="taken").update(report=None)  # no replay to fall back on
+    with pytest.raises(IntegrityError):
+        services.create_report(kupang, new(category, photos=[photo()]), now=now,
+                               idempotency=("web", "taken"))
+    assert Photo.objects.count() == 0
+    assert _files(settings.MEDIA_ROOT) == files_before
+
+
+def _files(root):
+    import os
+
+    return sorted(os.path.join(d, f) for d, _dirs, fs in os.walk(root) for f in fs)
 
 
 def test_the_first_report_of_a_year_starts_its_counter(kupang, category):
@@ -95,7 +103,7 @@ def test_numbers_past_six_digits_keep_every_digit(kupang, category, now):
     TicketSequence.objects.filter(city=kupang, year=2026).update(last=999_999)
     report = services.create_report(kupang, new(category), now=now).report
     assert report.ticket == "KPG-2026-1000000" == Report.objects.get(pk=report.pk).ticket
-    assert intake.ticket_text("KPG", 2026, 7) == "KPG-2026-000007"
+    assert services.create.ticket_text("KPG", 2026, 7) == "KPG-2026-000007"
 
 
 def test_rows_hanging_off_the_report_and_event_get_their_ids(kupang, category, make_user,
@@ -112,36 +120,12 @@ def test_rows_hanging_off_the_report_and_event_get_their_ids(kupang, category, m
     assert IdempotencyKey.objects.get(key="k1").report_id == created.pk
 
 
-def test_an_extra_row_that_fails_undoes_the_whole_report(kupang, category, now):
-    from sigap.lib.prepared import PreparedInsert
-
+def test_a_row_of_the_callers_that_fails_undoes_the_whole_report(kupang, category, now):
     services.create_report(kupang, new(category), now=now, idempotency=("web", "taken"))
     before = counters(kupang)
-
-    def clashing(report):  # a row that violates a unique constraint, written with the report
-        return [PreparedInsert(IdempotencyKey(scope="web", key="taken", report=report,
-                                              created_at=now), later=("report",))]
-
     with pytest.raises(IntegrityError):
-        services.create_report(kupang, new(category), now=now, extras=clashing)
+        with transaction.atomic():
+            report = services.create_report(kupang, new(category), now=now).report
+            IdempotencyKey.objects.create(scope="web", key="taken", report=report,
+                                          created_at=now)  # violates a unique constraint
     assert counters(kupang) == before
-
-
-@pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_the_write_is_one_statement_on_postgresql(kupang, category,
-                                                                         now):
-    data = new(category)
-    services.create_report(kupang, data, now=now)  # warm: catalogue, compiled inserts
-    with CaptureQueriesContext(connection) as queries:
-        report = services.create_report(kupang, data, now=now).report
-    writes = [q["sql"] for q in queries.captured_queries
-              if not q["sql"].lstrip().upper().startswith("SELECT")]
-    if connection.vendor == "postgresql":
-        assert writes[0].startswith("WITH ") and "reports_outbox" in writes[0]
-        written = 1
-    else:  # BEGIN, counter, report, event, outbox row, version, COMMIT (no gate, no extras)
-        written = writes.index("COMMIT") + 1
-        assert written == 7, writes
-    # What follows is the outbox drain after the commit (the queue is immediate in tests).
-    assert all("reports_report\"" not in sql for sql in writes[written:])
-    assert Report.objects.get(pk=report.pk).ticket == "KPG-2026-000002"

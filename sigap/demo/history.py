@@ -1,0 +1,764 @@
+"""A year of the demo city's reports, computed with the product's own rules, written in bulk.
+
+Each report arrives from the demand model (sigap.demo.demand) and lives its life as the
+services would make it: routed by `agencies.routing.route`, located by `cities.locate`, its
+deadlines from `reports.services.due_times` (the agency's calendar, Indonesian holidays),
+every step checked by `reports.workflow.next_status`, auto-assignment by
+`routing.pick_team`/`pick_officer` over the officers' open tasks at that moment, the SLA ladder
+by `reports.sla.thresholds` as the minute poller would record it. The whole city is simulated
+in time order (a heap of next steps), so loads and duplicates see exactly the reports open at
+that instant; a report's rows are written (bulk_create, in batches) once its life is over, or
+when the simulation reaches `now`. No Outbox rows: history sends no notifications.
+
+`test_history.py` replays a generated city through the services and compares.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import translation
+
+from sigap.accounts.models import Role as AccountRole, User
+from sigap.agencies import routing
+from sigap.agencies.models import Agency, Category, Team
+from sigap.cities.locate import OutsideCity, locate
+from sigap.cities.models import Area
+from sigap.demo import demand
+from sigap.demo.staff import add_to_group, demo_settings
+from sigap.lib import workingtime
+from sigap.reports import freshness, sla, workflow
+from sigap.reports import services
+from sigap.reports.intake import ticket_text
+from sigap.reports.models import Follower, Report, ReportEvent, Support, TicketSequence
+from sigap.reports.workflow import Action, Role, Status
+
+BATCH = 2000
+# A share of reports repeat a problem already reported nearby in the last days: placed a few
+# metres from it; the dispatcher mostly spots them and marks them duplicates.
+REPEAT_SHARE = 0.06
+REPEAT_WINDOW = timedelta(days=3)
+REPEAT_JITTER = 0.0001
+KIND_FOR_ACTION = {
+    Action.ASSIGN: ReportEvent.Kind.ASSIGNED,
+    Action.REASSIGN: ReportEvent.Kind.REASSIGNED,
+    Action.MARK_DUPLICATE: ReportEvent.Kind.DUPLICATE,
+}
+STAMPS = {
+    Status.VERIFIED: "verified_at", Status.ASSIGNED: "assigned_at",
+    Status.IN_PROGRESS: "started_at", Status.RESOLVED: "resolved_at",
+    Status.CLOSED: "closed_at", Status.REJECTED: "closed_at", Status.DUPLICATE: "closed_at",
+}
+# Channels a report comes in by, and how often (judgement for the demo).
+SOURCES = ((Report.Source.WEB, 0.62), (Report.Source.API, 0.16), (Report.Source.OPEN311, 0.08),
+           (Report.Source.PHONE, 0.10), (Report.Source.STAFF, 0.04))
+EXTERNAL_APP = {Report.Source.API: "Sigap Android", Report.Source.OPEN311: "Kupang Open311 demo"}
+
+DESCRIPTIONS = {
+    "SAMPAH": ["Tumpukan sampah di pinggir jalan belum diangkut", "Sampah menumpuk dekat pasar",
+               "Bak sampah penuh dan berbau", "Sampah dibuang di saluran air"],
+    "LALIN_RUSAK": ["Lampu lalu lintas di persimpangan mati", "Rambu jalan roboh",
+                    "Lampu merah berkedip terus"],
+    "MACET": ["Macet panjang di jam pulang kantor", "Kemacetan karena angkot ngetem"],
+    "LANGGAR_LALIN": ["Kendaraan melawan arus setiap pagi", "Truk melintas di jam terlarang"],
+    "PARKIR_LIAR": ["Mobil parkir di trotoar", "Parkir liar menutup jalan masuk gang"],
+    "TUNAWISMA": ["Ada pengemis anak di lampu merah", "Orang tidur di emperan toko tiap malam"],
+    "FAS_ANAK": ["Ayunan taman bermain rusak", "Perosotan di taman patah"],
+    "ORANG_HILANG": ["Anggota keluarga belum pulang sejak kemarin"],
+    "PKL_LIAR": ["Pedagang berjualan di badan jalan", "Lapak PKL menutup trotoar"],
+    "BANGUNAN": ["Bangunan baru tanpa papan izin", "Pagar dibangun di atas saluran"],
+    "IKLAN_LIAR": ["Spanduk liar di tiang listrik", "Baliho dipasang di pohon"],
+    "FOGGING_DBD": ["Ada tetangga kena DBD, mohon fogging", "Banyak nyamuk, dua anak demam"],
+    "KESEHATAN": ["Air sumur keruh dan berbau", "Bangkai hewan di pinggir jalan"],
+    "KEBAKARAN": ["Kebakaran lahan kosong dekat rumah warga", "Asap tebal dari rumah"],
+    "JALAN_RUSAK": ["Jalan berlubang besar dan berbahaya", "Aspal amblas setelah hujan"],
+    "BANJIR_DRAINASE": ["Saluran tersumbat, air meluap ke jalan", "Genangan setinggi lutut"],
+    "POHON_TUMBANG": ["Pohon tumbang menutup jalan", "Dahan besar hampir patah di atas jalan"],
+    "PJU_MATI": ["Lampu jalan mati sepanjang gang", "Tiga lampu PJU padam"],
+    "LAINNYA": ["Mohon perhatian pemerintah kota", "Ada masalah di lingkungan kami"],
+}
+FIRST_NAMES = ["Yohanes", "Maria", "Agustinus", "Yuliana", "Fransiskus", "Theresia", "Petrus",
+               "Elisabeth", "Yosef", "Margaretha", "Daniel", "Ester", "Markus", "Ruth",
+               "Stefanus", "Agnes", "Paulus", "Dewi", "Andreas", "Siti", "Benediktus", "Anita"]
+LAST_NAMES = ["Ndun", "Tefa", "Benu", "Manafe", "Lay", "Bessie", "Kana", "Riwu", "Foenale",
+              "Pello", "Amalo", "Lakapu", "Ratu", "Messakh", "Nalle", "Toelle", "Bire", "Sabu"]
+NOTES = ["Petugas sudah meninjau lokasi.", "Sedang dikerjakan, mohon bersabar.",
+         "Material sedang disiapkan.", "Tim dijadwalkan datang besok pagi."]
+RESOLVE_NOTES = ["Sudah ditangani petugas.", "Sudah dibersihkan.", "Sudah diperbaiki.",
+                 "Penanganan selesai di lokasi."]
+REOPEN_REASONS = ["Masih belum beres.", "Masalahnya muncul lagi.", "Baru setengah dikerjakan."]
+COMMENTS = ["Mohon segera ditangani.", "Terima kasih atas tanggapannya.",
+            "Di sini juga sama.", "Sudah seminggu begini."]
+
+
+@dataclass
+class Options:
+    reports: int
+    citizens: int
+    start: datetime
+    end: datetime  # exclusive: the simulation stops here (today for the current year)
+    seed: int = 1
+
+
+@dataclass
+class Life:
+    """One report in the simulation: its row, its event rows (as tuples) and its plan."""
+
+    report: Report
+    category: Category
+    events: list = field(default_factory=list)
+    followers: dict = field(default_factory=dict)  # user id -> following since
+    level_due: datetime | None = None
+    ladder: tuple | None = None  # ((due_at, agency), sla.Thresholds) last computed
+    reopens: int = 0
+    done: bool = False
+    speed: float = 1.0
+    order: int = 0  # place in the order of arrival
+    kept: "Life | None" = None  # the report this one was marked a duplicate of
+    supporters: list = field(default_factory=list)  # (user id, when)
+    repeat_of: "Life | None" = None  # an open report of the same problem, seen on arrival
+    watchers: int = 0  # later reports that may still be marked duplicates of this one
+
+
+@dataclass
+class Result:
+    reports: int = 0
+    events: int = 0
+    supports: int = 0
+    citizens: int = 0
+    by_status: dict = field(default_factory=lambda: defaultdict(int))
+
+
+def lognormal_hours(rng: random.Random, median: float, sigma: float) -> float:
+    return max(median * math.exp(rng.gauss(0.0, sigma)), 1 / 30)  # at least two minutes
+
+
+def ceil_minute(t: datetime) -> datetime:
+    floor = t.replace(second=0, microsecond=0)
+    return floor if floor == t else floor + timedelta(minutes=1)
+
+
+class City:
+    """What the simulation needs of the city, read once: agencies, teams, officers, actors."""
+
+    def __init__(self, city, now: datetime):
+        self.city = city
+        self.now = now
+        self.agencies = {a.pk: a for a in Agency.objects.filter(city=city)}
+        self.field = sorted((a for a in self.agencies.values() if a.is_field_agency),
+                            key=lambda a: a.code)
+        self.categories = {c.code: c for c in Category.objects.filter(city=city, is_active=True)
+                           .select_related("agency")}
+        self.areas = dict(Area.objects.filter(city=city).values_list("code", "pk"))
+        conf = demo_settings(city).get("agencies", {})
+        self.speed = {a.pk: float(conf.get(a.code, {}).get("speed", 1.0))
+                      for a in self.agencies.values()}
+        self.calendars = {pk: services.calendar_for(a, city, now)
+                          for pk, a in self.agencies.items()}
+        users = User.objects.filter(agency__city=city, is_active=True)
+        self.dispatcher = {u.agency_id: u.pk for u in users.filter(role=AccountRole.DISPATCHER)
+                           .order_by("pk")}
+        admin = User.objects.filter(Q(role=AccountRole.ADMIN) | Q(is_superuser=True),
+                                    is_active=True).order_by("pk").first()
+        self.admin = admin.pk if admin else None
+        self.team_options: dict[int, list[routing.TeamOption]] = defaultdict(list)
+        self.members: dict[int, list[tuple[int, bool]]] = defaultdict(list)
+        for team in Team.objects.filter(agency__city=city).prefetch_related("kecamatan"):
+            self.team_options[team.agency_id].append(
+                routing.TeamOption(team.pk, frozenset(a.pk for a in team.kecamatan.all())))
+        for team_id, user_id, on_duty in (
+                Team.members.through.objects.filter(
+                    team__agency__city=city, user__role=AccountRole.OFFICER,
+                    user__is_active=True)
+                .values_list("team_id", "user_id", "user__on_duty")):
+            self.members[team_id].append((user_id, on_duty))
+        # Open tasks per officer as the database has them now (services.auto_assign counts so).
+        self.load = defaultdict(int, dict(
+            User.objects.filter(role=AccountRole.OFFICER, agency__city=city)
+            .annotate(n=Count("tasks", filter=Q(tasks__status__in=workflow.IN_FIELD)))
+            .values_list("pk", "n")))
+
+    def pick(self, agency_id: int, kecamatan_id: int | None) -> tuple[int | None, int | None]:
+        """Return (team, officer) as services.auto_assign would pick them now."""
+        team_id = routing.pick_team(self.team_options.get(agency_id, []), kecamatan_id)
+        if team_id is None:
+            return None, None
+        officer = routing.pick_officer(routing.OfficerLoad(pk, self.load[pk], on_duty)
+                                       for pk, on_duty in self.members.get(team_id, []))
+        return team_id, officer
+
+
+class Simulation:
+    def __init__(self, city, options: Options, *, now: datetime):
+        self.opts = options
+        self.rng = random.Random(options.seed)
+        self.now = min(now, options.end)
+        self.c = City(city, now)
+        self.model = demand.model_for_city(city)
+        self.heap: list = []
+        self.seq = 0
+        self.open_by_category: dict[int, list[Life]] = defaultdict(list)
+        self.citizens: list[int] = []
+        self.citizen_weights: list[float] = []
+        self.pending: list[Life] = []
+        self.result = Result()
+        self.kel_factor: dict[int, float] = {}
+
+    # --- scheduling -------------------------------------------------------------------------
+
+    def later(self, at: datetime, life: Life, step: str, **kw) -> None:
+        if at >= self.now:
+            return  # beyond today: the report stays as it is now
+        self.seq += 1
+        heapq.heappush(self.heap, (at, self.seq, life, step, kw))
+
+    def after(self, life: Life, start: datetime, hours: float) -> datetime:
+        """Return `start` plus `hours` of the handling agency's service time."""
+        cal = self.c.calendars[life.report.agency_id]
+        return workingtime.add_service_hours(start, hours, cal)
+
+    # --- the state machine, as services.transition applies it --------------------------------
+
+    def step(self, life: Life, action: str, at: datetime, actor: int | None, role: str, *,
+             note: str = "", is_public: bool = True, data: dict | None = None,
+             apply=None) -> None:
+        r = life.report
+        new = workflow.next_status(r.status, action, role)
+        self.escalate_until(life, at)
+        old, old_officer = r.status, r.officer_id
+        if apply is not None:
+            apply(r)
+        r.status = new
+        r.updated_at = at
+        if new != Status.SUBMITTED and r.first_response_at is None:
+            r.first_response_at = at
+        name = STAMPS.get(new)
+        if name:
+            setattr(r, name, at)
+        if new == Status.ASSIGNED and r.verified_at is None:
+            r.verified_at = at
+        if old in workflow.IN_FIELD and old_officer:
+            self.c.load[old_officer] -= 1
+        if new in workflow.IN_FIELD and r.officer_id:
+            self.c.load[r.officer_id] += 1
+        life.events.append((KIND_FOR_ACTION.get(action, ReportEvent.Kind.STATUS), action, old,
+                            new, actor, role, r.agency_id, note, is_public, data or {}, at))
+
+    def event(self, life: Life, kind: str, at: datetime, actor: int | None, role: str, *,
+              note: str = "", new: str = "", old: str = "", is_public: bool = True,
+              data: dict | None = None, agency: int | None = None) -> None:
+        life.events.append((kind, "", old, new, actor, role, agency, note, is_public,
+                            data or {}, at))
+
+    # --- the SLA ladder, as the minute poller (sla.run_escalations) records it ----------------
+
+    def escalate_until(self, life: Life, until: datetime) -> None:
+        """Record the ladder steps due from the last change up to `until` (a new change)."""
+        r = life.report
+        if life.level_due is None:
+            life.level_due = until
+            return
+        since, life.level_due = life.level_due, until
+        if r.status not in workflow.OPEN or r.due_at is None or r.escalation_level >= sla.MAX_LEVEL:
+            return
+        self._ladder(life, since, until)
+
+    def _ladder(self, life: Life, since: datetime, until: datetime) -> None:
+        r = life.report
+        key = (r.due_at, r.agency_id)
+        if life.ladder is None or life.ladder[0] != key:
+            life.ladder = (key, sla.thresholds(r.due_at, life.category.resolve_sla_hours,
+                                               self.c.calendars[r.agency_id]))
+        thresholds = life.ladder[1]
+        for level, when in ((sla.REMINDER, thresholds.reminder_at),
+                            (sla.HEAD, thresholds.head_at), (sla.ADMIN, thresholds.admin_at)):
+            if level <= r.escalation_level:
+                continue
+            fire = ceil_minute(max(when, since + timedelta(microseconds=1)))
+            if fire >= until or fire >= self.now:
+                break
+            target = thresholds.level_at(fire)
+            for lvl, kind in sla.steps_between(r.escalation_level, target):
+                self.event(life, kind, fire, None, Role.SYSTEM, old=str(lvl - 1), new=str(lvl),
+                           is_public=False, agency=r.agency_id,
+                           data={"level": lvl, "due_at": r.due_at.isoformat()})
+            r.escalation_level = target
+
+    # --- a report's life ---------------------------------------------------------------------
+
+    def arrive(self, arrival: demand.Arrival, number: int, year: int) -> None:
+        rng, c = self.rng, self.c
+        category = c.categories[arrival.category]
+        agency = routing.route(category)
+        at = arrival.at
+        lat, lng = arrival.lat, arrival.lng
+        repeat = None
+        if rng.random() < REPEAT_SHARE:
+            # The same problem as a recent open report of this category, a few metres away
+            # (any report of the category is as likely a place as the model's draw).
+            repeat = self.recent_open(category.pk, at)
+            if repeat is not None:
+                lat = round(repeat.report.lat + rng.uniform(-REPEAT_JITTER, REPEAT_JITTER), 6)
+                lng = round(repeat.report.lng + rng.uniform(-REPEAT_JITTER, REPEAT_JITTER), 6)
+                repeat.watchers += 1
+        try:
+            located = locate(c.city, lat, lng)
+            kelurahan_id, kecamatan_id = located.kelurahan_id, located.kecamatan_id
+        except OutsideCity:
+            kelurahan_id, kecamatan_id = c.areas[arrival.kelurahan], c.areas[arrival.kecamatan]
+        source = rng.choices([s for s, _ in SOURCES], [w for _, w in SOURCES])[0]
+        reporter = None
+        anonymous = False
+        contact_name = ""
+        if source == Report.Source.PHONE:
+            contact_name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        elif self.citizens and rng.random() < 0.85:
+            reporter = rng.choices(self.citizens, cum_weights=self.citizen_weights)[0]
+        else:
+            anonymous = rng.random() < 0.7
+        response_due, due = services.due_times(category, agency, c.city, at)
+        report = Report(
+            city_id=c.city.pk, ticket=ticket_text(c.city.ticket_prefix, year,
+                                                                   number),
+            category_id=category.pk, description=rng.choice(
+                DESCRIPTIONS.get(category.code, DESCRIPTIONS["LAINNYA"])),
+            answers=self.answers(category), lat=lat, lng=lng,
+            kelurahan_id=kelurahan_id, kecamatan_id=kecamatan_id, status=Status.SUBMITTED,
+            priority=1 if category.is_emergency else category.priority, reporter_id=reporter,
+            is_anonymous=anonymous, contact_name=contact_name, source=source,
+            external_app=EXTERNAL_APP.get(source, ""), agency_id=agency.pk,
+            response_due_at=response_due, due_at=due, created_at=at, updated_at=at,
+            is_public=True, tracking_key=f"{rng.getrandbits(96):024x}")
+        report.place_cells()
+        self.order += 1
+        life = Life(report=report, category=category, repeat_of=repeat, order=self.order)
+        life.speed = c.speed.get(agency.pk, 1.0) * self.kel_factor.setdefault(
+            kelurahan_id, math.exp(rng.gauss(0, 0.25)))
+        life.level_due = at
+        self.event(life, ReportEvent.Kind.CREATED, at, reporter, Role.REPORTER,
+                   new=Status.SUBMITTED, agency=agency.pk, data={"source": source})
+        if reporter:
+            life.followers[reporter] = at
+        self.result.reports += 1
+        self.later(self.after(life, at, self.response_hours(life)), life, "desk")
+        if reporter and rng.random() < 0.08:
+            self.later(at + timedelta(hours=rng.uniform(1, 48)), life, "comment", own=True)
+        self.open_by_category[category.pk].append(life)
+        self.pending.append(life)
+
+    def answers(self, category: Category) -> dict:
+        out = {}
+        for attr in category.demo_attributes:
+            if attr.values:
+                out[attr.code] = self.rng.choice(attr.values)[0]
+            elif attr.datatype == "number":
+                out[attr.code] = float(self.rng.randint(1, 4))
+            elif attr.required:
+                out[attr.code] = f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}"
+        return out
+
+    def response_hours(self, life: Life) -> float:
+        # Mostly well within the first-response SLA; a long tail past it.
+        return lognormal_hours(self.rng, life.category.response_sla_hours * 0.3 * life.speed,
+                               0.9)
+
+    def desk(self, life: Life, at: datetime) -> None:
+        """The dispatcher's (or the triage desk's) first decision."""
+        rng, r, c = self.rng, life.report, self.c
+        dispatcher = c.dispatcher.get(r.agency_id)
+        agency = c.agencies[r.agency_id]
+        earlier, life.repeat_of = life.repeat_of, None
+        if earlier is not None:
+            earlier.watchers -= 1
+        if not agency.is_field_agency:  # the triage desk: reject, or send to a field agency
+            actor = c.admin
+            if rng.random() < 0.45 or not c.field:
+                self.reject(life, at, actor, Role.ADMIN, "not_city_matter")
+            else:
+                self.reassign(life, at, actor, Role.ADMIN, rng.choice(c.field))
+            return
+        if earlier is not None and earlier.report.status not in workflow.FINAL \
+                and rng.random() < 0.85:  # the dispatcher spots the earlier report
+            self.duplicate(life, at, dispatcher, earlier)
+            return
+        roll = rng.random()
+        if roll < 0.05:
+            self.reject(life, at, dispatcher, Role.DISPATCHER,
+                        rng.choice(["spam", "insufficient_info", "private_property",
+                                    "already_handled"]))
+        elif roll < 0.08 and len(c.field) > 1:
+            self.reassign(life, at, dispatcher, Role.DISPATCHER,
+                          rng.choice([a for a in c.field if a.pk != r.agency_id]))
+        else:
+            self.step(life, Action.VERIFY, at, dispatcher, Role.DISPATCHER)
+            if agency.auto_assign:
+                self.assign(life, at, None, Role.SYSTEM)
+            else:
+                self.later(self.after(life, at, lognormal_hours(rng, 1.0, 0.8)), life,
+                           "assign")
+
+    def recent_open(self, category_id: int, at: datetime) -> Life | None:
+        """The newest report of this category from the last days that is still open."""
+        same = self.open_by_category.get(category_id)
+        if not same:
+            return None
+        since = at - REPEAT_WINDOW
+        same[:] = [x for x in same if x.report.status not in workflow.FINAL
+                   and x.report.created_at >= since]
+        return same[-1] if same else None
+
+    def reject(self, life: Life, at: datetime, actor, role, reason: str) -> None:
+        text = str(services.REJECT_REASONS[reason])
+
+        def apply(r):
+            r.reject_reason = text[:300]
+            r.status_note = text[:500]
+
+        self.step(life, Action.REJECT, at, actor, role, note=text, apply=apply,
+                  data={"reason": reason})
+        self.finish(life)
+
+    def reassign(self, life: Life, at: datetime, actor, role, agency: Agency) -> None:
+        reason = "Bukan kewenangan kami; dialihkan ke dinas yang tepat."
+
+        def apply(r):
+            r.agency_id = agency.pk
+            r.team_id = None
+            r.officer_id = None
+            r.escalation_level = 0
+            r.response_due_at, _due = services.due_times(life.category, agency, self.c.city, at)
+
+        self.step(life, Action.REASSIGN, at, actor, role, note=reason, apply=apply,
+                  data={"to": agency.code})
+        life.speed = self.c.speed.get(agency.pk, 1.0)
+        self.later(self.after(life, at, self.response_hours(life)), life, "desk")
+
+    def duplicate(self, life: Life, at: datetime, actor, kept: Life) -> None:
+        r, k = life.report, kept.report
+
+        life.kept = kept  # its id, once written, goes into duplicate_of
+
+        def apply(report):
+            report.status_note = f"Digabung dengan laporan {k.ticket}"[:500]
+
+        self.step(life, Action.MARK_DUPLICATE, at, actor, Role.DISPATCHER, apply=apply,
+                  data={"of": k.ticket})
+        if r.reporter_id:  # the duplicate's followers move to the kept report
+            since = life.followers.pop(r.reporter_id, at)
+            kept.followers.setdefault(r.reporter_id, since)
+        k.updated_at = at
+        self.event(kept, ReportEvent.Kind.MERGED, at, actor, "", new=r.ticket,
+                   agency=k.agency_id, data={"duplicate": r.ticket})
+        self.finish(life)
+
+    def assign(self, life: Life, at: datetime, actor, role) -> None:
+        r = life.report
+        team_id, officer_id = self.c.pick(r.agency_id, r.kecamatan_id)
+        if team_id is None:
+            return  # nobody to give it to: it waits at the desk, as in the product
+
+        def apply(report):
+            report.team_id, report.officer_id = team_id, officer_id
+
+        self.step(life, Action.ASSIGN, at, actor, role, apply=apply,
+                  data={"officer": officer_id, "team": team_id})
+        if officer_id is None:
+            return
+        sla_h = life.category.resolve_sla_hours
+        start_at = self.after(life, at, lognormal_hours(self.rng, sla_h * 0.08 * life.speed, 1.0))
+        self.later(start_at, life, "start")
+
+    def start(self, life: Life, at: datetime) -> None:
+        rng, r = self.rng, life.report
+        if r.status not in (Status.ASSIGNED, Status.REOPENED):
+            return
+        self.step(life, Action.START, at, r.officer_id, Role.OFFICER)
+        sla_h = life.category.resolve_sla_hours
+        work = lognormal_hours(rng, sla_h * 0.3 * life.speed, 0.8)
+        done = self.after(life, at, work)
+        if rng.random() < 0.03:
+            self.later(self.after(life, at, work / 3), life, "handback")
+            return
+        if rng.random() < 0.35:
+            self.later(self.after(life, at, work / 2), life, "note")
+        self.later(done, life, "resolve")
+
+    def note(self, life: Life, at: datetime) -> None:
+        r = life.report
+        if r.status != Status.IN_PROGRESS:
+            return
+        text = self.rng.choice(NOTES)
+        self.escalate_until(life, at)
+        self.event(life, ReportEvent.Kind.PUBLIC_NOTE, at, r.officer_id, Role.OFFICER,
+                   note=text, agency=r.agency_id)
+        r.updated_at = at
+        r.status_note = text
+
+    def handback(self, life: Life, at: datetime) -> None:
+        r = life.report
+
+        def apply(report):
+            report.officer_id = None
+
+        self.step(life, Action.HANDBACK, at, r.officer_id, Role.OFFICER,
+                  note="Butuh alat berat; tidak bisa diselesaikan tim ini.", is_public=False,
+                  apply=apply)
+        self.later(self.after(life, at, lognormal_hours(self.rng, 4.0, 0.8)), life, "assign")
+
+    def resolve(self, life: Life, at: datetime) -> None:
+        rng, r = self.rng, life.report
+        text = rng.choice(RESOLVE_NOTES)
+
+        def apply(report):
+            report.status_note = text[:500]
+            report.sla_paused_at = None
+
+        self.step(life, Action.RESOLVE, at, r.officer_id, Role.OFFICER, note=text, apply=apply)
+        roll = rng.random()
+        if r.reporter_id:
+            if roll < 0.6:
+                self.later(at + timedelta(hours=lognormal_hours(rng, 20, 1.0)), life, "confirm")
+                return
+            if roll < 0.7 + (0.1 if r.due_at and at > r.due_at else 0) and life.reopens == 0:
+                self.later(at + timedelta(hours=lognormal_hours(rng, 24, 0.8)), life, "reopen")
+                return
+        if roll < 0.85:
+            self.later(at + timedelta(days=rng.uniform(3, 7)), life, "desk_close")
+            return
+        self.finish(life)  # stays resolved: nobody answered "Sudah beres?"
+
+    def confirm(self, life: Life, at: datetime) -> None:
+        rng, r = self.rng, life.report
+        self.step(life, Action.CLOSE, at, r.reporter_id, Role.REPORTER,
+                  note="Pelapor menyatakan sudah beres.")
+        if rng.random() < 0.8:
+            late = r.due_at is not None and r.resolved_at > r.due_at
+            weights = [3, 5, 12, 30, 50] if not late else [12, 15, 25, 28, 20]
+            stars = rng.choices([1, 2, 3, 4, 5], weights)[0]
+            self.event(life, ReportEvent.Kind.RATING, at, r.reporter_id, Role.REPORTER,
+                       new=str(stars))
+            r.rating = stars
+            r.updated_at = at
+        self.finish(life)
+
+    def desk_close(self, life: Life, at: datetime) -> None:
+        r = life.report
+        self.step(life, Action.CLOSE, at, self.c.dispatcher.get(r.agency_id), Role.DISPATCHER)
+        self.finish(life)
+
+    def reopen(self, life: Life, at: datetime) -> None:
+        r = life.report
+        life.reopens += 1
+
+        def apply(report):
+            _response_due, due = services.due_times(life.category, self.c.agencies[
+                report.agency_id], self.c.city, at)
+            report.due_at = due
+            report.escalation_level = 0
+            report.closed_at = None
+
+        self.step(life, Action.REOPEN, at, r.reporter_id, Role.REPORTER,
+                  note=self.rng.choice(REOPEN_REASONS), apply=apply)
+        self.later(self.after(life, at, lognormal_hours(self.rng, 2.0, 0.8)), life, "assign")
+
+    def comment(self, life: Life, at: datetime, own: bool = False) -> None:
+        r = life.report
+        self.event(life, ReportEvent.Kind.COMMENT, at, r.reporter_id, Role.REPORTER,
+                   note=self.rng.choice(COMMENTS))
+        r.comment_count += 1
+
+    def finish(self, life: Life) -> None:
+        life.done = True
+
+    # --- running -----------------------------------------------------------------------------
+
+    def run(self) -> Result:
+        opts, c = self.opts, self.c
+        self.make_citizens()
+        for category in c.categories.values():
+            category.demo_attributes = list(category.attributes.all())
+        self.order = 0
+        arrivals = demand.arrivals(self.model, start=opts.start, end=self.now,
+                                   total=opts.reports, rng=self.rng)
+        tz = c.city.tz
+        numbers = reserve_tickets(c.city, Counter(a.at.astimezone(tz).year for a in arrivals))
+        handlers = {"desk": self.desk, "assign": self.assign_later, "start": self.start,
+                    "note": self.note, "handback": self.handback, "resolve": self.resolve,
+                    "confirm": self.confirm, "desk_close": self.desk_close,
+                    "reopen": self.reopen, "comment": self.comment}
+        for arrival in arrivals:
+            self.advance(arrival.at, handlers)
+            year = arrival.at.astimezone(tz).year
+            numbers[year] = numbers.get(year, 0) + 1
+            self.arrive(arrival, numbers[year], year)
+            if len(self.pending) >= BATCH * 2:
+                self.flush(final=False, current=arrival.at)
+        self.advance(self.now, handlers)
+        for life in self.pending:
+            if life.report.status in workflow.OPEN:
+                self.escalate_until(life, self.now)
+        self.flush(final=True)
+        return self.result
+
+    def assign_later(self, life: Life, at: datetime) -> None:
+        r = life.report
+        if r.status in (Status.VERIFIED, Status.REOPENED):
+            self.assign(life, at, self.c.dispatcher.get(r.agency_id), Role.DISPATCHER)
+
+    def advance(self, until: datetime, handlers) -> None:
+        while self.heap and self.heap[0][0] <= until:
+            at, _seq, life, step, kw = heapq.heappop(self.heap)
+            if life.done:
+                continue
+            handlers[step](life, at, **kw)
+
+    def make_citizens(self) -> None:
+        rng, n = self.rng, self.opts.citizens
+        start = User.objects.filter(username__startswith="warga-").count()
+        unusable = "!" + "demo-no-password"
+        users = []
+        for i in range(start + 1, start + n + 1):
+            joined = self.opts.start - timedelta(days=rng.uniform(0, 400))
+            users.append(User(username=f"warga-{i:05d}", role=AccountRole.CITIZEN,
+                              display_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                              password=unusable, date_joined=joined,
+                              notify_channel=User.Channel.NONE))
+        for i in range(0, len(users), BATCH):
+            made = User.objects.bulk_create(users[i:i + BATCH])
+            add_to_group(made, AccountRole.CITIZEN)
+            self.result.citizens += len(made)
+        ids = list(User.objects.filter(role=AccountRole.CITIZEN).order_by("pk")
+                   .values_list("pk", flat=True))
+        # A few citizens report a lot, most only now and then (Zipf-like).
+        acc, cum = 0.0, []
+        for rank in range(1, len(ids) + 1):
+            acc += 1 / rank ** 0.7
+            cum.append(acc)
+        order = ids[:]
+        rng.shuffle(order)
+        self.citizens, self.citizen_weights = order, cum
+
+    def supports_for(self, life: Life) -> list[tuple[int, datetime]]:
+        r, rng = life.report, self.rng
+        if r.status in (Status.REJECTED, Status.DUPLICATE) or not self.citizens:
+            return []
+        n = 0 if rng.random() < 0.6 else min(int(rng.expovariate(1 / 3)) + 1, 40)
+        end = r.closed_at or r.resolved_at or self.now
+        chosen = {rng.choice(self.citizens) for _ in range(n)} - {r.reporter_id}
+        out = []
+        for user_id in sorted(chosen):
+            at = r.created_at + (end - r.created_at) * rng.random()
+            out.append((user_id, at))
+            life.followers.setdefault(user_id, at)
+        r.support_count = len(out)
+        return out
+
+    def flush(self, *, final: bool, current: datetime | None = None) -> None:
+        """Write the reports whose life is over (all of them when `final`)."""
+        ready = [x for x in self.pending if final or x.done]
+        if not final:
+            # A report is written once its life is over, no later report is waiting to be
+            # marked its duplicate, and it is too old to be seen as a repeat by new arrivals.
+            horizon = current - REPEAT_WINDOW - timedelta(days=1)
+            ready = [x for x in ready if x.watchers == 0 and x.report.created_at < horizon]
+            # A duplicate waits for the report it points to (a foreign key), which may itself
+            # be a duplicate waiting for another.
+            pending = {id(x) for x in self.pending}
+            while True:
+                waiting = pending - {id(x) for x in ready}
+                kept = [x for x in ready if x.kept is None or id(x.kept) not in waiting]
+                if len(kept) == len(ready):
+                    break
+                ready = kept
+        if not ready:
+            return
+        ids = {id(x) for x in ready}
+        self.pending = [x for x in self.pending if id(x) not in ids]
+        self.write(ready)
+
+    def write(self, lives: list[Life]) -> None:
+        lives.sort(key=lambda x: x.order)
+        for i in range(0, len(lives), BATCH):
+            chunk = lives[i:i + BATCH]
+            for life in chunk:
+                life.supporters = self.supports_for(life)
+            with transaction.atomic():
+                self.insert(chunk)
+
+    def insert(self, chunk: list[Life]) -> None:
+        """Insert the chunk's reports (a duplicate after the report it points to), then the
+        rows that hang off them."""
+        left = chunk
+        while left:
+            now = [x for x in left if x.kept is None or x.kept.report.pk is not None]
+            if not now:
+                raise RuntimeError("a duplicate points to a report that is not written")
+            for life in now:
+                if life.kept is not None:
+                    life.report.duplicate_of_id = life.kept.report.pk
+            Report.objects.bulk_create([x.report for x in now])
+            done = {id(x) for x in now}
+            left = [x for x in left if id(x) not in done]
+        supports, followers, events = [], [], []
+        for life in chunk:
+            r = life.report
+            supports += [Support(None, r.pk, f"u{user_id}", user_id, at)
+                         for user_id, at in life.supporters]
+            followers += [Follower(None, r.pk, u, since)
+                          for u, since in sorted(life.followers.items())]
+            # The positional constructor (the one Django uses for rows it reads): the
+            # keyword one costs twice as much, and there are millions of these.
+            events += [ReportEvent(None, r.pk, *event)
+                       for event in sorted(life.events, key=lambda e: e[-1])]
+            self.result.by_status[r.status] += 1
+        ReportEvent.objects.bulk_create(events, batch_size=BATCH)
+        Support.objects.bulk_create(supports, batch_size=BATCH)
+        Follower.objects.bulk_create(followers, batch_size=BATCH)
+        freshness.bump()  # cached public reads see each batch (the server may be running)
+        self.result.events += len(events)
+        self.result.supports += len(supports)
+
+
+def reserve_tickets(city, per_year: dict[int, int]) -> dict[int, int]:
+    """Take `n` ticket numbers per year from the city's counters; return the last number
+    before each reserved range (reports made meanwhile by citizens get the numbers after)."""
+    base = {}
+    with transaction.atomic():
+        for year, n in sorted(per_year.items()):
+            TicketSequence.objects.get_or_create(city=city, year=year)
+            sequence = TicketSequence.objects.select_for_update().get(city=city, year=year)
+            base[year] = sequence.last
+            sequence.last += n
+            sequence.save(update_fields=["last"])
+    return base
+
+
+def year_window(city, year: int, now: datetime) -> tuple[datetime, datetime]:
+    """Return [1 January of `year`, min(1 January next year, now)) in the city's zone, as UTC."""
+    tz = city.tz
+    start = datetime(year, 1, 1, tzinfo=tz).astimezone(timezone.utc)
+    end = datetime(year + 1, 1, 1, tzinfo=tz).astimezone(timezone.utc)
+    return start, min(end, now)
+
+
+def generate(city, *, reports: int, citizens: int, year: int, seed: int,
+             now: datetime) -> Result:
+    """Write a demo history of `reports` reports and `citizens` citizens for `year`."""
+    from sigap.demo.staff import ensure_staff
+
+    ensure_staff(city)
+    start, end = year_window(city, year, now)
+    if end <= start:
+        raise ValueError("the year has not started yet")
+    with translation.override(settings.LANGUAGE_CODE):
+        result = Simulation(city, Options(reports=reports, citizens=citizens, start=start,
+                                          end=end, seed=seed), now=end).run()
+    return result

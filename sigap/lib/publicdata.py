@@ -1,0 +1,95 @@
+"""One choke point for "public data changed": models whose rows a public answer shows.
+
+Public answers (Open311's lists and details) are cached under a data version
+(sigap.reports.freshness) and are exact only if every write that could change them bumps
+it. Rather than each service remembering to, a model that a public answer depends on
+inherits `PublicModel` (and its manager's queryset `PublicQuerySet`): its save() and delete(),
+and its querysets' update(), delete(), bulk_create() and bulk_update() call `changed()`, so
+the admin, a data migration or a new service cannot forget. The version itself lives above
+this layer: the reports app registers it with `on_change()` in its AppConfig.ready().
+
+Inside an atomic block the listeners run once (at its first write); a write in a savepoint
+that rolls back does not count, so the next write runs them again.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from django.db import models, router, transaction
+
+_listeners: list[Callable[[str], None]] = []
+
+
+def on_change(listener: Callable[[str], None]) -> None:
+    """Call `listener(using)` inside every transaction that changes public data."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def _mark() -> None:
+    """Queued with on_commit to remember this transaction already ran the listeners."""
+
+
+def changed(using: str = "default") -> None:
+    """Run the listeners, once per transaction (every time outside one)."""
+    connection = transaction.get_connection(using)
+    if connection.in_atomic_block:
+        # Django keeps each on_commit callback with the savepoints open when it was queued and
+        # drops it when one of them rolls back: a mark queued in this atomic block or one
+        # around it, still open, means the listeners already ran for this block's writes.
+        open_now = set(connection.savepoint_ids)
+        if any(func is _mark and sids <= open_now
+               for sids, func, _robust in connection.run_on_commit):
+            return
+        transaction.on_commit(_mark, using=using)
+    for listener in _listeners:
+        listener(using)
+
+
+class PublicQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        rows = super().update(**kwargs)
+        if rows:
+            changed(self.db)
+        return rows
+
+    update.alters_data = True
+
+    def delete(self):
+        deleted = super().delete()
+        if deleted[0]:
+            changed(self.db)
+        return deleted
+
+    delete.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        if created:
+            changed(self.db)
+        return created
+
+    def bulk_update(self, objs, *args, **kwargs):
+        rows = super().bulk_update(objs, *args, **kwargs)
+        if rows:
+            changed(self.db)
+        return rows
+
+
+class PublicModel(models.Model):
+    """A model whose rows public answers show: every write of it counts as a change."""
+
+    objects = PublicQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        changed(kwargs.get("using") or router.db_for_write(type(self), instance=self))
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        changed(kwargs.get("using") or router.db_for_write(type(self), instance=self))
+        return result
