@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test test-fast install lint messages worker bench bench-api screenshots chromium
+.PHONY: serve test test-fast install lint messages worker bench bench-api bench-whatsapp screenshots chromium
 
 # Debian packages, retried for two minutes while another apt or dpkg holds its locks (a fresh
 # machine's unattended upgrades, a second checkout installing at the same time).
@@ -83,3 +83,7 @@ bench: install
 bench-api: install
 	@command -v wrk >/dev/null 2>&1 || { $(call apt_install,wrk); }
 	$(BIN)/python bench/api.py
+
+# 200 concurrent WhatsApp conversations through the local fake Cloud API (docs/benchmarks.md).
+bench-whatsapp: install
+	$(BIN)/python bench/whatsapp.py

@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "sigap.backoffice",
     "sigap.dashboard",
     "sigap.demo",
+    "sigap.capacity",
+    "sigap.channels",
 ]
 
 MIDDLEWARE = [
@@ -294,6 +296,21 @@ DEFAULT_FROM_EMAIL = env_str("SIGAP_FROM_EMAIL", "Sigap <noreply@sigap.local>")
 SIGAP_SMS_WEBHOOK_URL = env_str("SIGAP_SMS_WEBHOOK_URL", "")
 SIGAP_SMS_WEBHOOK_SECRET = env_str("SIGAP_SMS_WEBHOOK_SECRET", "")
 
+# WhatsApp Cloud API (sigap.channels): on when the token, phone number id and app secret are
+# set. The API URL points elsewhere only for the local fake (tests, benchmarks).
+SIGAP_WHATSAPP_TOKEN = env_str("SIGAP_WHATSAPP_TOKEN", "")
+SIGAP_WHATSAPP_PHONE_ID = env_str("SIGAP_WHATSAPP_PHONE_ID", "")
+SIGAP_WHATSAPP_APP_SECRET = env_str("SIGAP_WHATSAPP_APP_SECRET", "")
+SIGAP_WHATSAPP_VERIFY_TOKEN = env_str("SIGAP_WHATSAPP_VERIFY_TOKEN", "")
+SIGAP_WHATSAPP_API_URL = env_str("SIGAP_WHATSAPP_API_URL", "https://graph.facebook.com")
+SIGAP_WHATSAPP_API_VERSION = env_str("SIGAP_WHATSAPP_API_VERSION", "")
+SIGAP_WHATSAPP_TIMEOUT = float(env_int("SIGAP_WHATSAPP_TIMEOUT", 10))
+# Inbound SMS gateway webhook: on when its secret is set (HMAC-SHA256 of the body in
+# X-Sigap-Signature, as Sigap signs its outbound webhook).
+SIGAP_SMS_INBOUND_SECRET = env_str("SIGAP_SMS_INBOUND_SECRET", "")
+# Messages one number may send per hour on the chat channels before they are ignored.
+SIGAP_CHANNELS_MAX_PER_HOUR = env_int("SIGAP_CHANNELS_MAX_PER_HOUR", 120)
+
 SIGAP_DEFAULT_CITY = env_str("SIGAP_CITY", "kupang")
 # `sigap setup` (make serve) fills an empty database with a demo history of the year so far
 # (sigap.demo): this many reports and citizens. Never in production; 0 switches it off.
@@ -362,6 +379,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("SIGAP_LOG_LEVEL", "WARNING")},
+    # pywa logs request and response bodies (message content) at DEBUG: never below WARNING.
+    "loggers": {"pywa": {"level": "WARNING"}},
 }
 
 # Production refuses to start on an insecure configuration (also reported as system checks

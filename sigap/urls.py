@@ -9,8 +9,10 @@ urlpatterns = [
     path("open311/v2/", include("sigap.open311.urls")),
     path("api/", include("sigap.api.urls")),
     path("office/", include("sigap.backoffice.urls")),
+    path("kapasitas/", include("sigap.capacity.urls")),
     path("akun/", include("sigap.accounts.urls")),
     path("notifikasi/", include("sigap.notifications.urls")),
+    path("kanal/", include("sigap.channels.urls")),
     path("", include("sigap.citizen.urls")),
 ]
 if settings.SIGAP_SERVE_MEDIA:

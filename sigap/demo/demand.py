@@ -31,6 +31,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sigap.agencies.models import Category
+from sigap.cities.models import Area
+
 POINTS_PER_PLACE = 96
 # Pool points are kept this far (degrees, ~45 m) inside their kelurahan, so the jitter
 # around them (JITTER, ~20 m) never carries a report over a border.
@@ -198,9 +201,6 @@ def shapes_for(city_code: str, packs_dir: Path | None = None) -> dict:
 
 def model_for_city(city) -> DemandModel:
     """Return the demand model of `city` from its Area and Category rows and its pack."""
-    from sigap.agencies.models import Category
-    from sigap.cities.models import Area
-
     areas = list(Area.objects.filter(city=city).select_related("parent").order_by("code"))
     kecamatan_population = {a.code: a.population for a in areas
                             if a.level == Area.Level.KECAMATAN}

@@ -33,11 +33,11 @@ from sigap.agencies.models import Agency, Category, Team
 from sigap.cities.locate import OutsideCity, locate
 from sigap.cities.models import Area
 from sigap.demo import demand
-from sigap.demo.staff import add_to_group, demo_settings
+from sigap.demo.staff import add_to_group, demo_settings, ensure_staff
 from sigap.lib import workingtime
 from sigap.reports import freshness, sla, workflow
 from sigap.reports import services
-from sigap.reports.intake import ticket_text
+from sigap.reports.services.create import ticket_text
 from sigap.reports.models import Follower, Report, ReportEvent, Support, TicketSequence
 from sigap.reports.workflow import Action, Role, Status
 
@@ -752,8 +752,6 @@ def year_window(city, year: int, now: datetime) -> tuple[datetime, datetime]:
 def generate(city, *, reports: int, citizens: int, year: int, seed: int,
              now: datetime) -> Result:
     """Write a demo history of `reports` reports and `citizens` citizens for `year`."""
-    from sigap.demo.staff import ensure_staff
-
     ensure_staff(city)
     start, end = year_window(city, year, now)
     if end <= start:

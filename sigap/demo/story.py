@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.db.models import Count
 from django.db.models.functions import ExtractMonth
 
+from sigap.reports.models import Report
+
 TOLERANCE = {"category": 0.01, "month": 0.01, "kelurahan": 0.006, "status": 0.02,
              "source": 0.01}
 
@@ -23,8 +25,6 @@ def _shares(rows) -> dict[str, float]:
 
 def shape(city) -> dict[str, dict[str, float]]:
     """Return the shares of reports by category, local month, kelurahan, status and source."""
-    from sigap.reports.models import Report
-
     reports = Report.objects.filter(city=city).order_by()
 
     def by(field):

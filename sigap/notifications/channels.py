@@ -55,8 +55,21 @@ def send_webhook(channel: str, to: str, text: str, *, timeout: float = 10.0) -> 
         raise DeliveryError(str(exc)) from exc
 
 
-def send(channel: str, to: str, subject: str, text: str, html: str | None = None) -> None:
+# Senders registered by higher layers (sigap.channels registers "whatsapp" in its ready()):
+# sender(to, subject, text, notification=...) raises DeliveryError like the others.
+_SENDERS: dict = {}
+
+
+def register_sender(channel: str, sender) -> None:
+    _SENDERS[channel] = sender
+
+
+def send(channel: str, to: str, subject: str, text: str, html: str | None = None, *,
+         notification=None) -> None:
     """Deliver one message through `channel` (email, sms, whatsapp); raise DeliveryError."""
+    sender = _SENDERS.get(channel)
+    if sender is not None and sender(to, subject, text, notification=notification):
+        return  # a registered sender that returns False leaves it to the gateway below
     if channel == "email":
         send_email(to, subject, text, html)
     elif channel in ("sms", "whatsapp"):

@@ -78,7 +78,9 @@ def _contact_recipient(report) -> Recipient | None:
     if report.contact_email:
         rec = Recipient(f"e:{report.contact_email.lower()}", "email", report.contact_email)
     elif report.contact_phone:
-        rec = Recipient(f"p:{report.contact_phone}", "sms", report.contact_phone)
+        # A report that came by WhatsApp is answered on the same chat (sigap.channels).
+        channel = "whatsapp" if report.source == "whatsapp" else "sms"
+        rec = Recipient(f"p:{report.contact_phone}", channel, report.contact_phone)
     else:
         return None
     if Unsubscribed.objects.filter(destination=rec.key).exists():
@@ -300,7 +302,7 @@ def deliver(notification_id: int, *, now: datetime) -> str | None:
             channels.send("email", notification.destination, subject, text, html)
         else:
             channels.send(notification.channel, notification.destination, subject,
-                          text.strip())
+                          text.strip(), notification=notification)
     except channels.DeliveryError as exc:
         failed = notification.attempts >= MAX_ATTEMPTS
         Notification.objects.filter(pk=notification_id).update(

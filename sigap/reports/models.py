@@ -47,6 +47,8 @@ class Report(PublicModel):
         OPEN311 = "open311", _("Open311")
         PHONE = "phone", _("Telepon / call center")
         STAFF = "staff", _("Petugas")
+        WHATSAPP = "whatsapp", _("WhatsApp")
+        SMS = "sms", _("SMS")
 
     # Foreign keys already leading a composite index below (or, for the city, too unselective
     # to help: one city per deployment) get no index of their own: every index is one more

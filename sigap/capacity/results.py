@@ -1,0 +1,198 @@
+"""Answers from simulated years: SLA compliance, time to fix, backlog, utilisation (pure).
+
+A run's summary is plain data (dicts, lists, numbers) so it can be stored as JSON, written as
+CSV, drawn as charts and compared across replications.
+
+Definitions (the product's own milestones):
+- first response met: the desk acted (verified or rejected) by `response_due_at`;
+- resolution met: the report was first resolved by the resolution deadline it was given
+  when it reached its handling agency (a later reopen does not rewrite history);
+- time to fix: from the citizen's report to its last resolution (reopens included);
+- utilisation: hours travelling or on site over hours on duty (overtime included).
+Rejected reports count for first response only.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+
+from sigap.capacity.engine import Run
+
+# Time-to-fix histogram: upper bounds in hours (the last bucket is "later", then "never").
+TTF_BUCKETS = (2, 4, 8, 24, 48, 72, 168, 336)
+_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
+         2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+         2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
+
+
+def mean_ci(values: list[float]) -> tuple[float, float]:
+    """Return the mean and the half-width of its 95 % confidence interval (Student's t)."""
+    values = [v for v in values if v is not None and not math.isnan(v)]
+    if not values:
+        return math.nan, math.nan
+    m = statistics.fmean(values)
+    if len(values) < 2:
+        return m, math.nan
+    t = _T975[len(values) - 2] if len(values) - 1 <= len(_T975) else 1.96
+    return m, t * statistics.stdev(values) / math.sqrt(len(values))
+
+
+def _quantile(sorted_values: list[float], q: float) -> float | None:
+    if not sorted_values:
+        return None
+    k = (len(sorted_values) - 1) * q
+    lo, hi = math.floor(k), math.ceil(k)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
+
+
+def _ratio(a: int, b: int) -> float | None:
+    return a / b if b else None
+
+
+class _Tally:
+    def __init__(self):
+        self.reports = self.rejected = self.response_met = self.resolve_met = 0
+        self.resolved = self.unresolved = self.handbacks = self.reopens = self.reassigned = 0
+        self.escalated = [0, 0, 0]
+        self.ttf: list[float] = []
+        self.waits: list[float] = []
+        self.hist = [0] * (len(TTF_BUCKETS) + 2)
+
+    def add(self, r, level: int) -> None:
+        self.reports += 1
+        if r.first_response is not None and r.first_response <= r.response_due + 1e-9:
+            self.response_met += 1
+        if r.rejected:
+            self.rejected += 1
+            return
+        self.handbacks += r.handbacks
+        self.reopens += r.reopens
+        self.reassigned += r.reassigned
+        for i in range(level):
+            self.escalated[i] += 1
+        if r.resolved is not None and r.resolved <= r.due + 1e-9:
+            self.resolve_met += 1
+        if r.started is not None and r.first_response is not None:
+            self.waits.append(r.started - r.first_response)
+        end = r.final if r.final is not None else r.resolved
+        if r.resolved is None:
+            self.unresolved += 1
+            self.hist[-1] += 1
+            return
+        self.resolved += 1
+        ttf = end - r.created
+        self.ttf.append(ttf)
+        for i, bound in enumerate(TTF_BUCKETS):
+            if ttf <= bound:
+                self.hist[i] += 1
+                break
+        else:
+            self.hist[len(TTF_BUCKETS)] += 1
+
+    def as_dict(self) -> dict:
+        ttf = sorted(self.ttf)
+        worked = self.reports - self.rejected
+        return {
+            "reports": self.reports, "rejected": self.rejected, "resolved": self.resolved,
+            "unresolved": self.unresolved,
+            "response_compliance": _ratio(self.response_met, self.reports),
+            "resolve_compliance": _ratio(self.resolve_met, worked),
+            "ttf_p50": _quantile(ttf, 0.5), "ttf_p90": _quantile(ttf, 0.9),
+            "ttf_p95": _quantile(ttf, 0.95),
+            "ttf_mean": statistics.fmean(ttf) if ttf else None,
+            "mean_wait": statistics.fmean(self.waits) if self.waits else None,
+            "p_wait": (sum(1 for w in self.waits if w > 1e-9) / len(self.waits)
+                       if self.waits else None),
+            "handbacks": self.handbacks, "reopens": self.reopens,
+            "reassigned": self.reassigned,
+            "reminders": self.escalated[0], "to_head": self.escalated[1],
+            "to_admin": self.escalated[2], "ttf_histogram": self.hist,
+        }
+
+
+def summarise(run: Run, *, warmup_hours: float = 0.0) -> dict:
+    """Return the answers of one simulated year as plain data (reports created in the first
+    `warmup_hours`, while the empty system fills up, left out)."""
+    total, by_agency = _Tally(), defaultdict(_Tally)
+    by_category: dict = defaultdict(_Tally)
+    for r, level in zip(run.reports, run.escalations, strict=True):
+        if r.agency is None or r.created < warmup_hours:
+            continue
+        total.add(r, level)
+        by_agency[r.agency.code].add(r, level)
+        by_category[(r.agency.code, r.category)].add(r, level)
+    staff: dict = defaultdict(lambda: [0, 0.0, 0.0])
+    for o in run.officers:
+        row = staff[o.agency]
+        row[0] += 1
+        row[1] += o.busy_hours
+        row[2] += o.duty_hours
+    agencies = {}
+    for code in sorted(set(by_agency) | set(staff)):
+        row = by_agency[code].as_dict()
+        officers, busy, duty = staff.get(code, (0, 0.0, 0.0))
+        row.update(officers=officers, utilisation=_ratio(busy, duty),
+                   duty_hours_per_officer=duty / officers if officers else None)
+        agencies[code] = row
+    overall = total.as_dict()
+    busy = sum(o.busy_hours for o in run.officers)
+    duty = sum(o.duty_hours for o in run.officers)
+    overall.update(officers=len(run.officers), utilisation=_ratio(busy, duty),
+                   unroutable=run.unroutable)
+    codes = sorted(agencies)
+    backlog = [{"day": int(hour // 24), "total": sum(counts.values()),
+                **{code: counts.get(code, 0) for code in codes}}
+               for hour, counts in run.backlog]
+    return {
+        "scenario": run.scenario.name, "seed": run.seed, "year": run.scenario.year,
+        "overall": overall, "agencies": agencies,
+        "categories": {f"{a}/{c}": t.as_dict() for (a, c), t in sorted(by_category.items())},
+        "backlog": backlog, "ttf_buckets": list(TTF_BUCKETS),
+    }
+
+
+# Figures averaged over replications, with a confidence interval.
+CI_FIELDS = ("response_compliance", "resolve_compliance", "utilisation", "ttf_p50", "ttf_p90",
+             "mean_wait", "p_wait")
+SUM_FIELDS = ("reports", "rejected", "resolved", "unresolved", "handbacks", "reopens",
+              "reassigned", "reminders", "to_head", "to_admin", "officers")
+
+
+def _combine_rows(rows: list[dict]) -> dict:
+    out = {}
+    for name in CI_FIELDS:
+        m, ci = mean_ci([r.get(name) for r in rows])
+        out[name] = None if math.isnan(m) else m
+        out[name + "_ci"] = None if math.isnan(ci) else ci
+    for name in SUM_FIELDS:
+        values = [r.get(name) or 0 for r in rows]
+        out[name] = statistics.fmean(values) if values else 0
+    hists = [r["ttf_histogram"] for r in rows if r.get("ttf_histogram")]
+    out["ttf_histogram"] = ([statistics.fmean(col) for col in zip(*hists, strict=True)]
+                            if hists else [])
+    return out
+
+
+def combine(summaries: list[dict]) -> dict:
+    """Return the mean answers over replications (different seeds), with 95 % intervals."""
+    first = summaries[0]
+    agencies = {code: _combine_rows([s["agencies"][code] for s in summaries
+                                     if code in s["agencies"]])
+                for code in first["agencies"]}
+    categories = {key: _combine_rows([s["categories"][key] for s in summaries
+                                      if key in s["categories"]])
+                  for key in first["categories"]}
+    days = min(len(s["backlog"]) for s in summaries)
+    backlog = []
+    for i in range(days):
+        rows = [s["backlog"][i] for s in summaries]
+        backlog.append({k: (rows[0][k] if k == "day" else statistics.fmean(r[k] for r in rows))
+                        for k in rows[0]})
+    overall = _combine_rows([s["overall"] for s in summaries])
+    overall["unroutable"] = statistics.fmean(s["overall"]["unroutable"] for s in summaries)
+    return {"scenario": first["scenario"], "year": first["year"],
+            "replications": len(summaries), "seeds": [s["seed"] for s in summaries],
+            "overall": overall, "agencies": agencies, "categories": categories,
+            "backlog": backlog, "ttf_buckets": first["ttf_buckets"]}

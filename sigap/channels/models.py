@@ -1,0 +1,132 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
+
+
+class Channel(models.TextChoices):
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    SMS = "sms", _("SMS")
+
+
+class Conversation(models.Model):
+    """One phone number's conversation on one channel, with the report it is drafting.
+
+    The draft is the state of the conversation (sigap.channels.conversation): which step it is
+    at and what has been told so far. It survives idle time, restarts and retries.
+    """
+
+    channel = models.CharField(_("saluran"), max_length=10, choices=Channel.choices)
+    phone = models.CharField(_("nomor"), max_length=32)
+    language = models.CharField(_("bahasa"), max_length=5, default="id")
+    draft = models.JSONField(_("draf"), default=dict, blank=True)
+    last_inbound_at = models.DateTimeField(_("pesan masuk terakhir"), null=True, blank=True)
+    reports_created = models.PositiveIntegerField(_("laporan dibuat"), default=0)
+    version = models.PositiveIntegerField(default=0, editable=False)  # bumped by each step
+    created_at = models.DateTimeField(_("dibuat"))
+    updated_at = models.DateTimeField(_("diperbarui"))
+
+    class Meta:
+        verbose_name = _("percakapan")
+        verbose_name_plural = pgettext_lazy("plural", "percakapan")
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "phone"], name="conversation_per_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.channel} {self.phone}"
+
+    @property
+    def step(self) -> str:
+        return self.draft.get("step", "")
+
+
+class InboundMessage(models.Model):
+    """A message received from a citizen. The provider's id is unique: a webhook retried by
+    the provider (or delivered twice at once) is stored, and so handled, once."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Menunggu diproses")
+        DONE = "done", _("Diproses")
+        BLOCKED = "blocked", _("Nomor diblokir")
+        LIMITED = "limited", _("Melebihi batas")
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE,
+                                     related_name="inbound", verbose_name=_("percakapan"))
+    provider_id = models.CharField(_("id pesan penyedia"), max_length=200, unique=True)
+    kind = models.CharField(_("jenis"), max_length=20)
+    payload = models.JSONField(_("isi"), default=dict)
+    state = models.CharField(_("status"), max_length=10, choices=State.choices,
+                             default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
+    last_error = models.CharField(_("galat terakhir"), max_length=300, blank=True)
+    sent_at = models.DateTimeField(_("dikirim warga"))
+    received_at = models.DateTimeField(_("diterima"))
+
+    class Meta:
+        verbose_name = _("pesan masuk")
+        verbose_name_plural = pgettext_lazy("plural", "pesan masuk")
+        ordering = ["received_at", "pk"]
+        indexes = [
+            # A conversation's messages in order (pending ones, the hourly allowance).
+            models.Index(fields=["conversation", "received_at"], name="inbound_received"),
+            models.Index(fields=["received_at"], name="inbound_pending",
+                         condition=models.Q(state="pending")),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.provider_id}"
+
+
+class OutboundMessage(models.Model):
+    """A message Sigap sent (or will send) on a chat, with the provider's delivery status.
+
+    Status webhooks (sent/delivered/read/failed) land here; a message that carries a report
+    notification points to its delivery record.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Antre")
+        SENT = "sent", _("Terkirim ke penyedia")
+        DELIVERED = "delivered", _("Sampai")
+        READ = "read", _("Dibaca")
+        FAILED = "failed", _("Gagal")
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE,
+                                     related_name="outbound", verbose_name=_("percakapan"))
+    notification = models.ForeignKey("notifications.Notification", on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+",
+                                     verbose_name=_("notifikasi"))
+    provider_id = models.CharField(_("id pesan penyedia"), max_length=200, blank=True)
+    body = models.JSONField(_("isi"), default=dict)
+    state = models.CharField(_("status"), max_length=10, choices=State.choices,
+                             default=State.QUEUED)
+    error = models.CharField(_("galat"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("dibuat"))
+    updated_at = models.DateTimeField(_("diperbarui"))
+
+    class Meta:
+        verbose_name = _("pesan keluar")
+        verbose_name_plural = pgettext_lazy("plural", "pesan keluar")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["provider_id"], name="outbound_provider_id",
+                         condition=~models.Q(provider_id="")),
+        ]
+
+    def __str__(self):
+        return f"{self.conversation} {self.state}"
+
+
+class BlockedNumber(models.Model):
+    """A number whose messages are stored but never answered nor turned into reports."""
+
+    phone = models.CharField(_("nomor"), max_length=32, unique=True)
+    reason = models.CharField(_("alasan"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("nomor diblokir")
+        verbose_name_plural = pgettext_lazy("plural", "nomor diblokir")
+
+    def __str__(self):
+        return self.phone

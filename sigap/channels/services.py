@@ -1,0 +1,471 @@
+"""Conversations that arrive by WhatsApp, ending in the report services.
+
+The webhook stores each message once (InboundMessage.provider_id is unique) and asks the
+worker to process the conversation; the worker fetches any photo, then — with the
+conversation's row locked — runs each pending message through the state machine
+(sigap.channels.conversation), carries out its action through sigap.reports.services, stores
+the new draft and the replies, and sends the replies after the commit.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+
+from sigap.agencies.models import Category
+from sigap.channels import conversation, inbound, outbound, sms
+from sigap.channels.conversation import CategoryInfo, Nearby, Place, Question, Reply
+from sigap.channels.matching import best
+from sigap.channels.models import (
+    BlockedNumber, Channel, Conversation, InboundMessage, OutboundMessage,
+)
+from sigap.cities.locate import OutsideCity, locate
+from sigap.cities.models import Area, City
+from sigap.lib.geo import bbox_around, haversine_m
+from sigap.notifications import channels
+from sigap.notifications.channels import DeliveryError
+from sigap.notifications.models import Notification
+from sigap.reports import services
+from sigap.reports.models import Report
+from sigap.reports.workflow import TransitionError
+
+log = logging.getLogger(__name__)
+
+NEARBY_RADIUS_M = 150
+DRAFT_DIR = "channels/drafts"
+
+
+class MediaPending(Exception):
+    """A photo could not be fetched yet: the conversation waits and is retried."""
+
+
+# --- The city's data for the conversation ---------------------------------------------------
+
+class CityContext:
+    """What the conversation asks of the city: categories, places, nearby reports."""
+
+    def __init__(self, city: City):
+        self.city = city
+        self.city_name = city.name
+        self._categories = list(
+            Category.objects.filter(city=city, is_active=True).prefetch_related("attributes")
+            .order_by("order", "code"))
+
+    def emergency_numbers(self):
+        english = (translation.get_language() or "id").startswith("en")
+        return [(e["number"], e.get("label_en" if english else "label_id") or e["number"])
+                for e in self.city.emergency_numbers or []]
+
+    def groups(self):
+        groups: dict[str, list] = {}
+        for cat in self._categories:
+            groups.setdefault(cat.group_name or cat.name, []).append((cat.code, cat.name))
+        return list(groups.items())
+
+    def category(self, code):
+        for cat in self._categories:
+            if cat.code == code:
+                questions = tuple(
+                    Question(a.code, a.label, a.datatype, tuple(a.choices()))
+                    for a in cat.attributes.all() if a.required)
+                return CategoryInfo(cat.code, cat.name, cat.is_emergency, cat.is_sensitive,
+                                    questions)
+        return None
+
+    def match_category(self, text):
+        options = [(c.code, [c.name_id, c.name_en, *c.keywords.split(",")])
+                   for c in self._categories]
+        return best(text or "", options)
+
+    def locate(self, lat, lng):
+        try:
+            located = locate(self.city, lat, lng)
+        except OutsideCity:
+            return None
+        names = dict(Area.objects.filter(pk__in=[located.kelurahan_id, located.kecamatan_id])
+                     .values_list("pk", "name"))
+        return ", ".join(n for n in (names.get(located.kelurahan_id),
+                                     names.get(located.kecamatan_id)) if n)
+
+    def match_place(self, text):
+        areas = list(Area.objects.filter(city=self.city).exclude(centroid_lat=None)
+                     .select_related("parent").defer("boundary", "parent__boundary"))
+        # A kelurahan before a kecamatan of the same name (Oebobo is both): the finer place.
+        areas.sort(key=lambda a: a.level != Area.Level.KELURAHAN)
+        key = best(text or "", [(a.pk, [a.name]) for a in areas], threshold=0.82)
+        if key is None:
+            return None
+        area = next(a for a in areas if a.pk == key)
+        if area.level == Area.Level.KELURAHAN and area.parent is not None:
+            name = translation.gettext("Kelurahan %(k)s, Kecamatan %(c)s") % {
+                "k": area.name, "c": area.parent.name}
+        else:
+            name = translation.gettext("Kecamatan %(c)s") % {"c": area.name}
+        return Place(name, area.centroid_lat, area.centroid_lng)
+
+    def nearby(self, code, lat, lng):
+        min_lat, min_lng, max_lat, max_lng = bbox_around(lat, lng, NEARBY_RADIUS_M)
+        rows = (Report.objects.public().open().filter(city=self.city, category__code=code)
+                .in_bbox(min_lat, min_lng, max_lat, max_lng).for_list()[:50])
+        found = sorted(((haversine_m(lat, lng, r.lat, r.lng), r) for r in rows),
+                       key=lambda pair: pair[0])
+        return [Nearby(r.ticket, str(r.get_status_display()), int(d), r.description)
+                for d, r in found if d <= NEARBY_RADIUS_M][:3]
+
+    def status_text(self, ticket, phone):
+        report = Report.objects.select_related("category").filter(
+            city=self.city, ticket=ticket).first()
+        own = report is not None and report.contact_phone == _contact(phone)
+        if report is None or not (own or report.is_public):
+            return translation.gettext("Laporan %(t)s tidak kami temukan.") % {"t": ticket}
+        link = settings.SITE_URL + (report.tracking_url() if own
+                                    else report.get_absolute_url())
+        text = translation.gettext("%(t)s (%(c)s): %(s)s.") % {
+            "t": report.ticket, "c": report.category.name, "s": report.get_status_display()}
+        if report.status_note:
+            text += " " + report.status_note[:200]
+        return f"{text}\n{link}"
+
+
+def _contact(phone: str) -> str:
+    return "+" + phone.lstrip("+")
+
+
+# --- Receiving ------------------------------------------------------------------------------
+
+def _rate_limited(conv: Conversation, now: datetime) -> bool:
+    """Whether this number has sent more than its hourly allowance (a read: no write lock)."""
+    recent = InboundMessage.objects.filter(conversation=conv,
+                                           received_at__gte=now - timedelta(hours=1))
+    return recent.count() >= settings.SIGAP_CHANNELS_MAX_PER_HOUR
+
+
+def receive(channel: str, messages: list[inbound.Incoming], *, now: datetime) -> list[int]:
+    """Store new messages (each provider id once); return the conversations to process."""
+    to_process: list[int] = []
+    blocked = set(BlockedNumber.objects.filter(
+        phone__in=[_contact(m.phone) for m in messages]).values_list("phone", flat=True))
+    for message in messages:
+        conv, _created = Conversation.objects.get_or_create(
+            channel=channel, phone=message.phone,
+            defaults={"created_at": now, "updated_at": now})
+        state = InboundMessage.State.PENDING
+        if _contact(message.phone) in blocked:
+            state = InboundMessage.State.BLOCKED
+        elif _rate_limited(conv, now):
+            state = InboundMessage.State.LIMITED
+        try:
+            with transaction.atomic():
+                InboundMessage.objects.create(
+                    conversation=conv, provider_id=f"{channel}:{message.id}", kind=message.kind,
+                    payload=message.payload(), state=state, sent_at=message.at,
+                    received_at=now)
+        except IntegrityError:
+            continue  # a retried webhook: this message is already stored
+        if state == InboundMessage.State.PENDING and conv.pk not in to_process:
+            to_process.append(conv.pk)
+    return to_process
+
+
+_RANK = {"queued": 0, "sent": 1, "delivered": 2, "read": 3}
+
+
+def record_statuses(statuses: list[inbound.StatusUpdate], *, now: datetime) -> int:
+    """Record sent/delivered/read/failed on the outbound messages (never backwards)."""
+    changed = 0
+    for status in statuses:
+        if status.status == "failed":
+            rows = OutboundMessage.objects.filter(provider_id=status.provider_id)
+            changed += rows.update(state="failed", error=status.error, updated_at=now)
+            Notification.objects.filter(
+                pk__in=rows.exclude(notification=None).values("notification_id")
+            ).update(last_error=f"whatsapp failed: {status.error}"[:500])
+        elif status.status in _RANK:
+            lower = [s for s, r in _RANK.items() if r < _RANK[status.status]]
+            changed += OutboundMessage.objects.filter(
+                provider_id=status.provider_id, state__in=lower
+            ).update(state=status.status, updated_at=now)
+    return changed
+
+
+# --- Processing -----------------------------------------------------------------------------
+
+def _fetch_photos(conversation_id: int) -> None:
+    """Fetch and clean the photos of pending image messages (outside any transaction)."""
+    pending = InboundMessage.objects.filter(
+        conversation_id=conversation_id, state=InboundMessage.State.PENDING, kind="image")
+    for message in pending:
+        if message.payload.get("photo") or message.payload.get("photo_error"):
+            continue
+        try:
+            raw = outbound.fetch_media(message.payload.get("media_id", ""))
+        except outbound.SendError as exc:
+            InboundMessage.objects.filter(pk=message.pk).update(
+                attempts=message.attempts + 1, last_error=str(exc)[:300])
+            raise MediaPending(message.pk) from None
+        payload = dict(message.payload)
+        try:
+            cleaned = services.clean_photos([raw])[0]
+        except ValidationError as exc:
+            payload["photo_error"] = " ".join(
+                str(m) for msgs in exc.message_dict.values() for m in msgs)
+        else:
+            name = f"{DRAFT_DIR}/{secrets.token_hex(12)}.jpg"
+            payload["photo"] = default_storage.save(name, ContentFile(cleaned.data))
+        InboundMessage.objects.filter(pk=message.pk).update(payload=payload)
+
+
+def process(conversation_id: int, *, now: datetime, send=None) -> int:
+    """Run the conversation's pending messages through the state machine; return how many.
+
+    Each message is stepped outside any transaction (reads, and the report services' own
+    short transactions: creating is idempotent by the message id), then committed in one
+    short transaction that claims the message and moves the conversation on only if nobody
+    else has meanwhile (a version check) — so the database's write lock, which webhooks
+    wait on under SQLite, is held for a few statements, not for a whole step.
+
+    Raises MediaPending when a photo could not be fetched: the messages from that one on
+    stay pending (nothing is lost) and the task is retried. `send(ids)` is given the
+    committed replies, in order, to send (the task passes its sending task; None: send
+    them here).
+    """
+    _fetch_photos(conversation_id)
+    city = City.default()
+    ctx = CityContext(city)
+    sent: list[int] = []
+    try:
+        return _process(conversation_id, city, ctx, now, sent)
+    finally:
+        if sent:  # the committed steps' replies, in order, at once
+            (send or functools.partial(send_queued, now=now))(sent)
+
+
+def _process(conversation_id, city, ctx, now, sent: list[int]) -> int:
+    handled = 0
+    while True:
+        conv = Conversation.objects.get(pk=conversation_id)
+        message = InboundMessage.objects.filter(
+            conversation=conv, state=InboundMessage.State.PENDING
+        ).order_by("sent_at", "pk").first()
+        if message is None:
+            return handled
+        incoming = inbound.Incoming.from_payload(
+            id=message.provider_id, phone=conv.phone, at=message.sent_at,
+            payload=message.payload)
+        version = conv.version
+        conv.drop_files = []
+        replies = _handle(conv, incoming, ctx, city, now)
+        with transaction.atomic():
+            claimed = InboundMessage.objects.filter(
+                pk=message.pk, state=InboundMessage.State.PENDING
+            ).update(state=InboundMessage.State.DONE)
+            moved = claimed and Conversation.objects.filter(pk=conv.pk, version=version).update(
+                draft=conv.draft, language=conv.language, version=version + 1,
+                reports_created=conv.reports_created, updated_at=now,
+                last_inbound_at=max(filter(None, [conv.last_inbound_at, now])))
+            if not moved:
+                # Another worker stepped this conversation meanwhile: undo the claim, read
+                # again (its actions are idempotent: a replayed create returns the report).
+                transaction.set_rollback(True)
+                continue
+            ids = _queue(conv, replies, now)
+            transaction.on_commit(functools.partial(_delete_files, conv.drop_files))
+        sent += ids  # committed (the block above did not raise)
+        handled += 1
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+def _handle(conv: Conversation, incoming, ctx: CityContext, city, now) -> list[Reply]:
+    machine = sms.step if conv.channel == Channel.SMS else conversation.step
+    with translation.override(conv.language):
+        out = machine(conv.draft, incoming, ctx, now)
+    if out.language:
+        conv.language = out.language
+        with translation.override(conv.language):
+            return conversation.prompt_for(conv.draft, ctx)
+    conv.draft = out.draft
+    with translation.override(conv.language):
+        if not out.action:
+            return out.replies
+        kind = out.action[0]
+        if kind == "create":
+            return _create(conv, incoming, city, ctx, now)
+        if kind == "support":
+            return _support(conv, out.action[1], now)
+        if kind == "confirm_fixed":
+            return _confirm_fixed(conv, out.action[1], out.action[2], out.action[3], now)
+    return out.replies
+
+
+def _draft_photos(draft: dict) -> list[bytes]:
+    photos = []
+    for name in draft.get("photos", []):
+        with default_storage.open(name, "rb") as fh:
+            photos.append(fh.read())
+    return photos
+
+
+def _drop_photos(conv, draft: dict) -> None:
+    """Delete the draft's photo files once the step is committed."""
+    conv.drop_files += draft.get("photos", [])
+
+
+def _create(conv, incoming, city, ctx, now) -> list[Reply]:
+    draft = conv.draft
+    category = Category.objects.filter(city=city, code=draft.get("category", "")).first()
+    data = services.NewReport(
+        category=category, lat=draft["lat"], lng=draft["lng"],
+        description=draft.get("description", ""), answers=draft.get("answers", {}),
+        address=draft.get("address", ""), photos=_draft_photos(draft),
+        is_anonymous=bool(draft.get("anonymous")),
+        contact=services.Contact(name="" if draft.get("anonymous") else draft.get("name", ""),
+                                 phone=_contact(conv.phone)),
+        source=conv.channel, origin={"channel": conv.channel})
+    try:
+        created = services.create_report(city, data, now=now,
+                                         idempotency=(conv.channel, incoming.id))
+    except ValidationError as exc:
+        text = " ".join(str(m) for msgs in exc.message_dict.values() for m in msgs)
+        if conv.channel == Channel.SMS:
+            return [Reply(sms.fits(text))]
+        return [Reply(text), conversation.summary(draft, ctx)]
+    _drop_photos(conv, draft)
+    conv.draft = {}
+    conv.reports_created += 1
+    report = created.report
+    if conv.channel == Channel.SMS:
+        return [Reply(sms.fits(translation.gettext(
+            "Laporan %(t)s diterima, diteruskan ke %(a)s. Pantau: %(link)s") % {
+            "t": report.ticket, "a": report.agency.short_name or report.agency.code,
+            "link": settings.SITE_URL + report.get_absolute_url()}))]
+    return [Reply(translation.gettext(
+        "Terima kasih! Laporan Anda sudah kami terima dengan nomor tiket %(t)s dan diteruskan "
+        "ke %(a)s. Pantau di sini: %(link)s\nKami kabari di chat ini setiap ada perkembangan."
+    ) % {"t": report.ticket, "a": report.agency.short_name or report.agency.name,
+         "link": settings.SITE_URL + report.tracking_url()})]
+
+
+def _support(conv, ticket, now) -> list[Reply]:
+    report = Report.objects.filter(ticket=ticket).first()
+    _drop_photos(conv, conv.draft)
+    conv.draft = {}
+    if report is None:
+        return [Reply(translation.gettext("Laporan %(t)s tidak kami temukan.") % {"t": ticket})]
+    services.support(report.pk, supporter_key=f"{conv.channel}:{conv.phone}", user=None, now=now)
+    return [Reply(translation.gettext(
+        "Terima kasih, dukungan Anda kami catat pada laporan %(t)s. Semakin banyak dukungan, "
+        "semakin cepat ditangani. Pantau: %(link)s") % {
+        "t": report.ticket, "link": settings.SITE_URL + report.get_absolute_url()})]
+
+
+def _confirm_fixed(conv, ticket, fixed, reason, now) -> list[Reply]:
+    report = Report.objects.filter(ticket=ticket, contact_phone=_contact(conv.phone)).first()
+    if report is None:
+        return [Reply(translation.gettext("Laporan %(t)s tidak kami temukan.") % {"t": ticket})]
+    try:
+        services.reporter_confirms(report.pk, fixed=fixed, now=now, reason=reason)
+    except (TransitionError, ValidationError):
+        return [Reply(translation.gettext(
+            "Laporan %(t)s tidak sedang menunggu jawaban Anda.") % {"t": ticket})]
+    if fixed:
+        return [Reply(translation.gettext(
+            "Terima kasih! Laporan %(t)s kami tutup.") % {"t": ticket})]
+    return [Reply(translation.gettext(
+        "Laporan %(t)s kami buka lagi dan kembali ke petugas.") % {"t": ticket})]
+
+
+def _queue(conv, replies: list[Reply], now, notification=None) -> list[int]:
+    rows = [OutboundMessage(conversation=conv, notification=notification, body=r.as_dict(),
+                            created_at=now, updated_at=now) for r in replies]
+    OutboundMessage.objects.bulk_create(rows)
+    return [r.pk for r in rows]
+
+
+def send_queued(ids: list[int], *, now: datetime) -> None:
+    """Send stored replies in order; stop at the first failure (retried by the task)."""
+    for message in OutboundMessage.objects.filter(pk__in=ids, state="queued") \
+            .select_related("conversation").order_by("pk"):
+        if message.conversation.channel == Channel.SMS:
+            channels.send_webhook("sms", _contact(message.conversation.phone),
+                                  message.body["text"])
+            provider_id = ""
+        else:
+            provider_id = outbound.send_reply(message.conversation.phone, message.body)
+        OutboundMessage.objects.filter(pk=message.pk).update(
+            state="sent", provider_id=provider_id, updated_at=now)
+
+
+def notification_sender(to: str, subject: str, text: str, *, notification=None) -> bool:
+    """The notifications' "whatsapp" sender (registered in ChannelsConfig.ready): on the
+    citizen's chat, inside the service window as a free-form message (with "Sudah beres?"
+    buttons once resolved), outside it as the city's approved template. Returns False when
+    WhatsApp is off (the outbound gateway sends it then)."""
+    if not outbound.enabled():
+        return False
+    try:
+        send_notification(to, subject, text, notification=notification, now=timezone.now())
+    except outbound.SendError as exc:
+        raise DeliveryError(f"whatsapp: {exc}") from None
+    return True
+
+
+def send_notification(to: str, subject: str, text: str, *, notification, now) -> None:
+    """Send a report notification on the citizen's chat (see notification_sender)."""
+    phone = to.lstrip("+")
+    conv, _created = Conversation.objects.get_or_create(
+        channel=Channel.WHATSAPP, phone=phone, defaults={"created_at": now, "updated_at": now})
+    report = notification.report if notification is not None else None
+    # The event's own new status, not the report's now: a later change may be on its way.
+    resolved = report is not None and notification.event.new == "resolved"
+    link = settings.SITE_URL + report.tracking_url() if report is not None else ""
+    in_window = conv.last_inbound_at is not None and now - conv.last_inbound_at < outbound.WINDOW
+    with translation.override(conv.language):
+        if in_window or report is None:
+            buttons = ()
+            # The e-mail's unsubscribe footer has no place on a chat (the citizen just writes).
+            body = text.split("\n--")[0].rstrip()
+            if resolved:
+                body += "\n\n" + translation.gettext("Sudah beres?")
+                buttons = ((f"fix:yes:{report.ticket}", translation.gettext("Sudah beres")),
+                           (f"fix:no:{report.ticket}", translation.gettext("Belum beres")))
+            body_dict = Reply(body[:4000], buttons=buttons).as_dict()
+        else:
+            body_dict = outbound.template_reply(
+                report.city.code, "status_resolved" if resolved else "status_update",
+                conv.language, {"ticket": report.ticket, "link": link,
+                                "status": str(report.get_status_display())})
+            if body_dict is None:
+                raise outbound.SendError("no approved template for messages outside the window")
+    message = OutboundMessage.objects.create(conversation=conv, notification=notification,
+                                             body=body_dict, created_at=now, updated_at=now)
+    provider_id = outbound.send_reply(phone, body_dict)
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        state="sent", provider_id=provider_id, updated_at=now)
+
+
+def stale_conversations(now: datetime, *, older_than=timedelta(seconds=30)) -> list[int]:
+    """Conversations with messages still pending (a failed fetch, a lost task)."""
+    return list(InboundMessage.objects.filter(
+        state=InboundMessage.State.PENDING, received_at__lte=now - older_than)
+        .order_by("conversation_id").values_list("conversation_id", flat=True)
+        .distinct()[:200])
+
+
+def stale_outbound(now: datetime, *, older_than=timedelta(minutes=1)) -> list[int]:
+    """Replies stored but still not sent (their task failed for good, or was lost)."""
+    return list(OutboundMessage.objects.filter(
+        state=OutboundMessage.State.QUEUED, created_at__lte=now - older_than)
+        .order_by("pk").values_list("pk", flat=True)[:500])

@@ -1,0 +1,80 @@
+"""The webhooks: WhatsApp Cloud API (verify handshake, signed updates) and an SMS gateway.
+
+Both answer fast: they check the signature, store what arrived (each message id once) and
+hand the conversation to the worker. Nothing about the content of a message is logged.
+"""
+
+import hmac
+import json
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from sigap.channels import inbound, outbound, services, sms, tasks
+
+log = logging.getLogger(__name__)
+
+
+def _queue(conversation_ids):
+    for pk in conversation_ids:
+        try:
+            tasks.process_conversation(pk)
+        except Exception:  # noqa: BLE001 - stored: the periodic sweep processes it
+            log.warning("could not queue conversation %s; the sweep will", pk, exc_info=True)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def whatsapp(request):
+    if not outbound.enabled():
+        raise Http404
+    if request.method == "GET":
+        token = settings.SIGAP_WHATSAPP_VERIFY_TOKEN
+        if (request.GET.get("hub.mode") == "subscribe" and token
+                and hmac.compare_digest(request.GET.get("hub.verify_token", ""), token)):
+            return HttpResponse(request.GET.get("hub.challenge", ""), content_type="text/plain")
+        return HttpResponse("Forbidden", status=403)
+    body = request.body
+    if not inbound.signature_ok(settings.SIGAP_WHATSAPP_APP_SECRET, body,
+                                request.headers.get("X-Hub-Signature-256")):
+        log.warning("whatsapp webhook: refused a request with a bad or missing signature")
+        return HttpResponse("Unauthorized", status=401)
+    try:
+        update = json.loads(body)
+    except ValueError:
+        return HttpResponse("Bad Request", status=400)
+    messages, statuses = inbound.parse(update)
+    now = timezone.now()
+    with transaction.atomic():
+        conversation_ids = services.receive("whatsapp", messages, now=now)
+        if statuses:
+            services.record_statuses(statuses, now=now)
+        transaction.on_commit(lambda: _queue(conversation_ids))
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def sms_inbound(request):
+    """An SMS gateway POSTs {"from", "text", "id"} signed like Sigap's outbound webhook."""
+    secret = settings.SIGAP_SMS_INBOUND_SECRET
+    if not secret:
+        raise Http404
+    if not sms.signature_ok(secret, request.body, request.headers.get("X-Sigap-Signature")):
+        log.warning("sms webhook: refused a request with a bad or missing signature")
+        return HttpResponse("Unauthorized", status=401)
+    try:
+        data = json.loads(request.body)
+        message = sms.incoming(data)
+    except (ValueError, KeyError, TypeError):
+        return HttpResponse("Bad Request", status=400)
+    now = timezone.now()
+    with transaction.atomic():
+        conversation_ids = services.receive("sms", [message], now=now)
+        transaction.on_commit(lambda: _queue(conversation_ids))
+    return JsonResponse({"ok": True})
