@@ -27,6 +27,9 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# Links in messages point at the address the server is started on (override: SIGAP_SITE_URL).
+export SIGAP_SITE_URL ?= http://$(HOST):$(PORT)
+
 # Start Sigap on the embedded defaults: SQLite in var/, files in var/media/, Huey on SQLite.
 # An empty database fills with the demo city's year beside the running server (sigap.demo).
 # DEBUG is off (this is the product's server); the secret key is generated once in var/.

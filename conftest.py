@@ -6,6 +6,9 @@ from datetime import datetime, timezone
 import pytest
 from PIL import Image
 
+# The browser tests' fixtures (Chromium, phone and desk screens), shared by every app's tests.
+pytest_plugins = ["sigap.citizen.tests.browsing"]
+
 NOW = datetime(2026, 11, 2, 2, 0, tzinfo=timezone.utc)  # Monday 10:00 WITA
 
 
@@ -46,6 +49,12 @@ def _huey_immediate():
 
     HUEY.immediate = True
     yield
+
+
+@pytest.fixture(autouse=True)
+def _no_coalescing(settings):
+    """Citizens' updates go out at once in tests; the coalescing tests set a window."""
+    settings.SIGAP_NOTIFY_COALESCE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

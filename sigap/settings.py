@@ -90,6 +90,8 @@ try:
 except ValueError as _exc:
     raise ImproperlyConfigured(f"SIGAP_TRUSTED_PROXIES is malformed: {_exc}") from None
 SITE_URL = env_str("SIGAP_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A citizen's updates about one report within this many seconds go out as one message.
+SIGAP_NOTIFY_COALESCE_SECONDS = env_int("SIGAP_NOTIFY_COALESCE_SECONDS", 30)
 VAR_DIR = Path(env_str("SIGAP_VAR_DIR", str(BASE_DIR / "var")))
 # The embedded databases (SQLite, Huey) live here; it must exist before they are opened.
 VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -34,6 +34,19 @@ MAX_SENDS_PER_DESTINATION = 3
 MAX_SENDS_PER_IP = 10
 
 
+# Called as handler(user, destination, now) once a one-time code has proved that `destination`
+# is the user's. Higher layers register here in their AppConfig.ready() (the reports app
+# joins the reports sent earlier with that phone number or e-mail to the account).
+VERIFIED_HANDLERS: list = []
+
+
+def on_verified(handler):
+    """Register `handler` to run after each successful code verification."""
+    if handler not in VERIFIED_HANDLERS:
+        VERIFIED_HANDLERS.append(handler)
+    return handler
+
+
 class TooManyRequests(ValidationError):
     """Too many codes requested; try again later."""
 
@@ -146,6 +159,8 @@ def verify_code(raw_destination: str, code: str, *, now: datetime) -> User:
         if left <= 0:
             raise wrong
         raise ValidationError({"code": _("Kode salah. Sisa %(n)d kali percobaan.") % {"n": left}})
+    for handler in VERIFIED_HANDLERS:
+        handler(user, dest, now)
     return user
 
 

@@ -51,9 +51,9 @@ class ReportFilter(django_filters.FilterSet):
             west, south, east, north = (float(p) for p in value.split(","))
         except ValueError:
             raise ValidationError({"bbox": _(
-                "bbox harus barat,selatan,timur,utara. / bbox must be west,south,east,north.")},
+                "bbox harus barat,selatan,timur,utara.")},
             ) from None
         if not all(math.isfinite(v) for v in (west, south, east, north)) or west > east \
                 or south > north:
-            raise ValidationError({"bbox": _("bbox tidak valid. / Invalid bbox.")})
+            raise ValidationError({"bbox": _("bbox tidak valid.")})
         return queryset.in_bbox(south, west, north, east)

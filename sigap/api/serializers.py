@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 from drf_spectacular.utils import extend_schema_field
@@ -46,6 +47,20 @@ class FiniteFloatField(serializers.FloatField):
         return value
 
 
+
+class AnswersField(serializers.JSONField):
+    """The answers as a JSON object: in a JSON body as is, in a multipart form as the text of
+    one (a form field can only carry text)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, (str, bytes)):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class ReportCreateSerializer(serializers.Serializer):
     """A new report; photos as repeated multipart `photos` files."""
 
@@ -54,7 +69,7 @@ class ReportCreateSerializer(serializers.Serializer):
     lng = FiniteFloatField(min_value=-180, max_value=180)
     description = serializers.CharField(max_length=4000, required=False, allow_blank=True,
                                         default="", trim_whitespace=False)
-    answers = serializers.JSONField(required=False, default=dict, binary=True)
+    answers = AnswersField(required=False, default=dict)
     address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     is_anonymous = serializers.BooleanField(required=False, default=False)
     contact_name = serializers.CharField(max_length=120, required=False, allow_blank=True,
@@ -68,7 +83,7 @@ class ReportCreateSerializer(serializers.Serializer):
     def validate_answers(self, value):
         if not isinstance(value, dict):
             raise serializers.ValidationError(
-                _("Harus berupa objek JSON. / Must be a JSON object."))
+                _("Harus berupa objek JSON."))
         if text.first_control(value) is not None:
             raise serializers.ValidationError(_("Karakter kontrol tidak diizinkan di %(name)s.")
                                               % {"name": "answers"})
@@ -230,7 +245,7 @@ class AssignSerializer(serializers.Serializer):
     def validate(self, data):
         if not data.get("officer") and not data.get("team"):
             raise serializers.ValidationError(
-                {"officer": _("Pilih tim atau petugas. / Choose a team or officer.")})
+                {"officer": _("Pilih tim atau petugas.")})
         return data
 
 

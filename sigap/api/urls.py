@@ -17,6 +17,7 @@ SCHEMA_SETTINGS = {"POSTPROCESSING_HOOKS": [
 ]}
 
 urlpatterns = [
+    path("v1/", views.ApiRoot.as_view(), name="root"),
     path("v1/", include(router.urls)),
     path("v1/categories/", views.CategoryList.as_view(), name="categories"),
     path("v1/areas/", views.AreaGeoJSON.as_view(), name="areas"),

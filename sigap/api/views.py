@@ -10,6 +10,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -105,7 +106,7 @@ class ReportCursor(CursorPagination):
             return self.page_size
         if not raw.isdigit() or int(raw) < 1:
             raise exceptions.ValidationError(
-                {"page_size": _("Harus bilangan bulat positif. / Must be a positive integer.")})
+                {"page_size": _("Harus bilangan bulat positif.")})
         return min(int(raw), self.max_page_size)
 
 
@@ -350,6 +351,25 @@ class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                               reason=data["reason"])
 
         return self._act(request, s.ReassignSerializer, call)
+
+
+class ApiRoot(APIView):
+    """The API's front door: links to its resources, its schema and its documentation."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        def link(name, *args):
+            return request.build_absolute_uri(reverse(name, args=args))
+
+        return Response({
+            "name": "Sigap REST API", "version": "v1",
+            "reports": link("api:report-list"), "my_reports": link("api:report-mine"),
+            "categories": link("api:categories"), "areas": link("api:areas"),
+            "token": link("api:token"), "schema": link("api:schema"), "docs": link("api:docs"),
+            "open311": link("open311:discovery", "json"),
+        })
 
 
 class CategoryList(generics.ListAPIView):

@@ -13,6 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from sigap.accounts.models import STAFF_ROLES, Role as AccountRole
 from sigap.reports import privacy, services, workflow
@@ -30,7 +31,7 @@ def staff_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return redirect_to_login(request.get_full_path(), reverse("backoffice:signin"))
         if not is_staff_user(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)

@@ -6,16 +6,19 @@ changes them only through `sigap.reports.services` (which check the actor's role
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import authenticate, login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, Q, When
-from django.http import Http404, HttpResponseBadRequest
+from django.db.models import Case, Count, F, Prefetch, Q, When
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from sigap.accounts import audit
@@ -26,7 +29,7 @@ from sigap.backoffice.access import report_for_staff, staff_required
 from sigap.backoffice.models import ResponseTemplate
 from sigap.cities.models import Area
 from sigap.reports import services, workflow
-from sigap.reports.models import Report
+from sigap.reports.models import Photo, Report
 from sigap.reports.workflow import Status
 
 PAGE_SIZE = 50
@@ -69,6 +72,43 @@ def _officer_choices(agency_id):
     )
 
 
+# --- Staff sign-in ------------------------------------------------------------------------
+
+class StaffSignInForm(forms.Form):
+    username = forms.CharField(label=_l("Nama pengguna"), max_length=150,
+                               widget=forms.TextInput(attrs={
+                                   "autocomplete": "username", "autocapitalize": "none",
+                                   "autofocus": True}))
+    password = forms.CharField(label=_l("Kata sandi"), widget=forms.PasswordInput(
+        attrs={"autocomplete": "current-password"}))
+
+
+def staff_signin(request):
+    """Staff sign in with their username and password and land on the office."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not (target.startswith("/office/") and url_has_allowed_host_and_scheme(
+            target, {request.get_host()})):
+        target = reverse("backoffice:inbox")
+    if access.is_staff_user(request.user):
+        return redirect(target)
+    form = StaffSignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(request, username=form.cleaned_data["username"].strip(),
+                            password=form.cleaned_data["password"])
+        if user is None or not access.is_staff_user(user):
+            # The same answer for both: it does not tell which usernames exist.
+            form.add_error(None, _("Nama pengguna atau kata sandi salah, atau akun ini "
+                                   "bukan akun petugas."))
+        else:
+            login(request, user)
+            response = redirect(target)
+            response.set_cookie("django_language", user.language, max_age=365 * 24 * 3600,
+                                samesite="Lax")
+            return response
+    return render(request, "backoffice/signin.html", {"form": form, "next": target},
+                  status=400 if form.errors else 200)
+
+
 # --- Inbox --------------------------------------------------------------------------------
 
 @staff_required
@@ -106,8 +146,14 @@ def inbox(request):
     # Sort and page over the report table alone, then load the page's rows with their joins.
     page = Paginator(qs.values_list("pk", flat=True), PAGE_SIZE).get_page(g.get("page"))
     rows = Report.objects.filter(pk__in=list(page.object_list)).for_list() \
-        .only(*LIST_FIELDS).annotate(sla_due=_sla_due()).in_bulk()
+        .only(*LIST_FIELDS, "lat", "lng").annotate(sla_due=_sla_due()).prefetch_related(
+            Prefetch("photos", to_attr="report_photos", queryset=Photo.objects.filter(
+                kind=Photo.Kind.REPORT).only("pk", "report_id", "image", "thumbnail")
+                .order_by("created_at", "pk"))).in_bulk()
     page.object_list = [rows[pk] for pk in page.object_list]
+    # The page's reports on a small map (staff see the exact place).
+    points = [{"t": r.ticket, "lat": r.lat, "lng": r.lng, "p": r.priority,
+               "u": reverse("backoffice:report", args=[r.ticket])} for r in page.object_list]
     categories = Category.objects.filter(is_active=True)
     if agency is not None:
         categories = categories.filter(agency=agency)
@@ -123,6 +169,8 @@ def inbox(request):
         "can_act": user.role in (AccountRole.DISPATCHER, AccountRole.HEAD) or user.is_city_admin,
         "officers": _officer_choices(agency.pk) if agency is not None else [],
         "teams": Team.objects.filter(agency=agency) if agency is not None else [],
+        "points": points, "tile_url": settings.SIGAP_TILE_URL,
+        "tile_attribution": settings.SIGAP_TILE_ATTRIBUTION,
     }
     return render(request, "backoffice/inbox.html", context)
 
@@ -135,7 +183,7 @@ def bulk(request):
     action = request.POST.get("action")
     tickets = request.POST.getlist("tickets")
     if action not in ("verify", "assign") or not tickets:
-        messages.error(request, _("Pilih laporan dan tindakan. / Choose reports and an action."))
+        messages.error(request, _("Pilih laporan dan tindakan."))
         return _to_inbox(request)
     done, failed = [], []
     for ticket in tickets[:PAGE_SIZE]:
@@ -189,8 +237,11 @@ def _report_context(request, report, now):
     role = access.role_for(request, report)
     events = list(report.events.select_related("actor").order_by("at", "pk"))
     labels = dict(Status.choices)
+    roles = dict(workflow.Role.choices)
     for event in events:
         event.old_label, event.new_label = labels.get(event.old, ""), labels.get(event.new, "")
+        # Who acted, by name; a citizen without one by their part, never an internal id.
+        event.actor_label = roles.get(event.actor_role, "")
     photos = list(report.photos.all())
     attrs = {a.code: a for a in report.category.attributes.all()}
     answers = []
@@ -218,6 +269,8 @@ def _report_context(request, report, now):
         "agencies": Agency.objects.filter(city_id=report.city_id).exclude(pk=report.agency_id)
         if is_desk else [],
         "officers": _officer_choices(report.agency_id) if is_desk else [],
+        "categories": Category.objects.filter(city_id=report.city_id, is_active=True)
+        .exclude(pk=report.category_id).select_related("agency") if is_desk else [],
         "teams": Team.objects.filter(agency_id=report.agency_id) if is_desk else [],
         "templates": ResponseTemplate.objects.filter(
             Q(agency__isnull=True) | Q(agency_id=report.agency_id), is_active=True)
@@ -245,7 +298,13 @@ def report_detail(request, ticket):
 def task_detail(request, ticket):
     now = timezone.now()
     report = report_for_staff(request, ticket)
-    return render(request, "backoffice/task.html", _report_context(request, report, now))
+    context = _report_context(request, report, now)
+    # A failed action on this task (without JavaScript): shown here, at the task's address.
+    failed = request.session.pop("task_failed", None)
+    if failed and failed.get("ticket") == ticket:
+        context.update({"error": failed["error"], "posted": failed["posted"],
+                        "failed_action": failed["action"]})
+    return render(request, "backoffice/task.html", context, status=400 if failed else 200)
 
 
 def _do_verify(request, report, now):
@@ -304,6 +363,18 @@ def _do_resolve(request, report, now):
     return _("Laporan diselesaikan. Terima kasih!")
 
 
+def _do_recategorise(request, report, now):
+    code = request.POST.get("category", "")
+    category = Category.objects.filter(city_id=report.city_id, code=code,
+                                       is_active=True).first()
+    if category is None:
+        raise ValidationError({"category": _("Pilih kategori.")})
+    report = services.recategorise(report.pk, actor=request.user, now=now, category=category,
+                                   note=request.POST.get("note", ""))
+    return _("Kategori diubah ke %(category)s; laporan diteruskan ke %(agency)s.") % {
+        "category": category.name, "agency": report.agency}
+
+
 def _do_handback(request, report, now):
     services.handback(report.pk, actor=request.user, now=now,
                       reason=request.POST.get("reason", ""))
@@ -325,6 +396,7 @@ ACTIONS = {
     "verify": _do_verify, "reject": _do_reject, "duplicate": _do_duplicate,
     "reassign": _do_reassign, "assign": _do_assign, "note": _do_note, "start": _do_start,
     "resolve": _do_resolve, "handback": _do_handback, "pause": _do_pause, "resume": _do_resume,
+    "recategorise": _do_recategorise,
 }
 
 
@@ -337,19 +409,27 @@ def act(request, ticket, action):
         return HttpResponseBadRequest("unknown action")
     now = timezone.now()
     report = report_for_staff(request, ticket)
+    in_task = request.POST.get("view") == "task"
     try:
         message = handler(request, report, now)
     except (ValidationError, workflow.TransitionError) as exc:
-        if request.POST.get("view") == "task":
-            report = report_for_staff(request, ticket)
-            context = _report_context(request, report, now)
-            context.update({"error": _error_text(exc), "posted": request.POST,
-                            "failed_action": action})
-            return render(request, "backoffice/task.html", context, status=400)
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse({"ok": False, "error": _error_text(exc)}, status=400)
+        if in_task:
+            # Back to the task's own address, keeping what was typed (not the files).
+            request.session["task_failed"] = {
+                "ticket": ticket, "action": action, "error": _error_text(exc),
+                "posted": {k: v for k, v in request.POST.items()
+                           if k in ("note", "text", "reason")}}
+            return redirect("backoffice:task", ticket=ticket)
         messages.error(request, _error_text(exc))
         return _back(request, ticket)
     messages.success(request, message)
-    if action == "reassign" and not request.user.can_see_agency(
+    if "application/json" in request.headers.get("Accept", "") and in_task:
+        done = action in ("resolve", "handback")
+        return JsonResponse({"ok": True, "next": reverse(
+            "backoffice:tasks") if done else reverse("backoffice:task", args=[ticket])})
+    if action in ("reassign", "recategorise") and not request.user.can_see_agency(
             Report.objects.values_list("agency_id", flat=True).get(pk=report.pk)):
         return redirect("backoffice:inbox")  # it left this desk's sight
     if request.POST.get("view") == "task":

@@ -95,6 +95,18 @@ def _load_population(folder: Path, city: City, result: LoadResult) -> None:
             _upsert(Area, {"city": city, "code": row["code"]}, values, result, row["level"])
 
 
+# More of a pack that higher apps load (they register in AppConfig.ready()): each is called as
+# loader(city, folder, agencies_by_code, result, upsert) inside the pack's transaction.
+PACK_LOADERS: list = []
+
+
+def on_load(loader):
+    """Register `loader` to run after the pack's own rows are loaded."""
+    if loader not in PACK_LOADERS:
+        PACK_LOADERS.append(loader)
+    return loader
+
+
 @transaction.atomic
 def load_pack(code: str, packs_dir: Path | None = None) -> LoadResult:
     """Load or update the city pack `code`; return what was created and updated."""
@@ -171,5 +183,7 @@ def load_pack(code: str, packs_dir: Path | None = None) -> LoadResult:
                     "datatype": q["datatype"], "required": q.get("required", False),
                     "order": position, "values": q.get("values", []),
                 }, result, "attribute")
+    for loader in PACK_LOADERS:
+        loader(city, folder, agencies, result, _upsert)
     transaction.on_commit(locate.reset_cache)
     return result

@@ -44,6 +44,8 @@ class ReportForm(forms.Form):
             "Keterangan terlalu panjang: maksimal %(limit_value)d karakter "
             "(sekarang %(show_value)d).")})
     anonymous = forms.BooleanField(required=False, label=_("Kirim tanpa nama (anonim)"))
+    confidential = forms.BooleanField(required=False,
+                                      label=_("Jangan tampilkan laporan ini ke publik"))
     contact_name = forms.CharField(required=False, max_length=120, label=_("Nama"))
     contact_phone = forms.CharField(required=False, max_length=30, label=_("Nomor HP"))
     contact_email = forms.EmailField(required=False, label=_("E-mail"),

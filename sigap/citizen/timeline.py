@@ -69,5 +69,6 @@ def entries(events) -> list[Entry]:
             out.append(Entry(ev.at, _("Laporan %(t)s digabung ke laporan ini") % {
                 "t": ev.new}, who=who))
         elif ev.kind == K.RECATEGORISED:
-            out.append(Entry(ev.at, _("Kategori diperbarui"), who=who))
+            out.append(Entry(ev.at, _("Kategori diubah, diteruskan ke %(agency)s") % {
+                "agency": _agency(ev)}, who=who, text=ev.note, status=ev.new))
     return out

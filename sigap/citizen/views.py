@@ -111,10 +111,12 @@ def _categories(city):
 
 
 def _grouped(categories):
-    groups: dict[str, list] = {}
+    """Return (group name, categories) pairs, the emergencies first in a group of their own."""
+    groups: dict[str, list] = {_("Darurat"): []}
     for cat in categories:
-        groups.setdefault(cat.group_name or _("Lainnya"), []).append(cat)
-    return list(groups.items())
+        name = _("Darurat") if cat.is_emergency else (cat.group_name or _("Lainnya"))
+        groups.setdefault(name, []).append(cat)
+    return [(name, cats) for name, cats in groups.items() if cats]
 
 
 def _answers(request, category) -> dict:
@@ -166,7 +168,7 @@ def report_new(request):
                 answers=_answers(request, category), address=d["address"],
                 photos=[f.read() for f in files],
                 reporter=None if anonymous else request.user,
-                is_anonymous=anonymous,
+                is_anonymous=anonymous, is_public=not d["confidential"],
                 # Anonymous means no name and no contact at all, even if some were typed.
                 contact=services.Contact() if anonymous else services.Contact(
                     name=d["contact_name"], phone=d["contact_phone"], email=d["contact_email"]),
@@ -324,7 +326,8 @@ def is_reporter(request, report) -> bool:
 
 def _viewable(request, ticket) -> Report:
     report = get_object_or_404(Report.objects.for_list().select_related("city"), ticket=ticket)
-    if not report.is_public and not is_reporter(request, report):
+    hidden = not report.is_public or report.status == Status.REJECTED
+    if hidden and not is_reporter(request, report):
         raise Http404
     return report
 
@@ -487,7 +490,8 @@ def device_reports(request):
 @lru_cache(maxsize=1)
 def _sw_source() -> tuple[str, str]:
     source = (STATIC_DIR / "sw.js").read_text(encoding="utf-8")
-    shell = [STATIC_DIR / name for name in ("app.css", "app.js", "report.js", "icons.svg")]
+    shell = [STATIC_DIR / name for name in ("app.css", "app.js", "photo.js", "report.js",
+                                            "icons.svg")]
     digest = hashlib.sha256(source.encode())
     for path in shell:
         digest.update(path.read_bytes())
@@ -499,7 +503,7 @@ def service_worker(request):
     source, version = _sw_source() if not settings.DEBUG else _sw_source.__wrapped__()
     shell = [reverse("citizen:home"), reverse("citizen:offline"),
              f"{settings.STATIC_URL}citizen/app.css", f"{settings.STATIC_URL}citizen/app.js",
-             f"{settings.STATIC_URL}citizen/report.js",
+             f"{settings.STATIC_URL}citizen/photo.js", f"{settings.STATIC_URL}citizen/report.js",
              f"{settings.STATIC_URL}citizen/icons.svg",
              f"{settings.STATIC_URL}vendor/leaflet/leaflet.js",
              f"{settings.STATIC_URL}vendor/leaflet/leaflet.css"]

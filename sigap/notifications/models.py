@@ -21,6 +21,7 @@ class Notification(models.Model):
         SENDING = "sending", _("Sedang dikirim")
         SENT = "sent", _("Terkirim")
         FAILED = "failed", _("Gagal")
+        COALESCED = "coalesced", _("Digabung ke pesan berikutnya")
 
     event = models.ForeignKey("reports.ReportEvent", on_delete=models.CASCADE,
                               related_name="notifications", verbose_name=_("peristiwa"))

@@ -21,6 +21,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from sigap.accounts.models import Role, User
 from sigap.notifications import channels
@@ -165,8 +166,21 @@ def notifications_for_event(event_id: int, *, now: datetime) -> list[int]:
                      purpose=purpose, created_at=now)
         for rec, purpose in pairs
     ], ignore_conflicts=True)
-    return list(Notification.objects.filter(event=event, state=Notification.State.PENDING,
-                                            attempts=0).values_list("pk", flat=True))
+    pending = Notification.objects.filter(event=event, state=Notification.State.PENDING,
+                                          attempts=0)
+    # Citizens' updates wait a short window, so that a burst (verified, assigned, a note
+    # within seconds) becomes one message naming the latest state (see deliver()); the
+    # periodic retry sends them once the window has passed.
+    window = coalesce_window()
+    if window:
+        pending.filter(purpose=P.STATUS, next_attempt_at=None).update(
+            next_attempt_at=now + window)
+    return list(pending.values_list("pk", flat=True))
+
+
+def coalesce_window() -> timedelta:
+    """How long a citizen's update waits for the next one about the same report."""
+    return timedelta(seconds=settings.SIGAP_NOTIFY_COALESCE_SECONDS)
 
 
 # --- Rendering ----------------------------------------------------------------------------
@@ -187,10 +201,36 @@ def unsubscribe_url(recipient_key: str) -> str:
                                        args=[unsubscribe_token(recipient_key)])
 
 
-def render(notification: Notification) -> tuple[str, str, str]:
-    """Return (subject, text, html) in the recipient's language."""
+def _status_of(events, report) -> str:
+    """Return the label of the latest status these events name (the report's own if none)."""
+    Status = workflow.Status
+    for event in reversed(events):
+        if event.new in Status.values:
+            return str(Status(event.new).label)
+    return str(report.get_status_display())
+
+
+def _change_lines(events) -> list[str]:
+    """Return one line per change the citizen hears of, oldest first."""
+    K, Status = ReportEvent.Kind, workflow.Status
+    lines = []
+    for event in events:
+        if event.kind == K.PUBLIC_NOTE:
+            lines.append(_("Catatan petugas: %(note)s") % {"note": event.note})
+        elif event.kind == K.SLA_PAUSED:
+            lines.append(_("Petugas meminta informasi: %(note)s") % {"note": event.note})
+        elif event.new in Status.values:
+            line = _("Status: %(s)s") % {"s": Status(event.new).label}
+            lines.append(f"{line} — {event.note}" if event.note else line)
+    return lines
+
+
+def render(notification: Notification, events=None) -> tuple[str, str, str]:
+    """Return (subject, text, html) in the recipient's language. `events`: what the message
+    tells of, oldest first (several when updates were coalesced; default its own event)."""
     event = notification.event
     report = notification.report
+    events = events or [event]
     if notification.purpose in (P.ASSIGNMENT, P.REMINDER, P.ESCALATION):
         link = settings.SITE_URL + reverse("backoffice:report", args=[report.ticket])
     elif notification.recipient.startswith("u:"):
@@ -201,7 +241,8 @@ def render(notification: Notification) -> tuple[str, str, str]:
         context = {
             "report": report, "event": event, "link": link,
             "language": notification.language or "id",
-            "status": report.get_status_display(),
+            "status": _status_of(events, report),
+            "changes": _change_lines(events) if notification.purpose == P.STATUS else [],
             "category": report.category.name,
             "level": event.data.get("level"),
             "unsubscribe_url": unsubscribe_url(notification.recipient),
@@ -210,7 +251,25 @@ def render(notification: Notification) -> tuple[str, str, str]:
         subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
         text = render_to_string(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context)
+        if notification.channel not in ("email", "webhook"):
+            text = short_text(report, context["status"], context["changes"], subject)
     return subject, text, html
+
+
+SMS_LIMIT = 160
+
+
+def short_text(report, status: str, changes: list[str], subject: str) -> str:
+    """Return a text message of at most SMS_LIMIT characters ending with the /r/<ticket>
+    link; the latest change is kept as far as it fits."""
+    link = settings.SITE_URL + report.get_absolute_url()
+    head = _("Sigap %(t)s: %(s)s.") % {"t": report.ticket, "s": status} if changes else subject
+    note = changes[-1] if changes and not changes[-1].startswith(_("Status:")) else ""
+    room = SMS_LIMIT - len(head) - len(link) - 2
+    if note and room > 12:
+        note = note if len(note) <= room - 1 else note[:room - 2].rstrip() + "…"
+        return f"{head} {note}\n{link}"
+    return f"{head}\n{link}"[:SMS_LIMIT]
 
 
 # --- Delivery -----------------------------------------------------------------------------
@@ -226,13 +285,24 @@ def deliver(notification_id: int, *, now: datetime) -> str | None:
         return None
     notification = Notification.objects.select_related(
         "event", "report__category").get(pk=notification_id)
+    events = None
+    if notification.purpose == P.STATUS:
+        same = Notification.objects.filter(report_id=notification.report_id,
+                                           recipient=notification.recipient, purpose=P.STATUS)
+        if same.filter(state=S.PENDING, pk__gt=notification.pk).exists():
+            # A newer update follows within the window: it will tell of this one too.
+            Notification.objects.filter(pk=notification_id).update(state=S.COALESCED)
+            return S.COALESCED
+        folded = list(same.filter(state=S.COALESCED, sent_at=None, pk__lt=notification.pk)
+                      .select_related("event").order_by("pk"))
+        events = [n.event for n in folded] + [notification.event]
     try:
-        subject, text, html = render(notification)
+        subject, text, html = render(notification, events)
         if notification.channel == "email":
             channels.send("email", notification.destination, subject, text, html)
         else:
             channels.send(notification.channel, notification.destination, subject,
-                          f"{subject}\n{text.strip()}", notification=notification)
+                          text.strip(), notification=notification)
     except channels.DeliveryError as exc:
         failed = notification.attempts >= MAX_ATTEMPTS
         Notification.objects.filter(pk=notification_id).update(
@@ -243,6 +313,8 @@ def deliver(notification_id: int, *, now: datetime) -> str | None:
         return S.FAILED if failed else S.PENDING
     Notification.objects.filter(pk=notification_id).update(
         state=S.SENT, sent_at=now, last_error="", next_attempt_at=None)
+    if events and len(events) > 1:  # the folded ones went out with this message
+        Notification.objects.filter(pk__in=[n.pk for n in folded]).update(sent_at=now)
     return S.SENT
 
 

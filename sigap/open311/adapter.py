@@ -244,11 +244,11 @@ def number(params, name: str, *, low: float | None = None, high: float | None = 
     try:
         value = float(raw)
     except ValueError:
-        raise Problem(_("%(p)s harus berupa angka. / %(p)s must be a number.") % {"p": name}) \
+        raise Problem(_("%(p)s harus berupa angka.") % {"p": name}) \
             from None
     if not math.isfinite(value) or (low is not None and value < low) or \
             (high is not None and value > high):
-        raise Problem(_("%(p)s di luar rentang yang diizinkan. / %(p)s is out of range.")
+        raise Problem(_("%(p)s di luar rentang yang diizinkan.")
                       % {"p": name})
     return value
 
@@ -258,11 +258,10 @@ def integer(params, name: str, *, default: int, low: int, high: int | None = Non
     if not raw:
         return default
     if not re.fullmatch(r"\d{1,9}", raw):
-        raise Problem(_("%(p)s harus bilangan bulat positif. / %(p)s must be a positive "
-                        "integer.") % {"p": name})
+        raise Problem(_("%(p)s harus bilangan bulat positif.") % {"p": name})
     value = int(raw)
     if value < low:
-        raise Problem(_("%(p)s minimal %(n)d. / %(p)s must be at least %(n)d.")
+        raise Problem(_("%(p)s minimal %(n)d.")
                       % {"p": name, "n": low})
     return min(value, high) if high is not None else value
 
@@ -283,22 +282,22 @@ def date_time(params, name: str, tz, *, end_of_day: bool = False) -> datetime | 
     except ValueError:
         value = None
     if value is None:
-        raise Problem(_("%(p)s bukan tanggal W3C (contoh 2026-11-02T10:00:00+08:00). / "
-                        "%(p)s is not a W3C date-time.") % {"p": name})
+        raise Problem(_("%(p)s bukan tanggal W3C (contoh 2026-11-02T10:00:00+08:00).")
+                      % {"p": name})
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     try:
         # In UTC: databases refuse exotic offsets (PostgreSQL stops at ±15:59).
         return value.astimezone(dt_timezone.utc)
     except OverflowError:
-        raise Problem(_("%(p)s di luar jangkauan. / %(p)s is out of range.") % {"p": name}) \
+        raise Problem(_("%(p)s di luar jangkauan.") % {"p": name}) \
             from None
 
 
 def csv_list(params, name: str, *, limit: int = MAX_IDS) -> list[str]:
     values = [v.strip() for v in get(params, name).split(",") if v.strip()]
     if len(values) > limit:
-        raise Problem(_("Paling banyak %(n)d nilai untuk %(p)s. / At most %(n)d values.")
+        raise Problem(_("Paling banyak %(n)d nilai untuk %(p)s.")
                       % {"n": limit, "p": name})
     return values
 
@@ -322,8 +321,7 @@ def filter_requests(qs, params, city, now: datetime, *, with_circle: bool = True
     if statuses:
         unknown = set(statuses) - {"open", "closed"}
         if unknown:
-            raise Problem(_("status hanya boleh open atau closed. / status must be open or "
-                            "closed."))
+            raise Problem(_("status hanya boleh open atau closed."))
         if set(statuses) == {"open"}:
             qs = qs.filter(status__in=workflow.OPEN)
         elif set(statuses) == {"closed"}:
@@ -331,11 +329,9 @@ def filter_requests(qs, params, city, now: datetime, *, with_circle: bool = True
     start = date_time(params, "start_date", tz)
     end = date_time(params, "end_date", tz, end_of_day=True)
     if start and end and start > end:
-        raise Problem(_("start_date harus sebelum end_date. / start_date must be before "
-                        "end_date."))
+        raise Problem(_("start_date harus sebelum end_date."))
     if start and end and end - start > MAX_WINDOW:
-        raise Problem(_("Rentang tanggal paling lama 90 hari. / The date range may not span "
-                        "more than 90 days."))
+        raise Problem(_("Rentang tanggal paling lama 90 hari."))
     try:
         if start is None and end is None:
             end, start = None, now - MAX_WINDOW
@@ -344,7 +340,7 @@ def filter_requests(qs, params, city, now: datetime, *, with_circle: bool = True
         elif end is None:
             end = start + MAX_WINDOW
     except OverflowError:
-        raise Problem(_("Tanggal di luar jangkauan. / Date out of range.")) from None
+        raise Problem(_("Tanggal di luar jangkauan.")) from None
     qs = qs.filter(created_at__gte=start)
     if end is not None:
         qs = qs.filter(created_at__lte=end)
@@ -364,7 +360,7 @@ def circle(params) -> tuple[float, float, float] | None:
     lng = number(params, "long", low=-180, high=180)
     radius = number(params, "radius", low=0, high=MAX_RADIUS_M)
     if (lat is None) != (lng is None):
-        raise Problem(_("lat dan long harus dikirim bersama. / Send both lat and long."))
+        raise Problem(_("lat dan long harus dikirim bersama."))
     if lat is None:
         return None
     return lat, lng, DEFAULT_RADIUS_M if radius is None else radius
@@ -390,11 +386,11 @@ def _geo_filter(qs, params, *, with_circle: bool = True):
             west, south, east, north = (float(p) for p in parts)
         except ValueError:
             raise Problem(_("bbox harus berupa barat,selatan,timur,utara (bujur,lintang,bujur,"
-                            "lintang). / bbox must be west,south,east,north.")) from None
+                            "lintang).")) from None
         if not all(math.isfinite(v) for v in (west, south, east, north)) or west > east \
                 or south > north or not (-90 <= south and north <= 90) \
                 or not (-180 <= west and east <= 180):
-            raise Problem(_("bbox tidak valid. / Invalid bbox."))
+            raise Problem(_("bbox tidak valid."))
         qs = qs.in_bbox(south, west, north, east)
     return qs
 
@@ -420,25 +416,22 @@ def location(post, city) -> tuple[float, float, str]:
     if lat is not None and lng is not None:
         return lat, lng, address
     if (lat is None) != (lng is None):
-        raise Problem(_("lat dan long harus dikirim bersama. / Send both lat and long."))
+        raise Problem(_("lat dan long harus dikirim bersama."))
     address_id = get(post, "address_id")
     if address_id:
         area = Area.objects.filter(city=city, level=Area.Level.KELURAHAN, code=address_id,
                                    centroid_lat__isnull=False).first()
         if area is None:
             raise Problem(_("address_id tidak dikenal: pakai kode Kemendagri kelurahan "
-                            "(mis. 53.71.01.1001). / Unknown address_id: use a kelurahan "
-                            "code."))
+                            "(mis. 53.71.01.1001)."))
         return area.centroid_lat, area.centroid_lng, address or area.name
     if address:
         area = _kelurahan_in(address, city)
         if area is None:
             raise Problem(_("Alamat tidak dikenali: sebutkan nama kelurahan di %(city)s, atau "
-                            "kirim lat dan long. / Address not recognised: name a kelurahan or "
-                            "send lat and long.") % {"city": city.name})
+                            "kirim lat dan long.") % {"city": city.name})
         return area.centroid_lat, area.centroid_lng, address
-    raise Problem(_("Lokasi wajib: kirim lat dan long, address_string atau address_id. / "
-                    "A location is required: lat and long, address_string or address_id."))
+    raise Problem(_("Lokasi wajib: kirim lat dan long, address_string atau address_id."))
 
 
 def _kelurahan_in(text: str, city) -> Area | None:
@@ -463,7 +456,7 @@ def contact(post) -> tuple[str, str, str]:
         try:
             validate_email(email)
         except ValidationError:
-            raise Problem(_("email tidak valid. / Invalid email.")) from None
+            raise Problem(_("email tidak valid.")) from None
     return name[:120], get(post, "phone")[:30], email
 
 
@@ -475,8 +468,8 @@ def media_reference(post) -> str:
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
-        raise Problem(_("media_url harus tautan http(s). / media_url must be an http(s) URL.")) \
+        raise Problem(_("media_url harus tautan http(s).")) \
             from None
     if len(url) > 500:
-        raise Problem(_("media_url terlalu panjang. / media_url is too long."))
+        raise Problem(_("media_url terlalu panjang."))
     return url

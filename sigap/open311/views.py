@@ -37,11 +37,10 @@ def endpoint(*methods):
         def wrapper(request, fmt, **kwargs):
             if fmt not in render.FORMATS:
                 return render.errors("xml", 404, [(404, _(
-                    "Format tidak dikenal: pakai .xml atau .json. / Unknown format: use .xml or "
-                    ".json."))])
+                    "Format tidak dikenal: pakai .xml atau .json."))])
             if request.method not in methods:
                 response = render.errors(fmt, 405, [(405, _(
-                    "Metode tidak diizinkan. / Method not allowed."))])
+                    "Metode tidak diizinkan."))])
                 response["Allow"] = ", ".join(methods)
                 return response
             if request.method == "POST":
@@ -49,8 +48,7 @@ def endpoint(*methods):
                     request.POST, request.FILES  # noqa: B018 - parse now, answer in format
                 except (SuspiciousOperation, MultiPartParserError):
                     return render.errors(fmt, 400, [(400, _(
-                        "Isi permintaan tidak bisa dibaca atau terlalu besar. / The request "
-                        "body is malformed or too large."))])
+                        "Isi permintaan tidak bisa dibaca atau terlalu besar."))])
                 bad = text.first_control(request.POST)
                 if bad is not None:
                     return render.errors(fmt, 400, [(400, _(
@@ -74,10 +72,10 @@ def _city(jurisdiction_id: str) -> City:
     """Return the city served; a wrong jurisdiction_id is a 404, a missing one is fine."""
     city = City.default_cached()
     if city is None:
-        raise Problem(_("Kota belum dikonfigurasi. / No city configured."), status=400)
+        raise Problem(_("Kota belum dikonfigurasi."), status=400)
     if jurisdiction_id and jurisdiction_id != city.code:
-        raise Problem(_("jurisdiction_id tidak dikenal: pakai “%(code)s”. / Unknown "
-                        "jurisdiction_id.") % {"code": city.code}, status=404)
+        raise Problem(_("jurisdiction_id tidak dikenal: pakai “%(code)s”.")
+                      % {"code": city.code}, status=404)
     return city
 
 
@@ -88,8 +86,7 @@ def discovery(request, fmt, city):
         "changeset": CHANGESET,
         "contact": _("%(city)s — %(email)s") % {"city": city.name,
                                                  "email": settings.DEFAULT_FROM_EMAIL},
-        "key_service": _("Kunci API untuk POST diterbitkan oleh admin kota (%(email)s). / "
-                         "API keys for POST are issued by the city administrator.")
+        "key_service": _("Kunci API untuk POST diterbitkan oleh admin kota (%(email)s).")
         % {"email": settings.DEFAULT_FROM_EMAIL},
         "endpoints": [{
             "specification": "http://wiki.open311.org/GeoReport_v2",
@@ -113,7 +110,7 @@ def service_definition(request, fmt, city, code):
     category = adapter.services_queryset(city).filter(code=code).prefetch_related(
         "attributes").first()
     if category is None:
-        raise Problem(_("service_code tidak dikenal. / Unknown service_code."), status=404)
+        raise Problem(_("service_code tidak dikenal."), status=404)
     return render.respond(fmt, "service_definition", adapter.service_definition(category))
 
 
@@ -159,7 +156,7 @@ def request_detail(request, fmt, city, request_id):
     report = next(iter(adapter.load(adapter.requests_queryset(extensions=extensions).filter(
         city=city, ticket=request_id)[:1], city)), None)
     if report is None:
-        raise Problem(_("service_request_id tidak ditemukan. / Request not found."), status=404)
+        raise Problem(_("service_request_id tidak ditemukan."), status=404)
     value = [adapter.request(report, city, request.build_absolute_uri, extensions=extensions)]
     return render.respond(fmt, "service_requests", value)
 
@@ -169,17 +166,16 @@ def token(request, fmt, city, token):
     # Every service is `realtime`: POST returns the service_request_id at once and no token is
     # ever issued, so no token can be looked up.
     raise Problem(_("Token tidak dikenal: semua layanan bertipe realtime, POST langsung "
-                    "mengembalikan service_request_id. / Unknown token: every service is "
-                    "realtime."), status=404)
+                    "mengembalikan service_request_id."), status=404)
 
 
 def _refused(key, now):
     """The key's gate did not open: revoked since it was found (403) or over its rate (429)."""
     if not keys.is_active(key):
-        raise Problem(_("api_key tidak ada atau tidak berlaku. / Missing or invalid api_key."),
+        raise Problem(_("api_key tidak ada atau tidak berlaku."),
                       status=403)
     problem = Problem(_("Terlalu banyak permintaan untuk kunci API ini; coba lagi dalam "
-                        "satu menit. / Rate limit exceeded for this API key."), status=429)
+                        "satu menit."), status=429)
     problem.headers = {"Retry-After": str(60 - int(now.timestamp()) % 60)}
     raise problem
 
@@ -189,30 +185,29 @@ def _create(request, fmt, city):
     post = request.POST
     key = keys.find(get(post, "api_key") or get(request.GET, "api_key"))
     if key is None:
-        raise Problem(_("api_key tidak ada atau tidak berlaku. / Missing or invalid api_key."),
+        raise Problem(_("api_key tidak ada atau tidak berlaku."),
                       status=403)
     code = get(post, "service_code")
     if not code:
-        raise Problem(_("service_code wajib diisi. / service_code is required."))
+        raise Problem(_("service_code wajib diisi."))
     category = Category.for_intake(city, code)
     if category is None:
-        raise Problem(_("service_code tidak dikenal. / Unknown service_code."), status=404)
+        raise Problem(_("service_code tidak dikenal."), status=404)
     lat, lng, address = adapter.location(post, city)
     name, phone, email = adapter.contact(post)
     media_url = adapter.media_reference(post)
     files = request.FILES.getlist("media") + request.FILES.getlist("media[]")
     if len(files) > adapter.MAX_MEDIA:
-        raise Problem(_("Paling banyak %(n)d foto. / At most %(n)d photos.")
+        raise Problem(_("Paling banyak %(n)d foto.")
                       % {"n": adapter.MAX_MEDIA})
     photos = []
     for upload in files:
         if upload.size > settings.SIGAP_MAX_PHOTO_BYTES:
-            raise Problem(_("Foto terlalu besar (maksimal 10 MB). / Photo too large."))
+            raise Problem(_("Foto terlalu besar (maksimal 10 MB)."))
         photos.append(upload.read())
     idempotency_key = request.headers.get("Idempotency-Key", "").strip()
     if len(idempotency_key) > 120:
-        raise Problem(_("Idempotency-Key paling panjang 120 karakter. / Idempotency-Key too "
-                        "long."))
+        raise Problem(_("Idempotency-Key paling panjang 120 karakter."))
     data = services.NewReport(
         category=category, lat=lat, lng=lng, description=post.get("description", ""),
         answers=adapter.attributes(post), address=address, photos=photos,
@@ -247,7 +242,7 @@ def _create(request, fmt, city):
 
 def not_found(request, path=""):
     fmt = "json" if path.endswith(".json") else "xml"
-    return render.errors(fmt, 404, [(404, _("Alamat tidak dikenal. / Unknown URL."))])
+    return render.errors(fmt, 404, [(404, _("Alamat tidak dikenal."))])
 
 
 def openapi(request):

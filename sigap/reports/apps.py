@@ -16,3 +16,5 @@ class ReportsConfig(AppConfig):
 
         publicdata.on_change(freshness.bump)
         accounts.on_account_deletion(engagement.forget_user)
+        # A phone number or e-mail proved by a one-time code brings its earlier reports along.
+        accounts.on_verified(engagement.claim_earlier_reports)

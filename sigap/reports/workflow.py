@@ -37,6 +37,7 @@ class Action(models.TextChoices):
     MARK_DUPLICATE = "mark-duplicate", _("Tandai duplikat")
     REASSIGN = "reassign", _("Alihkan ke dinas lain")
     HANDBACK = "handback", _("Tidak bisa diselesaikan")
+    RECATEGORISE = "recategorise", _("Ubah kategori")
 
 
 class Role(models.TextChoices):
@@ -94,6 +95,11 @@ TRANSITIONS: dict[tuple[Status, Action], tuple[Status, frozenset[Role]]] = {
     (S.VERIFIED, A.REASSIGN): (S.SUBMITTED, DESK),
     (S.ASSIGNED, A.REASSIGN): (S.SUBMITTED, DESK),
     (S.REOPENED, A.REASSIGN): (S.SUBMITTED, DESK),
+    # A new category is a new triage: the report joins its (maybe new) agency's queue.
+    (S.SUBMITTED, A.RECATEGORISE): (S.SUBMITTED, DESK),
+    (S.VERIFIED, A.RECATEGORISE): (S.SUBMITTED, DESK),
+    (S.ASSIGNED, A.RECATEGORISE): (S.SUBMITTED, DESK),
+    (S.REOPENED, A.RECATEGORISE): (S.SUBMITTED, DESK),
 }
 
 

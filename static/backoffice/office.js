@@ -3,15 +3,17 @@
   "use strict";
   var lang = document.documentElement.lang || "id";
   var words = lang.indexOf("en") === 0
-    ? {late: "overdue", left: "left", d: "d", h: "h", m: "m", paused: "paused"}
-    : {late: "terlambat", left: "lagi", d: "h", h: "j", m: "m", paused: "dijeda"};
+    ? {late: "overdue", left: "left", d: " days", d1: " day", h: " h", m: " min", paused: "paused"}
+    : {late: "terlambat", left: "lagi", d: " hari", d1: " hari", h: " jam", m: " menit", paused: "dijeda"};
+  // Whole words for days ("2 hari 23 jam", "2 days 23 h"): "2h 23j" read as hours in English.
   function span(ms) {
     var m = Math.floor(Math.abs(ms) / 60000), d = Math.floor(m / 1440), h = Math.floor((m % 1440) / 60);
     m = m % 60;
-    if (d) return d + words.d + " " + h + words.h;
+    if (d) return d + (d === 1 ? words.d1 : words.d) + " " + h + words.h;
     if (h) return h + words.h + " " + m + words.m;
     return m + words.m;
   }
+  window.SigapSpan = span;
   function tick() {
     var now = Date.now();
     document.querySelectorAll("[data-due]").forEach(function (el) {
@@ -50,4 +52,18 @@
     }
     L.circleMarker(ll, {radius: 9, color: "#c62828", fillColor: "#ef4444", fillOpacity: .9}).addTo(map);
   });
+  // The inbox: this page's reports on one small map, each pin a link to its report.
+  var inboxMap = document.getElementById("inbox-map"), pts = document.getElementById("inbox-points");
+  if (inboxMap && pts && window.L) {
+    var points = JSON.parse(pts.textContent), m = L.map(inboxMap, {zoomControl: true});
+    if (inboxMap.dataset.tiles) L.tileLayer(inboxMap.dataset.tiles, {maxZoom: 19, attribution: inboxMap.dataset.attribution || ""}).addTo(m);
+    var bounds = [];
+    points.forEach(function (p) {
+      var colour = p.p <= 1 ? "#c62828" : p.p <= 2 ? "#e65100" : "#1565c0";
+      L.circleMarker([p.lat, p.lng], {radius: 7, color: colour, fillColor: colour, fillOpacity: .8})
+        .bindTooltip(p.t).on("click", function () { window.location.href = p.u; }).addTo(m);
+      bounds.push([p.lat, p.lng]);
+    });
+    if (bounds.length === 1) { m.setView(bounds[0], 15); } else { m.fitBounds(bounds, {padding: [16, 16], maxZoom: 16}); }
+  }
 })();

@@ -1,5 +1,6 @@
-/* The report form in three steps: category → photos & place → description. Without this
-   script the same form works as one plain multipart POST. */
+/* The report form in four steps: category → photos → place → description and send (or,
+   camera first, photos → category → place → send). Without this script the same form works
+   as one plain multipart POST. */
 (function () {
   "use strict";
   var form = document.getElementById("report-form");
@@ -10,9 +11,12 @@
   var steps = form.querySelectorAll(".step");
   var nav = form.querySelector(".step-nav");
   var step = 1, photos = [], placeOk = false, map = null, marker = null, nearbyShown = false;
-  var MAX_SIDE = 1600, MAX_PHOTOS = 3;
+  var MAX_PHOTOS = 3, LAST = 4, touchedPlace = false;
+  var cameraFirst = /[?&]mulai=foto\b/.test(window.location.search);
+  var order = cameraFirst ? [2, 1, 3, 4] : [1, 2, 3, 4];
 
   form.classList.add("js");
+  document.body.classList.add("in-form");
   // A fresh key per page view: a page served from the offline cache must not reuse one.
   form.key.value = (window.crypto && crypto.randomUUID) ? crypto.randomUUID().replace(/-/g, "")
     : String(Date.now()) + Math.random().toString(36).slice(2);
@@ -21,6 +25,11 @@
   $("gps").hidden = !("geolocation" in navigator);
   $("map").hidden = false;
   $("map-hint").hidden = false;
+  if (cameraFirst) {
+    // The steps' labels follow the order the citizen walks them.
+    var lis = form.querySelectorAll(".steps li"), first = lis[1];
+    first.parentNode.insertBefore(first, lis[0]);
+  }
   $("emergency").hidden = true;  // shown again when an emergency category is chosen
   if (!form.querySelector(".field-error:not([hidden])")) { $("no-map").open = false; }
 
@@ -33,23 +42,30 @@
 
   function category() { return form.querySelector("input[name=category]:checked"); }
 
+  function pos(n) { return order.indexOf(n); }
+  function following(n) { return order[pos(n) + 1]; }
+  function previous(n) { return order[pos(n) - 1]; }
+
   function show(n) {
     step = n;
     steps.forEach(function (s) { s.hidden = Number(s.dataset.step) !== n; });
     form.querySelectorAll(".steps li").forEach(function (li) {
-      li.classList.toggle("on", Number(li.dataset.for) <= n);
+      li.classList.toggle("on", pos(Number(li.dataset.for)) <= pos(n));
     });
-    $("back").hidden = n === 1;
-    $("next").hidden = n === 3;
-    if (n === 2) { ensureMap(); }
+    $("back").hidden = pos(n) === 0;
+    $("next").hidden = n === LAST;
+    $("submit").hidden = n !== LAST;
+    if (n === 3) { ensureMap(); }
     window.scrollTo(0, 0);
   }
 
+  /* A message about the step being left shows in the step bar, next to the button that
+     caused it; an empty message clears it. */
   function error(msg) {
-    var box = $("form-errors");
+    var box = $("nav-error");
     box.textContent = msg || "";
     box.hidden = !msg;
-    if (msg) { box.scrollIntoView({ block: "center" }); }
+    $("form-errors").hidden = true;
   }
 
   // Step 1: categories, search, emergency numbers.
@@ -71,10 +87,10 @@
       if (r.dataset.emergency) { $("emergency").hidden = false; $("emergency").scrollIntoView(); return; }
       $("emergency").hidden = true;
       error("");
-      show(2);
+      if (step === 1) { show(following(1)); }
     });
   });
-  $("emergency-go").addEventListener("click", function () { show(2); });
+  $("emergency-go").addEventListener("click", function () { show(following(1)); });
 
   function syncAttributes() {
     var c = category();
@@ -88,33 +104,21 @@
     $("photo-error").hidden = true;
     Array.prototype.forEach.call(files, function (file) {
       if (photos.length >= MAX_PHOTOS) { return photoError(T.tooMany); }
-      resize(file).then(function (blob) {
-        if (photos.length >= MAX_PHOTOS) { return photoError(T.tooMany); }
-        photos.push(blob); drawPhotos();
-      }, function (msg) { photoError(msg); });
+      window.SigapPhoto.prepare(file).then(function (p) { addPhoto(p.blob, p.gps); },
+                                            function (code) { photoError(T[code] || T.notImage); });
     });
+  }
+  function addPhoto(blob, where) {
+    if (photos.length >= MAX_PHOTOS) { return photoError(T.tooMany); }
+    photos.push(blob); drawPhotos();
+    // The place the photo was taken, unless the citizen has already chosen one.
+    if (where && !touchedPlace && !form.lat.value) {
+      form.lat.value = where.lat.toFixed(6); form.lng.value = where.lng.toFixed(6);
+      $("photo-place").hidden = false;
+      if (map) { place(where.lat, where.lng, true); }
+    }
   }
   function photoError(msg) { var p = $("photo-error"); p.textContent = msg; p.hidden = false; }
-
-  function resize(file) {
-    return new Promise(function (resolve, reject) {
-      if (!/^image\//.test(file.type || "image/")) { return reject(T.notImage); }
-      var url = URL.createObjectURL(file), img = new Image();
-      img.onload = function () {
-        URL.revokeObjectURL(url);
-        var w = img.naturalWidth, h = img.naturalHeight;
-        if (!w || !h) { return reject(T.notImage); }
-        if (w * h > 40e6) { return reject(T.tooManyPixels); }
-        var k = Math.min(1, MAX_SIDE / Math.max(w, h));
-        var c = document.createElement("canvas");
-        c.width = Math.round(w * k); c.height = Math.round(h * k);
-        c.getContext("2d").drawImage(img, 0, 0, c.width, c.height);
-        c.toBlob(function (b) { if (b) { resolve(b); } else { reject(T.notImage); } }, "image/jpeg", 0.8);
-      };
-      img.onerror = function () { URL.revokeObjectURL(url); reject(T.notImage); };
-      img.src = url;
-    });
-  }
 
   function drawPhotos() {
     var ul = $("photo-list");
@@ -137,7 +141,7 @@
       L.geoJSON(cfg.boundary, { style: { color: "#0b5394", weight: 2, fillOpacity: 0.04 }, interactive: false }).addTo(map);
     }
     if (cfg.bounds) { map.fitBounds(cfg.bounds); } else { map.setView(cfg.center, cfg.zoom); }
-    map.on("click", function (e) { place(e.latlng.lat, e.latlng.lng); });
+    map.on("click", function (e) { touchedPlace = true; place(e.latlng.lat, e.latlng.lng); });
     var lat = parseFloat(form.lat.value), lng = parseFloat(form.lng.value);
     if (!isNaN(lat) && !isNaN(lng)) { place(lat, lng, true); }
   }
@@ -145,7 +149,7 @@
   function place(lat, lng, zoom) {
     if (!marker) {
       marker = L.marker([lat, lng], { draggable: true, autoPan: true }).addTo(map);
-      marker.on("dragend", function () { var p = marker.getLatLng(); place(p.lat, p.lng); });
+      marker.on("dragend", function () { touchedPlace = true; var p = marker.getLatLng(); place(p.lat, p.lng); });
     } else { marker.setLatLng([lat, lng]); }
     if (zoom) { map.setView([lat, lng], 17); }
     form.lat.value = lat.toFixed(6); form.lng.value = lng.toFixed(6);
@@ -156,14 +160,16 @@
         placeOk = !!d.ok;
         $("place").className = "place " + (d.ok ? "ok" : "bad");
         $("place").textContent = d.ok ? T["in"] + " " + d.kelurahan + ", " + T.kec + " " + d.kecamatan : d.error;
+        if (d.ok) { error(""); }
       }, function () { placeOk = true; $("place").textContent = ""; });
   }
 
   $("gps").addEventListener("click", function () {
     ensureMap();
     $("place").textContent = T.locating;
-    navigator.geolocation.getCurrentPosition(function (pos) {
-      place(pos.coords.latitude, pos.coords.longitude, true);
+    navigator.geolocation.getCurrentPosition(function (p) {
+      touchedPlace = true;
+      place(p.coords.latitude, p.coords.longitude, true);
     }, function () { $("place").textContent = T.gpsFail; }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
   });
 
@@ -200,20 +206,18 @@
       return d.reports.length > 0;
     }, function () { return false; });
   }
-  $("nearby-new").addEventListener("click", function () { $("nearby").hidden = true; show(3); });
+  $("nearby-new").addEventListener("click", function () { $("nearby").hidden = true; show(following(3)); });
 
   $("next").addEventListener("click", function () {
     error("");
-    if (step === 1) {
-      if (!category()) { return error(T.chooseCategory); }
-      return show(2);
-    }
-    if (step === 2) {
+    if (step === 1 && !category()) { return error(T.chooseCategory); }
+    if (step === 3) {
       if (!hasPlace()) { return error(form.lat.value ? T.outside : T.choosePlace); }
-      checkNearby().then(function (found) { if (!found) { show(3); } });
+      return checkNearby().then(function (found) { if (!found) { show(following(3)); } });
     }
+    show(following(step));
   });
-  $("back").addEventListener("click", function () { error(""); show(step - 1); });
+  $("back").addEventListener("click", function () { error(""); show(previous(step)); });
 
   var desc = form.description;
   function count() { $("desc-count").textContent = desc.value.length + " / 4000 " + T.chars; }
@@ -228,7 +232,7 @@
     ev.preventDefault();
     if (busy) { return; }
     if (!category()) { show(1); return error(T.chooseCategory); }
-    if (!hasPlace()) { show(2); return error(T.choosePlace); }
+    if (!hasPlace()) { show(3); return error(T.choosePlace); }
     if (!desc.value.trim() && !photos.length) { return error(T.needText); }
     busy = true;
     var btn = $("submit");
@@ -248,7 +252,7 @@
         Object.keys(res.data.errors).forEach(function (k) { msgs = msgs.concat(res.data.errors[k]); });
         error(msgs.join(" "));
         var first = Object.keys(res.data.errors)[0] || "";
-        show(first === "category" ? 1 : (first === "lat" || first === "photos") ? 2 : 3);
+        show(first === "category" ? 1 : first === "photos" ? 2 : first === "lat" ? 3 : LAST);
         error(msgs.join(" "));
         return;
       }
@@ -262,10 +266,13 @@
   });
 
   syncAttributes();
+  var kept = cameraFirst && window.SigapPhoto.take();
+  if (kept) { addPhoto(kept.blob, kept.gps); }
   var err = form.querySelector(".field-error:not([hidden])");
   if (err) { show(Number(err.closest(".step").dataset.step)); }
   else if (category() && category().dataset.emergency) {
     show(1); $("emergency").hidden = false; $("emergency").scrollIntoView();
   }
-  else { show(category() ? 2 : 1); }
+  else if (kept) { show(1); }  // camera first: the photo is in, now the category
+  else { show(category() ? 2 : order[0]); }
 })();

@@ -260,3 +260,26 @@ def test_it_shows_a_report_in_a_fixed_number_of_queries(as_user, make_report, ma
     with django_assert_max_num_queries(6):
         body = client.get(f"/api/v1/reports/{report.ticket}/").json()
     assert len(body["timeline"]) == 9 and len(body["photos"]) == 2
+
+
+def test_the_root_links_to_every_resource_and_the_docs(api):
+    body = api.get("/api/v1/").json()
+    assert body["reports"].endswith("/api/v1/reports/")
+    assert body["docs"].endswith("/api/docs/") and body["schema"].endswith("/api/schema/")
+    for name in ("categories", "areas", "my_reports", "open311"):
+        assert body[name].startswith("http://testserver/"), name
+    assert api.get(body["categories"].removeprefix("http://testserver")).status_code == 200
+
+
+def test_it_takes_answers_as_a_json_object_in_a_json_body(api):
+    body = {"category": "SAMPAH", **PENFUI, "description": "Sampah di selokan",
+            "answers": {"volume": "kecil"}}
+    response = api.post("/api/v1/reports/", body, format="json")
+    assert response.status_code == 201, response.json()
+    assert Report.objects.get(ticket=response.json()["ticket"]).answers == {"volume": "kecil"}
+    # The text of an object still works (multipart forms can only send text) ...
+    response = api.post("/api/v1/reports/", new_report())
+    assert response.status_code == 201, response.json()
+    # ... and anything but an object is refused.
+    bad = api.post("/api/v1/reports/", {**body, "answers": ["kecil"]}, format="json")
+    assert bad.status_code == 400 and "answers" in bad.json()

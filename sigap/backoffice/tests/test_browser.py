@@ -18,7 +18,7 @@ SHOTS = (Path(os.environ["SIGAP_SCREENSHOTS_DIR"]) if os.environ.get("SIGAP_SCRE
          else Path(tempfile.gettempdir()) / "sigap-shots")
 SHOTS.mkdir(parents=True, exist_ok=True)
 PHONE = {"width": 360, "height": 740}
-DESK = {"width": 1280, "height": 800}
+DESK = {"width": 1366, "height": 768}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -118,7 +118,8 @@ def test_it_goes_from_inbox_to_resolved_with_proof(
     field.wait_for_selector("text=Pekerjaan dimulai.")
     proof = tmp_path / "bukti.jpg"
     proof.write_bytes(photo(size=(640, 480), color=(40, 160, 80)))
-    field.set_input_files("input[type=file][name=photo]", str(proof))
+    field.set_input_files("#proof-input", str(proof))
+    field.wait_for_selector("#proof-list img")
     field.fill("textarea[name=note]", "Sampah sudah diangkut truk DLHK pukul 10.00")
     field.locator("button:has-text('Tandai selesai')").scroll_into_view_if_needed()
     shot(field, "5-officer-resolve-form")

@@ -247,3 +247,60 @@ def test_it_never_redirects_off_site(client, people, make_report):
     response = client.post(reverse("backoffice:act", args=[report.ticket, "note"]),
                            {"text": "x", "next": "//evil.test/"})
     assert response["Location"] == reverse("backoffice:report", args=[report.ticket])
+
+
+def test_the_inbox_shows_each_reports_photo_and_the_page_on_a_map(client, people, make_report,
+                                                                  photo):
+    import json
+
+    with_photo = make_report(photos=[photo()])
+    without = make_report(lat=-10.18, lng=123.61)
+    client.force_login(people("dispatcher"))
+    html = client.get(reverse("backoffice:inbox")).content.decode()
+    thumb = with_photo.photos.get().thumb_url
+    assert f'class="thumb" src="{thumb}"' in html
+    assert html.count('class="thumb"') == 1
+    points = json.loads(html.split('id="inbox-points" type="application/json">')[1]
+                        .split("</script>")[0])
+    assert {p["t"] for p in points} == {with_photo.ticket, without.ticket}
+    assert 'id="inbox-map"' in html
+
+
+def test_the_city_pack_seeds_response_templates_per_agency(kupang, client, people,
+                                                         make_report):
+    from sigap.backoffice.models import ResponseTemplate
+    from sigap.cities.citypack import load_pack
+
+    dlhk = ResponseTemplate.objects.filter(agency__code="DLHK", agency__city=kupang)
+    titles = set(dlhk.values_list("title", flat=True))
+    assert {"Sudah dijadwalkan", "Di luar kewenangan", "Butuh informasi tambahan",
+            "Sampah dijadwalkan diangkut"} <= titles
+    assert "Lampu jalan diganti" not in titles  # PUPR's
+    count = ResponseTemplate.objects.count()
+    load_pack("kupang")  # loading again changes nothing
+    assert ResponseTemplate.objects.count() == count
+    report = make_report()
+    client.force_login(people("dispatcher"))
+    html = client.get(reverse("backoffice:report", args=[report.ticket])).content.decode()
+    assert "Sampah dijadwalkan diangkut" in html and "data-template-for" in html
+
+
+def test_the_detail_page_names_commenters_and_shows_the_rating(client, people, make_report,
+                                                               make_user, now, photo):
+    from sigap.reports import services
+
+    named = make_user("citizen", display_name="Bu Maria", username="w1a2b3c4d5e6")
+    nameless = make_user("citizen", username="w9f8e7d6c5b4")
+    reporter = make_user("citizen")
+    report = make_report(reporter=reporter)
+    services.add_comment(report.pk, actor=named, now=now, text="Saya juga lihat")
+    services.add_comment(report.pk, actor=nameless, now=now, text="Betul")
+    officer = people("officer")
+    services.assign(report.pk, actor=people("dispatcher"), now=now, officer=officer)
+    services.resolve(report.pk, actor=officer, now=now, note="Beres", photos=[photo()])
+    services.reporter_confirms(report.pk, fixed=True, now=now, actor=reporter, stars=4)
+    client.force_login(people("dispatcher"))
+    html = client.get(reverse("backoffice:report", args=[report.ticket])).content.decode()
+    assert "Bu Maria" in html
+    assert "w9f8e7d6c5b4" not in html and "w1a2b3c4d5e6" not in html
+    assert 'id="rating">4/5' in html

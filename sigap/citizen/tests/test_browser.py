@@ -2,86 +2,33 @@
 send it while offline, and meet the "same problem nearby" prompt. Screenshots go to
 docs/screenshots/citizen-*.png."""
 
-import os
-import tempfile
-import shutil
-from pathlib import Path
-
 import pytest
 
-# `make screenshots` refreshes docs/screenshots/; ordinary runs write to a temporary folder
-# so that the test suite leaves the work tree clean.
-SHOTS = (Path(os.environ["SIGAP_SCREENSHOTS_DIR"]) if os.environ.get("SIGAP_SCREENSHOTS_DIR")
-         else Path(tempfile.gettempdir()) / "sigap-shots")
-SHOTS.mkdir(parents=True, exist_ok=True)
-PHONE = {"width": 360, "height": 740}
+from sigap.citizen.tests.browsing import PHONE, shot as _shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _async_unsafe():
-    """Let Django's ORM run beside Playwright's event loop, only while these tests run.
-
-    Set for the module, not at import: a leftover variable fails `check --deploy` (async.E001)
-    in whatever test the same worker runs next.
-    """
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(scope="module")
-def browser(_async_unsafe):
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Debian's chromium is not installed (make chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
-
-
 @pytest.fixture
-def phone(browser, live_server, settings, kupang):
-    settings.SIGAP_TILE_URL = ""  # no internet here: the map draws the city outline only
-    contexts = []
-
+def phone(screen):
     def open_page(**options):
-        context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True,
-                                      has_touch=True, locale="id-ID", **options)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("console", lambda m: "Content Security Policy" in m.text and
-                violations.append(m.text))
-        return context, page
-
-    violations: list[str] = []
-    yield open_page
-    for c in contexts:
-        c.close()
-    assert not violations, violations  # every page works under the strict CSP
+        return screen(PHONE, **options)
+    return open_page
 
 
 def shot(page, name, full=False):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    if full:  # the fixed tab bar would otherwise sit in the middle of a long page
-        page.evaluate("() => document.querySelectorAll('.tabs,.top,.step-nav').forEach("
-                      "e => e.style.setProperty('position', 'static', 'important'))")
-    page.screenshot(path=str(SHOTS / f"citizen-{name}.png"), full_page=full)
+    _shot(page, f"citizen-{name}", full)
 
 
 def pick_place_on_map(page):
+    page.wait_for_selector("section[data-step='3']:not([hidden])")
     page.locator("#map").click()  # the map opens on the whole city; its centre is inside
     page.wait_for_selector("#place.ok")
+
+
+def next_step(page, n):
+    page.click("#next")
+    page.wait_for_selector(f"section[data-step='{n}']:not([hidden])")
 
 
 def test_it_files_a_report_with_photo_and_pin_then_follows_it(phone, live_server, tmp_path,
@@ -108,16 +55,17 @@ def test_it_files_a_report_with_photo_and_pin_then_follows_it(phone, live_server
     big.write_bytes(photo(size=(2400, 1800)))
     page.set_input_files("#photo-gallery", str(big))
     page.wait_for_selector("#photo-list img")
+    shot(page, "3-photo")
+    next_step(page, 3)
     pick_place_on_map(page)
     assert "Kelurahan" in page.inner_text("#place")
-    shot(page, "3-photo-place", full=True)
+    shot(page, "3-place")
     # What the phone downloaded for the form so far (no tiles here), within the budget.
     weight = sum(len(r.body()) for r in loaded if r.url.startswith(live_server.url)
                  and r.status == 200)
     assert 150_000 < weight < 300 * 1024, weight
 
-    page.click("#next")
-    page.wait_for_selector("section[data-step='3']:not([hidden])")
+    next_step(page, 4)
     page.fill("#id_description", "Sampah menumpuk di pinggir jalan sejak minggu lalu.")
     page.locator("fieldset[data-category='SAMPAH'] label.choice").first.click()
     shot(page, "4-details")
@@ -170,8 +118,9 @@ def test_it_keeps_an_offline_report_and_sends_it_once_when_online(phone, live_se
     image.write_bytes(photo(size=(800, 600)))
     page.set_input_files("#photo-camera", str(image))
     page.wait_for_selector("#photo-list img")
+    next_step(page, 3)
     pick_place_on_map(page)
-    page.click("#next")
+    next_step(page, 4)
     page.fill("#id_description", "Lubang besar di tengah jalan.")
 
     context.set_offline(True)
@@ -201,6 +150,7 @@ def test_it_offers_to_support_the_same_problem_nearby(phone, live_server, make_r
     context, page = phone(geolocation={"latitude": -10.17725, "longitude": 123.60705},
                           permissions=["geolocation"])
     page.goto(f"{live_server.url}/lapor/?kategori=SAMPAH")
+    next_step(page, 3)
     page.click("#gps")
     page.wait_for_selector("#place.ok")
     page.click("#next")

@@ -17,12 +17,13 @@ from sigap.reports.services.create import (  # noqa: F401
     Checked, Contact, Created, NewReport, check_report, create_report, validate_answers,
 )
 from sigap.reports.services.engagement import (  # noqa: F401
-    add_comment, add_note, follow, rate, reporter_confirms, support, unfollow,
+    add_comment, add_note, claim_earlier_reports, follow, rate, reporter_confirms, support,
+    unfollow,
 )
 from sigap.reports.services.sla import (  # noqa: F401
     calendar_for, due_times, pause_sla, record_escalation, resume_sla,
 )
 from sigap.reports.services.transitions import (  # noqa: F401
-    REJECT_REASONS, assign, auto_assign, close, handback, mark_duplicate, reassign, reject,
-    reopen, resolve, start, transition, verify,
+    REJECT_REASONS, assign, auto_assign, close, handback, mark_duplicate, reassign,
+    recategorise, reject, reopen, resolve, start, transition, verify,
 )

@@ -28,12 +28,12 @@ MAX_PROOF_PHOTOS = 5
 
 BAD_IMAGE_MESSAGES = {
     "too_large": gettext_lazy(
-        "Foto terlalu besar (maksimal 10 MB). / Photo too large (max 10 MB)."),
+        "Foto terlalu besar (maksimal 10 MB)."),
     "too_many_pixels": gettext_lazy(
-        "Resolusi foto terlalu besar (maksimal 40 megapiksel). / Photo resolution too high."),
-    "not_image": gettext_lazy("Berkas ini bukan foto (JPEG, PNG atau WebP). / Not a photo."),
-    "corrupt": gettext_lazy("Foto rusak dan tidak bisa dibaca. / The photo is corrupt."),
-    "empty": gettext_lazy("Berkas foto kosong. / The photo file is empty."),
+        "Resolusi foto terlalu besar (maksimal 40 megapiksel)."),
+    "not_image": gettext_lazy("Berkas ini bukan foto (JPEG, PNG atau WebP)."),
+    "corrupt": gettext_lazy("Foto rusak dan tidak bisa dibaca."),
+    "empty": gettext_lazy("Berkas foto kosong."),
 }
 
 
@@ -42,7 +42,7 @@ def clean_photos(raw_photos: list[bytes], *, field_name: str = "photos",
     """Return the photos re-encoded without metadata, or raise ValidationError."""
     if len(raw_photos) > limit:
         raise ValidationError(
-            {field_name: _("Paling banyak %(n)d foto. / At most %(n)d photos.") % {"n": limit}})
+            {field_name: _("Paling banyak %(n)d foto.") % {"n": limit}})
     cleaned = []
     for index, raw in enumerate(raw_photos, start=1):
         try:

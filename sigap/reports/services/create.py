@@ -41,6 +41,7 @@ class NewReport:
     photos: list[bytes] = field(default_factory=list)
     reporter: object | None = None
     is_anonymous: bool = False
+    is_public: bool = True  # False: "confidential", only the agency sees it
     contact: Contact = field(default_factory=Contact)
     source: str = Report.Source.WEB
     external_app: str = ""
@@ -117,8 +118,8 @@ def validate_answers(category: Category, answers: dict) -> dict:
 
 def _location_error(city) -> ValidationError:
     return ValidationError({"location": _(
-        "Lokasi berada di luar wilayah %(city)s. Geser penanda ke dalam kota. / "
-        "The location is outside %(city)s.") % {"city": city.name}})
+        "Lokasi berada di luar wilayah %(city)s. Geser penanda ke dalam kota.")
+        % {"city": city.name}})
 
 
 def _discard_files(photos: list[Photo]) -> None:
@@ -171,14 +172,14 @@ def check_report(city, data: NewReport, *, now: datetime) -> Checked:
     errors: dict[str, str] = {}
     description = (data.description or "").strip()
     if category is None or category.city_id != city.pk or not category.is_active:
-        errors["category"] = _("Kategori tidak dikenal. / Unknown category.")
+        errors["category"] = _("Kategori tidak dikenal.")
     if len(description) > MAX_DESCRIPTION:
         errors["description"] = _(
-            "Keterangan terlalu panjang: %(n)d karakter, maksimal %(max)d. / "
-            "Description too long.") % {"n": len(description), "max": MAX_DESCRIPTION}
+            "Keterangan terlalu panjang: %(n)d karakter, maksimal %(max)d.") % {
+                "n": len(description), "max": MAX_DESCRIPTION}
     if not description and not data.photos:
         errors["description"] = _(
-            "Tuliskan keterangan singkat atau lampirkan foto. / Add a description or a photo.")
+            "Tuliskan keterangan singkat atau lampirkan foto.")
     if errors:
         raise ValidationError(errors)
     answers = validate_answers(category, data.answers)
@@ -199,7 +200,8 @@ def check_report(city, data: NewReport, *, now: datetime) -> Checked:
         contact_name=data.contact.name[:120], contact_phone=data.contact.phone[:30],
         contact_email=data.contact.email, source=data.source,
         external_app=data.external_app[:120], agency=agency, response_due_at=response_due,
-        due_at=due, created_at=now, updated_at=now, is_public=True)
+        due_at=due, created_at=now, updated_at=now,
+        is_public=data.is_public)
     return Checked(report, cleaned, {**data.origin, "source": data.source})
 
 

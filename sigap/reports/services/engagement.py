@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from sigap.accounts.services import parse_destination
 from sigap.reports import workflow
 from sigap.reports.models import Follower, Report, ReportEvent, Support
 from sigap.reports.workflow import Role, Status
@@ -23,7 +24,7 @@ def add_note(report_id: int, *, actor, now: datetime, text: str, public: bool) -
     """Add a staff note: public (shown on the tracking page) or internal (staff only)."""
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"note": _("Catatan kosong. / The note is empty.")})
+        raise ValidationError({"note": _("Catatan kosong.")})
     with transaction.atomic():
         report = _lock(report_id)
         role = role_of(actor, report)
@@ -51,10 +52,10 @@ def add_comment(report_id: int, *, actor, now: datetime, text: str) -> ReportEve
     """Add a citizen's public comment to a public report."""
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"text": _("Komentar kosong. / The comment is empty.")})
+        raise ValidationError({"text": _("Komentar kosong.")})
     if len(text) > 1000:
         raise ValidationError(
-            {"text": _("Komentar maksimal 1000 karakter. / Max 1000 characters.")})
+            {"text": _("Komentar maksimal 1000 karakter.")})
     with transaction.atomic():
         report = _lock(report_id)
         if not report.is_public:
@@ -80,7 +81,7 @@ def rate(report_id: int, *, actor, now: datetime, stars: int, comment: str = "",
     except (TypeError, ValueError):
         stars = 0
     if not 1 <= stars <= 5:
-        raise ValidationError({"rating": _("Nilai 1 sampai 5. / Rating must be 1 to 5.")})
+        raise ValidationError({"rating": _("Nilai 1 sampai 5.")})
     with transaction.atomic():
         report = _lock(report_id)
         acting = role or role_of(actor, report)
@@ -148,3 +149,38 @@ def forget_user(user, *, now: datetime) -> None:
         reporter=None, is_anonymous=True, contact_name="", contact_phone="", contact_email="",
         updated_at=now)
     Support.objects.filter(user=user).update(user=None)
+
+
+def claim_earlier_reports(user, destination, now: datetime) -> int:
+    """Join to `user` the reports sent without an account with the phone number or e-mail
+    a one-time code has just proved to be theirs; return how many. Anonymous reports stay
+    anonymous (their contact was never kept)."""
+    if getattr(user, "role", "citizen") != "citizen":
+        return 0
+    unclaimed = Report.objects.filter(reporter__isnull=True, is_anonymous=False)
+    if destination.kind == "email":
+        candidates = unclaimed.filter(contact_email__iexact=destination.value)
+    else:
+        # contact_phone is kept as typed ("0812 3456 7890"): narrow by its last four digits
+        # in the database, then compare the normalised numbers.
+        candidates = unclaimed.filter(contact_phone__endswith=destination.value[-4:])
+
+        def same(raw):
+            try:
+                return parse_destination(raw).value == destination.value
+            except ValidationError:
+                return False
+
+        ids = [pk for pk, raw in candidates.values_list("pk", "contact_phone") if same(raw)]
+        candidates = Report.objects.filter(pk__in=ids)
+    with transaction.atomic():
+        ids = list(candidates.select_for_update().values_list("pk", flat=True))
+        if not ids:
+            return 0
+        Report.objects.filter(pk__in=ids, reporter__isnull=True).update(reporter=user,
+                                                                         updated_at=now)
+        ReportEvent.objects.bulk_create([ReportEvent(
+            report_id=pk, kind=ReportEvent.Kind.INTERNAL_NOTE, actor=user,
+            actor_role=Role.REPORTER, note=_("Laporan dihubungkan ke akun pelapor."),
+            is_public=False, at=now, data={"claimed_by": destination.kind}) for pk in ids])
+    return len(ids)

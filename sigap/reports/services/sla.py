@@ -60,7 +60,7 @@ def pause_sla(report_id: int, *, actor, now: datetime, note: str) -> ReportEvent
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _(
-            "Tuliskan informasi apa yang dibutuhkan dari warga. / Say what is needed.")})
+            "Tuliskan informasi apa yang dibutuhkan dari warga.")})
     with transaction.atomic():
         report = _lock(report_id)
         role = role_of(actor, report)

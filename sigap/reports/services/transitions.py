@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from sigap.accounts.models import Role as AccountRole, User
 from sigap.agencies import routing
-from sigap.agencies.models import Agency, Team
+from sigap.agencies.models import Agency, Category, Team
 from sigap.lib import images
 from sigap.reports import workflow
 from sigap.reports.models import Follower, Photo, Report, ReportEvent, Support
@@ -36,6 +36,7 @@ _KIND_FOR_ACTION = {
     Action.ASSIGN: ReportEvent.Kind.ASSIGNED,
     Action.REASSIGN: ReportEvent.Kind.REASSIGNED,
     Action.MARK_DUPLICATE: ReportEvent.Kind.DUPLICATE,
+    Action.RECATEGORISE: ReportEvent.Kind.RECATEGORISED,
 }
 
 
@@ -101,7 +102,7 @@ def reject(report_id: int, *, actor, now: datetime, reason: str, note: str = "")
     label = REJECT_REASONS.get(reason)
     text = str(label) if label else (reason or "").strip()
     if not text:
-        raise ValidationError({"reason": _("Pilih alasan penolakan. / Choose a reason.")})
+        raise ValidationError({"reason": _("Pilih alasan penolakan.")})
 
     def apply(report):
         report.reject_reason = text[:300]
@@ -115,7 +116,7 @@ def assign(report_id: int, *, actor, now: datetime, officer=None, team=None,
            role=None) -> Report:
     """Assign to a team and/or an officer of the report's agency."""
     if officer is None and team is None:
-        raise ValidationError({"officer": _("Pilih tim atau petugas. / Choose a team or officer.")})
+        raise ValidationError({"officer": _("Pilih tim atau petugas.")})
 
     def apply(report):
         chosen_team = team
@@ -123,13 +124,12 @@ def assign(report_id: int, *, actor, now: datetime, officer=None, team=None,
             if officer.agency_id != report.agency_id or officer.role != AccountRole.OFFICER \
                     or not officer.is_active:
                 raise ValidationError({"officer": _(
-                    "Petugas ini bukan anggota dinas yang menangani. / "
-                    "This officer is not in the handling agency.")})
+                    "Petugas ini bukan anggota dinas yang menangani.")})
             if chosen_team is None:
                 chosen_team = officer.teams.filter(agency_id=report.agency_id).first()
         if chosen_team is not None and chosen_team.agency_id != report.agency_id:
             raise ValidationError({"team": _(
-                "Tim ini bukan milik dinas yang menangani. / Team belongs to another agency.")})
+                "Tim ini bukan milik dinas yang menangani.")})
         report.team = chosen_team
         report.officer = officer
 
@@ -147,9 +147,9 @@ def resolve(report_id: int, *, actor, now: datetime, note: str,
     """Resolve with proof: a note and at least one photo are required."""
     errors = {}
     if not (note or "").strip():
-        errors["note"] = _("Tuliskan catatan penyelesaian. / A resolution note is required.")
+        errors["note"] = _("Tuliskan catatan penyelesaian.")
     if not photos:
-        errors["photo"] = _("Lampirkan minimal satu foto bukti. / At least one proof photo.")
+        errors["photo"] = _("Lampirkan minimal satu foto bukti.")
     if errors:
         raise ValidationError(errors)
     cleaned = clean_photos(photos, field_name="photo", limit=MAX_PROOF_PHOTOS)
@@ -165,7 +165,7 @@ def resolve(report_id: int, *, actor, now: datetime, note: str,
 def handback(report_id: int, *, actor, now: datetime, reason: str) -> Report:
     """The officer cannot resolve: hand the report back to the dispatcher with a reason."""
     if not (reason or "").strip():
-        raise ValidationError({"reason": _("Tuliskan alasannya. / A reason is required.")})
+        raise ValidationError({"reason": _("Tuliskan alasannya.")})
 
     def apply(report):
         report.officer = None
@@ -181,7 +181,7 @@ def close(report_id: int, *, actor, now: datetime, note: str = "", role=None) ->
 def reopen(report_id: int, *, actor, now: datetime, reason: str, role=None) -> Report:
     if not (reason or "").strip():
         raise ValidationError({"reason": _(
-            "Ceritakan apa yang belum beres. / Tell us what is not fixed.")})
+            "Ceritakan apa yang belum beres.")})
 
     def apply(report):
         _response_due, due = due_times(report.category, report.agency, report.city, now)
@@ -203,7 +203,7 @@ def mark_duplicate(report_id: int, *, actor, now: datetime, of: Report,
         raise ValidationError({"of": _("Laporan tidak bisa menjadi duplikat dirinya sendiri.")})
     if kept.city_id != Report.objects.values_list("city_id", flat=True).get(pk=report_id) \
             or kept.status in (Status.REJECTED, Status.DUPLICATE):
-        raise ValidationError({"of": _("Laporan tujuan tidak bisa dipakai. / Invalid target.")})
+        raise ValidationError({"of": _("Laporan tujuan tidak bisa dipakai.")})
 
     def apply(report):
         report.duplicate_of = kept
@@ -235,12 +235,12 @@ def mark_duplicate(report_id: int, *, actor, now: datetime, of: Report,
 def reassign(report_id: int, *, actor, now: datetime, agency: Agency, reason: str) -> Report:
     """Send the report to another agency, back to the top of its queue."""
     if not (reason or "").strip():
-        raise ValidationError({"reason": _("Tuliskan alasan pengalihan. / A reason is required.")})
+        raise ValidationError({"reason": _("Tuliskan alasan pengalihan.")})
 
     def apply(report):
         if agency.city_id != report.city_id or agency.pk == report.agency_id:
             raise ValidationError(
-                {"agency": _("Pilih dinas lain di kota ini. / Choose another agency.")})
+                {"agency": _("Pilih dinas lain di kota ini.")})
         report.agency = agency
         report.team = None
         report.officer = None
@@ -249,6 +249,34 @@ def reassign(report_id: int, *, actor, now: datetime, agency: Agency, reason: st
 
     return transition(report_id, Action.REASSIGN, actor=actor, now=now, note=reason.strip(),
                       apply=apply, data={"to": agency.code})
+
+
+def recategorise(report_id: int, *, actor, now: datetime, category: Category,
+                 note: str = "") -> Report:
+    """Give the report another category: routed to that category's agency, its deadlines
+    counted again from `now` with the new category's SLA, back in the queue (the citizen
+    sees the change in the timeline)."""
+    changed = {}
+
+    def apply(report):
+        if category.city_id != report.city_id or category.pk == report.category_id:
+            raise ValidationError({"category": _("Pilih kategori lain di kota ini.")})
+        try:
+            agency = routing.route(category)
+        except routing.NoRoute:
+            raise ValidationError({"category": _("Kategori ini belum punya dinas.")}) from None
+        changed.update({"from": report.category.code, "to": category.code,
+                        "from_agency": report.agency.code, "agency": agency.code})
+        report.category = category
+        report.agency = agency
+        report.team = None
+        report.officer = None
+        report.escalation_level = 0
+        report.priority = 1 if category.is_emergency else category.priority
+        report.response_due_at, report.due_at = due_times(category, agency, report.city, now)
+
+    return transition(report_id, Action.RECATEGORISE, actor=actor, now=now,
+                      note=(note or "").strip(), apply=apply, data=changed)
 
 
 def auto_assign(report_id: int, *, now: datetime) -> Report | None:
