@@ -14,6 +14,13 @@
     return m + words.m;
   }
   window.SigapSpan = span;
+  // The inbox refreshes itself every minute, but never under a dispatcher who has ticked
+  // rows to act on (a filter here, not in hx-trigger: the CSP forbids htmx's eval).
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    if (e.target.id === "inbox-rows" && document.querySelector("input[name=tickets]:checked")) {
+      e.preventDefault();
+    }
+  });
   function tick() {
     var now = Date.now();
     document.querySelectorAll("[data-due]").forEach(function (el) {

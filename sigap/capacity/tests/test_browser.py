@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from sigap.backoffice.tests import test_browser as office
-from sigap.capacity import tasks
+from sigap.capacity import services, tasks
 from sigap.capacity.models import CapacityRun
 
 SHOTS = (Path(os.environ["SIGAP_SCREENSHOTS_DIR"]) if os.environ.get("SIGAP_SCREENSHOTS_DIR")
@@ -51,7 +51,7 @@ def shot(page, name, full=False):
 
 
 def test_the_administrator_runs_a_scenario_and_reads_the_answers(
-        browser, live_server, make_user, kupang):
+        browser, live_server, make_user, kupang, monkeypatch):
     admin = make_user("admin")
     client = Client()
     client.force_login(admin)
@@ -81,6 +81,18 @@ def test_the_administrator_runs_a_scenario_and_reads_the_answers(
                                      created_at=timezone.now())
     desk.goto(live_server.url + f"/kapasitas/{run.pk}/")
     assert desk.locator("#cap-progress-bar").is_visible()
+    # On a quiet machine the small run ends between two polls of the page: hold it half-way
+    # until the page has shown the bar moving (or 20 s have passed).
+    shown, real_run = threading.Event(), services.run
+
+    def held_run(*args, progress, **kwargs):
+        def gate(fraction):
+            progress(fraction)
+            if fraction >= 0.5:
+                shown.wait(20)
+        return real_run(*args, progress=gate, **kwargs)
+
+    monkeypatch.setattr(services, "run", held_run)
     worker = threading.Thread(target=tasks.run_capacity.call_local, args=(run.pk,))
     worker.start()
     # the page polls the status and shows the bar moving, then reloads with the answers
@@ -90,6 +102,7 @@ def test_the_administrator_runs_a_scenario_and_reads_the_answers(
                 "(document.getElementById('cap-progress-bar') || {value: 0}).value") > 0.1:
             moved = True
             shot(desk, "2-progress")
+            shown.set()
         time.sleep(0.2)
     worker.join()
     desk.wait_for_selector(".cap-kpis")

@@ -68,7 +68,7 @@ def screen(browser, live_server, settings, kupang):
     yield open_page
     for c in contexts:
         c.close()
-    assert not violations, violations  # every page works under the strict CSP
+    assert not violations, "\n".join(violations)  # every page works under the strict CSP
 
 
 def shot(page, name, full=False):
