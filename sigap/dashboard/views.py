@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext as _
 from django.views.decorators.http import require_GET
 
+from sigap.accounts import audit
 from sigap.agencies.models import Agency, Category
 from sigap.cities.models import Area, City
 from sigap.dashboard import exports, figures, page, rollup, stats
@@ -134,6 +135,8 @@ def _export(fmt):
         city = _city()
         scope = _scope(request, city, now)
         pairs = page.parse_pairs(request.GET.getlist("f"))
+        audit.record(request.user, audit.EXPORT, f"dasbor/ekspor.{fmt}", now,
+                     detail={"query": request.GET.urlencode()[:500]})
         return exports.response(fmt, scope, pairs=pairs, now=now,
                                 open_only=request.GET.get("open") == "1")
 

@@ -114,6 +114,19 @@ def test_exports_carry_no_personal_data(client, history, people, fmt):
         assert len(list(csv.DictReader(io.StringIO(text)))) == 9
 
 
+def test_each_export_is_in_the_audit_of_personal_data(client, history, people):
+    from sigap.accounts.models import AuditEntry
+
+    executive = people("executive")
+    client.force_login(executive)
+    for fmt in ("csv", "xlsx", "geojson"):
+        b"".join(client.get(f"/dasbor/ekspor.{fmt}?{PERIOD}&f=fixed").streaming_content)
+    entries = AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT).order_by("pk")
+    assert [(e.actor, e.target) for e in entries] == [
+        (executive, f"dasbor/ekspor.{fmt}") for fmt in ("csv", "xlsx", "geojson")]
+    assert entries[0].detail["query"] == f"{PERIOD}&f=fixed"
+
+
 def test_exports_follow_the_number_they_came_from(client, history, people):
     client.force_login(people("executive"))
     rows = list(csv.DictReader(io.StringIO(body(client.get(
