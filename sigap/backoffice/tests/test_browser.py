@@ -2,50 +2,21 @@
 on a 360×740 phone, starts work, uploads the proof photo and resolves; the citizen's tracking
 page shows it resolved. Screenshots go to docs/screenshots/backoffice-*.png."""
 
-import os
-import tempfile
-import shutil
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-# `make screenshots` refreshes docs/screenshots/; ordinary runs write to a temporary folder
-# so that the test suite leaves the work tree clean.
-SHOTS = (Path(os.environ["SIGAP_SCREENSHOTS_DIR"]) if os.environ.get("SIGAP_SCREENSHOTS_DIR")
-         else Path(tempfile.gettempdir()) / "sigap-shots")
+from sigap.citizen.tests import browsing
+
+# One headless Chromium for every app's browser tests (sigap/citizen/tests/browsing.py).
+SHOTS, _async_unsafe, browser = browsing.SHOTS, browsing._async_unsafe, browsing.browser
 SHOTS.mkdir(parents=True, exist_ok=True)
 PHONE = {"width": 360, "height": 740}
 DESK = {"width": 1366, "height": 768}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Debian's chromium is not installed (make chromium)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop; allow Django's ORM beside it, for these tests
-    # only (set at import time, the flag would leak into the deploy checks of other tests).
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=chromium, args=[
-                "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-background-networking"])
-            yield b
-            b.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

@@ -6,10 +6,7 @@ signing in. Screenshots go to docs/screenshots/dashboard-*.png and transparency-
 import csv
 import io
 import json
-import os
 import re
-import shutil
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -17,35 +14,14 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-SHOTS = (Path(os.environ["SIGAP_SCREENSHOTS_DIR"]) if os.environ.get("SIGAP_SCREENSHOTS_DIR")
-         else Path(tempfile.gettempdir()) / "sigap-shots")
+from sigap.citizen.tests import browsing
+
+# One headless Chromium for every app's browser tests (sigap/citizen/tests/browsing.py).
+SHOTS, _async_unsafe, browser = browsing.SHOTS, browsing._async_unsafe, browsing.browser
 SHOTS.mkdir(parents=True, exist_ok=True)
 VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1366, "height": 768}}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Debian's chromium is not installed (make chromium)")
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=chromium, args=[
-                "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-background-networking"])
-            yield b
-            b.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
