@@ -10,7 +10,6 @@ the shared cache.
 from __future__ import annotations
 
 import hashlib
-import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,7 +19,14 @@ from django.utils.translation import get_language
 from sigap.lib import memo
 from sigap.reports import freshness
 
-_LOCAL = memo.Bounded(max_bytes=settings.SIGAP_READ_CACHE_LOCAL_MB * 1024 * 1024)
+# Answers by their size in bytes, each kept SIGAP_READ_CACHE_SECONDS from when it was kept here.
+_LOCAL = memo.Memo(lambda: settings.SIGAP_READ_CACHE_SECONDS, getsizeof=lambda hit: len(hit[1]),
+                   maxsize=settings.SIGAP_READ_CACHE_LOCAL_MB * 1024 * 1024)
+
+
+def _keep_here(key: str, hit) -> None:
+    if len(hit[1]) <= _LOCAL.maxsize // 4:  # one answer may not push out most of the others
+        _LOCAL.put(key, hit)
 
 
 def answer(request, build):
@@ -32,13 +38,11 @@ def answer(request, build):
     raw = "|".join([request.get_host(), request.path, request.META.get("QUERY_STRING", ""),
                     get_language() or "", str(freshness.version())])
     key = "open311:" + hashlib.sha256(raw.encode()).hexdigest()
-    now = time.monotonic()
-    local = _LOCAL.get(key)
-    hit = local[1] if local is not None and local[0] > now else None
+    hit = _LOCAL.get(key)
     if hit is None:
         hit = cache.get(key)
         if hit is not None:
-            _LOCAL.put(key, (now + seconds, hit), len(hit[1]))
+            _keep_here(key, hit)
     if hit is not None:
         status, content, headers = hit
         response = HttpResponse(content, status=status)
@@ -49,5 +53,5 @@ def answer(request, build):
     if response.status_code == 200:
         hit = (200, response.content, list(response.items()))
         cache.set(key, hit, seconds)
-        _LOCAL.put(key, (now + seconds, hit), len(hit[1]))
+        _keep_here(key, hit)
     return response
