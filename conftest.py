@@ -1,9 +1,11 @@
 """Shared fixtures: the Kupang city pack, users by role, a frozen clock, photos."""
 
+import functools
 import io
 from datetime import datetime, timezone
 
 import pytest
+import redis
 from PIL import Image
 
 # The browser tests' fixtures (Chromium, phone and desk screens), shared by every app's tests.
@@ -28,18 +30,32 @@ def _private_cache():
 
 @pytest.fixture(autouse=True)
 def _fresh_throttles(django_db_blocker):
-    """Clear rate-limit counters after each test (only this process's keys: on Redis, clear()
-    deletes the keys under this process's prefix, sigap/lib/rediscache.py; the database cache
-    lives in this process's test database)."""
+    """Clear rate-limit counters after each test, this process's only: the database cache
+    lives in this process's test database; on Redis, the test processes share the cache's
+    database, whose clear() is a FLUSHDB, so the keys under this process's prefix are deleted
+    instead."""
     yield
+    from django.conf import settings
     from django.core.cache import cache
+    from django.core.cache.backends.redis import RedisCache
     from django.db import DatabaseError
 
+    if isinstance(cache, RedisCache):
+        client = _redis_client(settings.CACHES["default"]["LOCATION"])
+        keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+        if keys:
+            client.unlink(*keys)
+        return
     with django_db_blocker.unblock():
         try:
             cache.clear()
         except DatabaseError:  # no test database was set up in this run (no db tests)
             pass
+
+
+@functools.cache
+def _redis_client(url):
+    return redis.Redis.from_url(url)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -7,6 +7,7 @@ the system checks in sigap/apps.py.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import os
 import tempfile
 
@@ -238,18 +239,65 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-# --- Cache ----------------------------------------------------------------------------------
+# --- Cache and queue --------------------------------------------------------------------
+# On Redis, the cache and Huey's queue live in separate databases of the same server: the
+# cache's clear() is a FLUSHDB, which must never drop a queued or scheduled job. REDIS_URL
+# names the cache's database N (default 0); the queue takes N + 1 unless
+# SIGAP_QUEUE_REDIS_URL names one.
 REDIS_URL = env_str("REDIS_URL", "")
+
+
+def redis_database(url: str) -> int:
+    """Return the database number a redis:// URL names (`/N` or `?db=N`; none: 0)."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    path = "" if parts.scheme == "unix" else parts.path.strip("/")  # a socket's path
+    raw = query.get("db") or path or "0"
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"Redis URL {url!r} names no database number") from None
+
+
+def redis_url_with_database(url: str, db: int) -> str:
+    """Return `url` naming database `db` instead of its own."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    if "db" in query or parts.scheme == "unix":  # a socket's path is the socket, not the db
+        query["db"] = str(db)
+        return url.split("?", 1)[0] + "?" + urlencode(query)
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+def redis_place(url: str) -> tuple:
+    """Return (server, database) of a Redis URL: two URLs in one place share a database."""
+    parts = urlsplit(url)
+    server = parts.path if parts.scheme == "unix" else (parts.hostname, parts.port or 6379)
+    return server, redis_database(url)
+
+
 if REDIS_URL:
+    _cache_db = redis_database(REDIS_URL)
+    QUEUE_REDIS_URL = env_str("SIGAP_QUEUE_REDIS_URL", "")
+    if not QUEUE_REDIS_URL:
+        if _cache_db >= 15:
+            raise ImproperlyConfigured(
+                f"REDIS_URL names database {_cache_db}, and the queue takes the next one, past "
+                "Redis's default 16 (0-15): name a lower one or set SIGAP_QUEUE_REDIS_URL")
+        QUEUE_REDIS_URL = redis_url_with_database(REDIS_URL, _cache_db + 1)
+    if redis_place(QUEUE_REDIS_URL) == redis_place(REDIS_URL):
+        raise ImproperlyConfigured(
+            "SIGAP_QUEUE_REDIS_URL names the cache's database (REDIS_URL): clearing the cache "
+            "empties its whole database, so the queue needs another")
     CACHES = {
         "default": {
-            # Django's, except that clear() spares the Huey queue in the same database.
-            "BACKEND": "sigap.lib.rediscache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("SIGAP_CACHE_PREFIX", "sigap"),
         }
     }
 else:
+    QUEUE_REDIS_URL = ""
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -259,11 +307,11 @@ else:
 
 # --- Background work (Huey) --------------------------------------------------------------
 HUEY_IMMEDIATE = env_bool("SIGAP_HUEY_IMMEDIATE", False)
-if REDIS_URL:
+if QUEUE_REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": env_str("SIGAP_HUEY_NAME", "sigap"),
-        "url": REDIS_URL,
+        "url": QUEUE_REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
         "consumer": {"workers": env_int("SIGAP_WORKERS", 2), "worker_type": "thread"},
     }
