@@ -1,5 +1,5 @@
 /* The officer's proof photos: taken with the camera, previewed, resized on the phone (as the
-   citizen's are, sigap/static/citizen/photo.js) and sent with the note. On an error the page
+   citizen's are, static/citizen/photo.js, which also draws the thumbnails) and sent with the note. On an error the page
    stays where it is, keeping the photos and the note. Without this script the form posts as is. */
 (function () {
   "use strict";
@@ -21,16 +21,7 @@
     input.value = "";
   });
 
-  function draw() {
-    list.innerHTML = "";
-    photos.forEach(function (blob, i) {
-      var li = document.createElement("li"), img = document.createElement("img"), x = document.createElement("button");
-      img.src = URL.createObjectURL(blob); img.alt = "";
-      x.type = "button"; x.className = "remove"; x.textContent = "×"; x.setAttribute("aria-label", T.remove);
-      x.addEventListener("click", function () { photos.splice(i, 1); draw(); });
-      li.appendChild(img); li.appendChild(x); list.appendChild(li);
-    });
-  }
+  function draw() { window.SigapPhoto.thumbnails(list, photos, T.remove); }
   function error(msg) { box.textContent = msg || ""; box.hidden = !msg; if (msg) { box.scrollIntoView({ block: "center" }); } }
 
   form.addEventListener("submit", function (ev) {

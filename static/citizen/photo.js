@@ -1,6 +1,7 @@
 /* Photos on the phone: the place a JPEG's EXIF says it was taken (read before the resize,
    which drops the EXIF), the resize itself, and handing a photo taken on the home page over
-   to the report form. Used by the home page and the report form. */
+   to the report form, and the list of chosen photos as thumbnails. Used by the home page, the
+   report form and the officer's proof form (static/backoffice/officer.js). */
 (function () {
   "use strict";
   var MAX_SIDE = 1600, HANDOVER = "sigap.photo";
@@ -120,7 +121,23 @@
     } catch (e) { return null; }
   }
 
-  window.SigapPhoto = { gps: gps, resize: resize, prepare: prepare, keep: keep, take: take };
+  /* Show `photos` (blobs) in the list `ul` as thumbnails, each with a remove button named
+     `removeLabel` that takes its photo out of `photos` and draws the list again. The
+     thumbnails drawn before are released (their object URLs revoked). */
+  function thumbnails(ul, photos, removeLabel) {
+    Array.prototype.forEach.call(ul.querySelectorAll("img"), function (im) { URL.revokeObjectURL(im.src); });
+    ul.innerHTML = "";
+    photos.forEach(function (blob, i) {
+      var li = document.createElement("li"), im = document.createElement("img"), x = document.createElement("button");
+      im.src = URL.createObjectURL(blob); im.alt = "";
+      x.type = "button"; x.className = "remove"; x.textContent = "×"; x.setAttribute("aria-label", removeLabel);
+      x.addEventListener("click", function () { photos.splice(i, 1); thumbnails(ul, photos, removeLabel); });
+      li.appendChild(im); li.appendChild(x); ul.appendChild(li);
+    });
+  }
+
+  window.SigapPhoto = { gps: gps, resize: resize, prepare: prepare, keep: keep, take: take,
+                        thumbnails: thumbnails };
 
   // Home page: "Ambil foto" opens the camera at once; the category is chosen after.
   var first = document.getElementById("camera-first"), input = document.getElementById("camera-first-input");

@@ -120,17 +120,7 @@
   }
   function photoError(msg) { var p = $("photo-error"); p.textContent = msg; p.hidden = false; }
 
-  function drawPhotos() {
-    var ul = $("photo-list");
-    ul.innerHTML = "";
-    photos.forEach(function (blob, i) {
-      var li = document.createElement("li"), im = document.createElement("img"), x = document.createElement("button");
-      im.src = URL.createObjectURL(blob); im.alt = "";
-      x.type = "button"; x.className = "remove"; x.textContent = "×"; x.setAttribute("aria-label", T.remove);
-      x.addEventListener("click", function () { photos.splice(i, 1); drawPhotos(); });
-      li.appendChild(im); li.appendChild(x); ul.appendChild(li);
-    });
-  }
+  function drawPhotos() { window.SigapPhoto.thumbnails($("photo-list"), photos, T.remove); }
 
   // Step 2: the place, on a map that works without tiles (the city's outline is drawn).
   function ensureMap() {
