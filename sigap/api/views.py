@@ -197,15 +197,19 @@ class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(request=None, responses={200: s.SupportResultSerializer, 404: ERRORS[404]})
+    @extend_schema(request=None, responses={200: s.SupportResultSerializer, 404: ERRORS[404],
+                                            409: ERRORS[409]})
     @action(detail=True, methods=["post"], filterset_class=None,
             permission_classes=[permissions.IsAuthenticated])
     def support(self, request, ticket=None):
         # One support per account: a header or an address chosen by the client could count
         # the same person any number of times.
         report = self.get_object()
-        added = services.support(report.pk, supporter_key="", user=request.user,
-                                 now=timezone.now())
+        try:
+            added = services.support(report.pk, supporter_key="", user=request.user,
+                                     now=timezone.now())
+        except workflow.IllegalTransition as exc:
+            raise Conflict(exc.message) from None
         count = Report.objects.values_list("support_count", flat=True).get(pk=report.pk)
         return Response({"supported": added, "support_count": count})
 

@@ -1,8 +1,9 @@
 """Who may see and act on what in the back office. Every view goes through these helpers.
 
 Seeing is decided here (agency staff: their agency's reports; the city administrator and the
-executive: all). Acting is decided by the state machine through `services.role_of`, which the
-services check again on every call; the helpers only say which buttons to offer.
+executive: all). Acting is decided by the state machine (`services.actions_for`, from
+`reports.workflow`): the pages show the buttons it lists, and the services check it again on
+every call.
 """
 
 from __future__ import annotations

@@ -38,11 +38,18 @@ PAGE_SIZE = 50
 LIST_FIELDS = [
     "ticket", "status", "priority", "created_at", "due_at", "response_due_at",
     "sla_paused_at", "escalation_level", "description", "address", "agency_id", "officer_id",
+    "team_id", "reporter_id", "is_public",  # what the state machine and role_of read
     "category__name_id", "category__name_en", "agency__name", "agency__short_name",
     "kelurahan__name", "kecamatan__name", "team__name",
     "officer__username", "officer__display_name", "officer__first_name", "officer__last_name",
 ]
 STATUS_FILTERS = ["open", "all", *Status.values]
+A = workflow.Action
+# The actions each page offers; which of them show is the state machine's answer.
+BULK_ACTIONS = (A.VERIFY, A.ASSIGN)
+DESK_ACTIONS = (A.VERIFY, A.ASSIGN, A.REJECT, A.MARK_DUPLICATE, A.RECATEGORISE, A.REASSIGN,
+                A.PAUSE, A.RESUME)
+NOTE_ACTIONS = (A.NOTE_INTERNAL, A.NOTE_PUBLIC)
 
 
 def _sla_due():
@@ -151,6 +158,12 @@ def inbox(request):
                 kind=Photo.Kind.REPORT).only("pk", "report_id", "image", "thumbnail")
                 .order_by("created_at", "pk"))).in_bulk()
     page.object_list = [rows[pk] for pk in page.object_list]
+    # What may be done to each row (the bulk bar's actions): no query per row.
+    team_ids = services.team_ids_of(user)
+    bulk_actions = set()
+    for r in page.object_list:
+        r.actions = services.actions_for(user, r, among=BULK_ACTIONS, team_ids=team_ids)
+        bulk_actions |= r.actions
     # The page's reports on a small map (staff see the exact place).
     points = [{"t": r.ticket, "lat": r.lat, "lng": r.lng, "p": r.priority,
                "u": reverse("backoffice:report", args=[r.ticket])} for r in page.object_list]
@@ -166,7 +179,7 @@ def inbox(request):
         "kecamatan": Area.objects.filter(level="kecamatan").only("pk", "name"),
         "status_choices": Status.choices, "filters": g, "status": status,
         "query_string": params.urlencode(),
-        "can_act": user.role in (AccountRole.DISPATCHER, AccountRole.HEAD) or user.is_city_admin,
+        "bulk_actions": bulk_actions,
         "officers": _officer_choices(agency.pk) if agency is not None else [],
         "teams": Team.objects.filter(agency=agency) if agency is not None else [],
         "points": points, "tile_url": settings.SIGAP_TILE_URL,
@@ -252,7 +265,7 @@ def _report_context(request, report, now):
             values = value if isinstance(value, list) else [value]
             value = ", ".join(labels.get(v, v) for v in values)
         answers.append((attr.label if attr else code, value))
-    allowed = {str(a) for a in workflow.allowed_actions(report.status, role)}
+    actions = services.actions_for(request.user, report, role=role)
     is_desk = role in workflow.DESK
     sla_due = report.response_due_at if report.status == Status.SUBMITTED else report.due_at
     if access.can_see_contacts(role):
@@ -261,20 +274,21 @@ def _report_context(request, report, now):
         "report": report, "role": role, "events": events, "now": now,
         "report_photos": [p for p in photos if p.kind == p.Kind.REPORT],
         "proof_photos": [p for p in photos if p.kind != p.Kind.REPORT],
-        "answers": answers, "allowed": allowed, "is_desk": is_desk,
-        "can_note": role in workflow.FIELD,
-        "can_pause": report.is_open and (is_desk or role == workflow.Role.OFFICER),
+        "answers": answers, "actions": actions, "is_desk": is_desk,
+        "desk_actions": actions.intersection(DESK_ACTIONS),
+        "note_actions": actions.intersection(NOTE_ACTIONS),
         "show_contacts": access.can_see_contacts(role),
         "reject_reasons": services.REJECT_REASONS.items(),
         "agencies": Agency.objects.filter(city_id=report.city_id).exclude(pk=report.agency_id)
-        if is_desk else [],
-        "officers": _officer_choices(report.agency_id) if is_desk else [],
+        if A.REASSIGN in actions else [],
+        "officers": _officer_choices(report.agency_id) if A.ASSIGN in actions else [],
         "categories": Category.objects.filter(city_id=report.city_id, is_active=True)
-        .exclude(pk=report.category_id).select_related("agency") if is_desk else [],
-        "teams": Team.objects.filter(agency_id=report.agency_id) if is_desk else [],
+        .exclude(pk=report.category_id).select_related("agency")
+        if A.RECATEGORISE in actions else [],
+        "teams": Team.objects.filter(agency_id=report.agency_id) if A.ASSIGN in actions else [],
         "templates": ResponseTemplate.objects.filter(
             Q(agency__isnull=True) | Q(agency_id=report.agency_id), is_active=True)
-        if role in workflow.FIELD else [],
+        if actions.intersection(NOTE_ACTIONS) else [],
         "sla_due": sla_due,
         "directions": f"https://www.google.com/maps/dir/?api=1&destination={report.lat},"
                       f"{report.lng}",

@@ -364,7 +364,11 @@ def _support(conv, ticket, now) -> list[Reply]:
     conv.draft = {}
     if report is None:
         return [Reply(translation.gettext("Laporan %(t)s tidak kami temukan.") % {"t": ticket})]
-    services.support(report.pk, supporter_key=f"{conv.channel}:{conv.phone}", user=None, now=now)
+    try:
+        services.support(report.pk, supporter_key=f"{conv.channel}:{conv.phone}", user=None,
+                         now=now)
+    except TransitionError as exc:  # the report is no longer open
+        return [Reply(f"{report.ticket}: {exc.message}")]
     return [Reply(translation.gettext(
         "Terima kasih, dukungan Anda kami catat pada laporan %(t)s. Semakin banyak dukungan, "
         "semakin cepat ditangani. Pantau: %(link)s") % {

@@ -37,7 +37,7 @@ from sigap.citizen.timeline import entries
 from sigap.lib.geo import bbox_around, haversine_m
 from sigap.reports import privacy, services
 from sigap.reports.models import IdempotencyKey, Photo, Report
-from sigap.reports.workflow import OPEN, Status, TransitionError
+from sigap.reports.workflow import OPEN, Action, Role, Status, TransitionError
 
 NEARBY_RADIUS_M = 100
 SUPPORTER_COOKIE = "sigap_sk"
@@ -332,9 +332,19 @@ def _viewable(request, ticket) -> Report:
     return report
 
 
+# The tracking page's buttons: the reporter's answer to "Sudah beres?" (by account or private
+# link), and what any visitor or account may do. Which show is the state machine's answer.
+REPORTER_ACTIONS = (Action.CLOSE, Action.REOPEN, Action.RATE)
+VISITOR_ACTIONS = (Action.SUPPORT, Action.COMMENT)
+
+
 def track(request, ticket):
     report = _viewable(request, ticket)
     reporter = is_reporter(request, report)
+    actions = services.actions_for(request.user, report, among=VISITOR_ACTIONS)
+    if reporter:
+        actions |= services.actions_for(None, report, role=Role.REPORTER,
+                                        among=REPORTER_ACTIONS)
     events = report.events.filter(is_public=True).select_related("agency")
     view = privacy.view_for(report, is_reporter=reporter)
     photos = privacy.photos(report, view, report.photos.all())
@@ -345,9 +355,9 @@ def track(request, ticket):
         "report": report, "timeline": entries(events), "is_reporter": reporter,
         "key": request.GET.get("k", "") if reporter else "",
         "report_photos": report_photos, "proof_photos": proof_photos,
-        "can_confirm": reporter and report.status == Status.RESOLVED,
+        "actions": actions,
         "comment_form": CommentForm(), "point": {"lat": lat, "lng": lng},
-        "map_config": _map_config(report.city), "is_open": report.status in OPEN,
+        "map_config": _map_config(report.city),
         "stars": range(5, 0, -1),
     })
 
@@ -368,8 +378,14 @@ def support(request, ticket):
     if fresh:
         cookie = secrets.token_hex(16)
         key = f"c{cookie}"
-    added = services.support(report.pk, supporter_key=key, user=request.user,
-                             now=timezone.now())
+    try:
+        added = services.support(report.pk, supporter_key=key, user=request.user,
+                                 now=timezone.now())
+    except TransitionError as exc:
+        if wants_json(request):
+            return JsonResponse({"ok": False, "message": exc.message}, status=409)
+        messages.error(request, exc.message)
+        return redirect(report.get_absolute_url())
     count = Report.objects.values_list("support_count", flat=True).get(pk=report.pk)
     message = _("Terima kasih, dukungan Anda tercatat.") if added else _(
         "Anda sudah mendukung laporan ini.")

@@ -1,14 +1,22 @@
-"""The one state machine of a report's lifecycle. No database access: test it exhaustively.
+"""The one state machine of a report's lifecycle, and every permission on a report.
+No database access: test it exhaustively.
 
     submitted → verified → assigned → in_progress → resolved → closed
     plus rejected (with a reason), duplicate (of a kept report), reopened (from resolved or
     closed, back into work).
 
-Every caller (citizen pages, back office, REST API, Open311, background jobs) goes through
-`next_status`, by way of `sigap.reports.services`.
+Two tables answer "may this part (Role) do this (Action) to this report now?":
+`TRANSITIONS` for the actions that change the status, `RULES` for the others (pause and
+resume the SLA, notes, comments, ratings, support, following). `check` raises the refusal,
+`allowed` says yes or no, `actions_for` lists everything allowed. The services check before
+they write (by way of `sigap.reports.services`, which also says which part an account plays);
+the pages show the buttons `actions_for` lists and no others.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -38,12 +46,22 @@ class Action(models.TextChoices):
     REASSIGN = "reassign", _("Alihkan ke dinas lain")
     HANDBACK = "handback", _("Tidak bisa diselesaikan")
     RECATEGORISE = "recategorise", _("Ubah kategori")
+    # Not status changes (RULES below):
+    PAUSE = "pause", _("Jeda SLA")
+    RESUME = "resume", _("Lanjutkan SLA")
+    NOTE_INTERNAL = "note-internal", _("Catatan internal")
+    NOTE_PUBLIC = "note-public", _("Catatan publik")
+    COMMENT = "comment", _("Komentar")
+    RATE = "rate", _("Beri nilai")
+    SUPPORT = "support", _("Saya juga")
+    FOLLOW = "follow", _("Ikuti")
 
 
 class Role(models.TextChoices):
     """The part an actor plays for one report (not the user's account role)."""
 
     REPORTER = "reporter", _("Pelapor")
+    CITIZEN = "citizen", _("Warga")  # signed in, with no other part in this report
     OFFICER = "officer", _("Petugas")
     DISPATCHER = "dispatcher", _("Dispatcher")
     HEAD = "head", _("Kepala dinas")
@@ -62,6 +80,8 @@ IN_FIELD = frozenset({S.ASSIGNED, S.IN_PROGRESS})
 
 DESK = frozenset({R.DISPATCHER, R.HEAD, R.ADMIN})
 FIELD = DESK | {R.OFFICER}
+# Everyone with an account (or the reporter's private link).
+SIGNED_IN = FIELD | {R.REPORTER, R.CITIZEN}
 
 # The SLA escalation ladder's levels (Report.escalation_level; the ladder in services/sla.py):
 # a reminder to the assignee, then the agency head, then the city administrator.
@@ -100,6 +120,38 @@ TRANSITIONS: dict[tuple[Status, Action], tuple[Status, frozenset[Role]]] = {
     (S.VERIFIED, A.RECATEGORISE): (S.SUBMITTED, DESK),
     (S.ASSIGNED, A.RECATEGORISE): (S.SUBMITTED, DESK),
     (S.REOPENED, A.RECATEGORISE): (S.SUBMITTED, DESK),
+}
+
+
+class Rule(NamedTuple):
+    """Who may take an action that is not a status change, and in which state of the report."""
+
+    roles: frozenset[Role]
+    when: Callable[[object], bool]  # the report's state: reads status, sla_paused_at, is_public
+    refused: str | None = None  # why this part may not (default: the generic refusal)
+    not_now: str = ""  # why not in this state
+
+
+def _open_and_running(report) -> bool:
+    return report.status in OPEN and report.sla_paused_at is None
+
+
+RULES: dict[Action, Rule] = {
+    A.PAUSE: Rule(FIELD, _open_and_running, _("Anda tidak berwenang menjeda SLA."), _(
+        "SLA laporan ini tidak bisa dijeda (sudah dijeda atau laporan tidak terbuka).")),
+    A.RESUME: Rule(FIELD | {R.SYSTEM}, lambda r: r.sla_paused_at is not None,
+                   _("Anda tidak berwenang melanjutkan SLA."),
+                   _("SLA laporan ini tidak sedang dijeda.")),
+    A.NOTE_INTERNAL: Rule(FIELD, lambda r: True, _("Anda tidak berwenang menambah catatan.")),
+    A.NOTE_PUBLIC: Rule(FIELD, lambda r: True, _("Anda tidak berwenang menambah catatan.")),
+    A.COMMENT: Rule(SIGNED_IN, lambda r: r.is_public, _("Masuk dulu untuk menulis komentar."),
+                    _("Laporan ini tidak menerima komentar.")),
+    A.RATE: Rule(frozenset({R.REPORTER}), lambda r: r.status in (S.RESOLVED, S.CLOSED),
+                 _("Hanya pelapor yang bisa memberi nilai."), _("Laporan belum selesai.")),
+    # Anyone, with or without an account (a cookie or a phone number tells them apart).
+    A.SUPPORT: Rule(SIGNED_IN | {R.NONE}, lambda r: r.status in OPEN, None,
+                    _("Laporan ini sudah tidak menerima dukungan.")),
+    A.FOLLOW: Rule(SIGNED_IN, lambda r: True),
 }
 
 
@@ -146,8 +198,45 @@ def next_status(status: str, action: str, role: str) -> Status:
 
 
 def allowed_actions(status: str, role: str) -> list[Action]:
-    """Return the actions an actor in `role` may take on a report in `status`."""
+    """Return the status changes an actor in `role` may make to a report in `status`."""
     return [ac for (st, ac), (_new, roles) in TRANSITIONS.items() if st == status and role in roles]
+
+
+def _refusal(action: Action, role: str, text) -> str:
+    if text:
+        return str(text)
+    return str(_("Anda tidak berwenang melakukan “%(action)s” pada laporan ini.")
+               % {"action": action.label})
+
+
+def check(role: str, report, action: str) -> None:
+    """Raise the TransitionError that refuses `action` by `role` on `report` (anything with
+    status, sla_paused_at and is_public), or return. Status changes are refused first for
+    the status, then for the role (`next_status`); the other actions first for the role."""
+    rule = RULES.get(action)
+    if rule is None:
+        next_status(report.status, action, role)
+        return
+    if role not in rule.roles:
+        raise NotAllowed(report.status, action, role, _refusal(action, role, rule.refused))
+    if not rule.when(report):
+        raise IllegalTransition(report.status, action, role, str(rule.not_now))
+
+
+def allowed(role: str, report, action: str) -> bool:
+    """Return whether `role` may take `action` on `report` now."""
+    rule = RULES.get(action)
+    if rule is None:
+        entry = TRANSITIONS.get((report.status, action))
+        return entry is not None and role in entry[1]
+    return role in rule.roles and rule.when(report)
+
+
+def actions_for(role: str, report, among: Iterable[str] | None = None) -> frozenset[str]:
+    """Return every action (or those `among`) that `role` may take on `report` now, as the
+    strings templates test: `{% if "verify" in actions %}`."""
+    return frozenset(str(a) for a in (Action if among is None else among)
+                     if allowed(role, report, a))
 
 
 def is_open(status: str) -> bool:

@@ -11,7 +11,8 @@ escalation); `common` holds what they share. Callers use this package's names
 
 from sigap.reports import outbox  # noqa: F401 - callers reach it as services.outbox
 from sigap.reports.services.common import (  # noqa: F401
-    BAD_IMAGE_MESSAGES, MAX_DESCRIPTION, MAX_PHOTOS, MAX_PROOF_PHOTOS, clean_photos, role_of,
+    BAD_IMAGE_MESSAGES, MAX_DESCRIPTION, MAX_PHOTOS, MAX_PROOF_PHOTOS, actions_for, clean_photos,
+    role_of, team_ids_of,
 )
 from sigap.reports.services.create import (  # noqa: F401
     Checked, Contact, Created, NewReport, check_report, create_report, validate_answers,

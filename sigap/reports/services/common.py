@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from sigap.accounts.models import Role as AccountRole
 from sigap.lib import images
-from sigap.reports import outbox, tasks
+from sigap.reports import outbox, tasks, workflow
 from sigap.reports.models import Outbox, Photo, Report
 from sigap.reports.workflow import Role
 
@@ -56,8 +56,9 @@ def clean_photos(raw_photos: list[bytes], *, field_name: str = "photos",
     return cleaned
 
 
-def role_of(actor, report: Report) -> Role:
-    """Return the part `actor` plays for `report` in the state machine."""
+def role_of(actor, report: Report, *, team_ids: set[int] | None = None) -> Role:
+    """Return the part `actor` plays for `report` in the state machine. `team_ids` (an
+    officer's teams, from `team_ids_of`) spares a query per report in a list."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return Role.NONE
     if actor.is_city_admin:
@@ -67,11 +68,28 @@ def role_of(actor, report: Report) -> Role:
             return Role.HEAD
         if actor.role == AccountRole.DISPATCHER:
             return Role.DISPATCHER
-        if actor.can_handle(report):
+        if actor.role == AccountRole.OFFICER and (
+                report.officer_id == actor.pk or (report.team_id in team_ids if team_ids
+                                                  is not None else actor.can_handle(report))):
             return Role.OFFICER
     if report.reporter_id is not None and report.reporter_id == actor.pk:
         return Role.REPORTER
-    return Role.NONE
+    return Role.CITIZEN
+
+
+def team_ids_of(actor) -> set[int] | None:
+    """Return an officer's team ids (one query), for `role_of` over many reports."""
+    if getattr(actor, "is_authenticated", False) and actor.role == AccountRole.OFFICER:
+        return set(actor.teams.values_list("pk", flat=True))
+    return None
+
+
+def actions_for(actor, report: Report, *, role: Role | None = None, among=None,
+                team_ids: set[int] | None = None) -> frozenset[str]:
+    """Return what `actor` (or an actor in `role`) may do to `report` now: the state
+    machine's answer (workflow.actions_for), which the services check again."""
+    acting = role or role_of(actor, report, team_ids=team_ids)
+    return workflow.actions_for(acting, report, among)
 
 
 def _photo_file(report: Report | None, img: images.CleanImage, *, kind: str, event, uploaded_by,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from sigap.accounts.services import parse_destination
 from sigap.reports import workflow
 from sigap.reports.models import Follower, Report, ReportEvent, Support
-from sigap.reports.workflow import Role, Status
+from sigap.reports.workflow import Action, Role
 from sigap.reports.services.common import MAX_DESCRIPTION, _lock, _record_change, role_of
 from sigap.reports.services.sla import resume_sla
 from sigap.reports.services.transitions import close, reopen
@@ -28,9 +28,7 @@ def add_note(report_id: int, *, actor, now: datetime, text: str, public: bool) -
     with transaction.atomic():
         report = _lock(report_id)
         role = role_of(actor, report)
-        if role not in workflow.FIELD:
-            raise workflow.NotAllowed(report.status, "note", role,
-                                      _("Anda tidak berwenang menambah catatan."))
+        workflow.check(role, report, Action.NOTE_PUBLIC if public else Action.NOTE_INTERNAL)
         kind = ReportEvent.Kind.PUBLIC_NOTE if public else ReportEvent.Kind.INTERNAL_NOTE
         event = ReportEvent.objects.create(
             report=report, kind=kind, actor=actor, actor_role=role, agency=report.agency,
@@ -58,9 +56,11 @@ def add_comment(report_id: int, *, actor, now: datetime, text: str) -> ReportEve
             {"text": _("Komentar maksimal 1000 karakter.")})
     with transaction.atomic():
         report = _lock(report_id)
-        if not report.is_public:
-            raise ValidationError({"text": _("Laporan ini tidak menerima komentar.")})
         role = role_of(actor, report)
+        try:
+            workflow.check(role, report, Action.COMMENT)
+        except workflow.IllegalTransition as exc:
+            raise ValidationError({"text": exc.message}) from None
         event = ReportEvent.objects.create(
             report=report, kind=ReportEvent.Kind.COMMENT, actor=actor,
             actor_role=role, note=text, is_public=True, at=now)
@@ -85,12 +85,7 @@ def rate(report_id: int, *, actor, now: datetime, stars: int, comment: str = "",
     with transaction.atomic():
         report = _lock(report_id)
         acting = role or role_of(actor, report)
-        if acting != Role.REPORTER:
-            raise workflow.NotAllowed(report.status, "rate", acting,
-                                      _("Hanya pelapor yang bisa memberi nilai."))
-        if report.status not in (Status.RESOLVED, Status.CLOSED):
-            raise workflow.IllegalTransition(report.status, "rate", acting,
-                                             _("Laporan belum selesai."))
+        workflow.check(acting, report, Action.RATE)
         event = ReportEvent.objects.create(
             report=report, kind=ReportEvent.Kind.RATING, actor=actor if getattr(actor, "pk", None)
             else None, actor_role=acting, new=str(stars), note=(comment or "").strip()[:1000],
@@ -99,12 +94,21 @@ def rate(report_id: int, *, actor, now: datetime, stars: int, comment: str = "",
     return event
 
 
+def _state(report_id: int) -> Report:
+    """The report's fields the state machine and `role_of` read, without locking it."""
+    return Report.objects.only("status", "sla_paused_at", "is_public", "agency_id",
+                               "officer_id", "team_id", "reporter_id").get(pk=report_id)
+
+
 def support(report_id: int, *, supporter_key: str, user, now: datetime) -> bool:
-    """Add one "saya juga" per person; return False when this person already supported."""
+    """Add one "saya juga" per person to an open report; return False when this person
+    already supported (raise IllegalTransition when the report is no longer open)."""
     user = user if getattr(user, "is_authenticated", False) else None
     key = f"u{user.pk}" if user else supporter_key
     if not key:
         raise ValidationError({"support": _("Tidak bisa mengenali pendukung.")})
+    report = _state(report_id)
+    workflow.check(role_of(user, report), report, Action.SUPPORT)
     try:
         with transaction.atomic():
             Support.objects.create(report_id=report_id, supporter_key=key, user=user,
@@ -119,6 +123,8 @@ def support(report_id: int, *, supporter_key: str, user, now: datetime) -> bool:
 
 
 def follow(report_id: int, *, user, now: datetime) -> None:
+    report = _state(report_id)
+    workflow.check(role_of(user, report), report, Action.FOLLOW)
     Follower.objects.get_or_create(report_id=report_id, user=user, defaults={"created_at": now})
 
 

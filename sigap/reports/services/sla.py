@@ -28,7 +28,7 @@ from sigap.agencies.models import Agency, Category
 from sigap.lib import workingtime
 from sigap.reports import workflow
 from sigap.reports.models import Report, ReportEvent
-from sigap.reports.workflow import ADMIN, HEAD, REMINDER, Role
+from sigap.reports.workflow import ADMIN, HEAD, REMINDER, Action, Role
 from sigap.reports.services.common import MAX_DESCRIPTION, _lock, _record_change, role_of
 
 
@@ -64,12 +64,7 @@ def pause_sla(report_id: int, *, actor, now: datetime, note: str) -> ReportEvent
     with transaction.atomic():
         report = _lock(report_id)
         role = role_of(actor, report)
-        if role not in workflow.DESK and role != Role.OFFICER:
-            raise workflow.NotAllowed(report.status, "pause", role,
-                                      _("Anda tidak berwenang menjeda SLA."))
-        if not report.is_open or report.sla_paused_at is not None:
-            raise workflow.IllegalTransition(report.status, "pause", role, _(
-                "SLA laporan ini tidak bisa dijeda (sudah dijeda atau laporan tidak terbuka)."))
+        workflow.check(role, report, Action.PAUSE)
         report.sla_paused_at = now
         report.status_note = note[:500]
         report.updated_at = now
@@ -87,12 +82,7 @@ def resume_sla(report_id: int, *, actor, now: datetime, note: str = "",
     with transaction.atomic():
         report = _lock(report_id)
         acting = role or role_of(actor, report)
-        if acting not in workflow.DESK and acting not in (Role.OFFICER, Role.SYSTEM):
-            raise workflow.NotAllowed(report.status, "resume", acting,
-                                      _("Anda tidak berwenang melanjutkan SLA."))
-        if report.sla_paused_at is None:
-            raise workflow.IllegalTransition(report.status, "resume", acting,
-                                             _("SLA laporan ini tidak sedang dijeda."))
+        workflow.check(acting, report, Action.RESUME)
         cal = calendar_for(report.agency, report.city, report.sla_paused_at)
         paused_hours = workingtime.service_hours_between(report.sla_paused_at, now, cal)
         if report.due_at is not None:
