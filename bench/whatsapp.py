@@ -188,7 +188,8 @@ def start_product(args, var: str) -> tuple[dict, list]:
          # took (%(D)s, µs): the server's side of the answer time.
          "--access-logfile", f"{var}/access.log", "--access-logformat", "%(m)s %(s)s %(D)s"],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    worker = subprocess.Popen([str(BIN / "sigap"), "run_huey"], env=env, cwd=ROOT,
+    nice = ["nice", "-n", str(args.worker_nice)] if args.worker_nice else []
+    worker = subprocess.Popen([*nice, str(BIN / "sigap"), "run_huey"], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return env, [server, worker]
 
@@ -391,6 +392,7 @@ def run(args) -> dict:
             "database": "postgresql" if args.database_url else "sqlite",
             "queue": "redis" if args.redis_url else "sqlite",
             "gunicorn_workers": os.cpu_count() or 2, "huey": "sigap run_huey (defaults)",
+            "worker_nice": args.worker_nice,
             "model": {"conversations": args.conversations, "think_s": list(args.think),
                       "duplicates": args.duplicates, "seed": args.seed,
                       "statuses": "sent, delivered, read per outbound message"},
@@ -512,6 +514,9 @@ def main(argv=None):
                         help="PostgreSQL for the run (emptied first: use a dedicated one)")
     parser.add_argument("--redis-url", default="", help="Redis for Huey (a dedicated db)")
     parser.add_argument("--json", default="", help="also write the result to this file")
+    parser.add_argument("--worker-nice", type=int, default=0,
+                        help="run the Huey worker at this nice value (an experiment: make "
+                             "serve runs it at 0)")
     args = parser.parse_args(argv)
     result = run(args)
     text = json.dumps(result, indent=2, ensure_ascii=False)

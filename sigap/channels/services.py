@@ -20,6 +20,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone, translation
 
 from sigap.agencies.models import Category
@@ -31,6 +33,7 @@ from sigap.channels.models import (
 )
 from sigap.cities.locate import OutsideCity, locate
 from sigap.cities.models import Area, City
+from sigap.lib import memo
 from sigap.lib.geo import bbox_around, haversine_m
 from sigap.notifications import channels
 from sigap.notifications.channels import DeliveryError
@@ -42,6 +45,7 @@ from sigap.reports.workflow import TransitionError
 log = logging.getLogger(__name__)
 
 NEARBY_RADIUS_M = 150
+_CONFIG = memo.configuration()
 DRAFT_DIR = "channels/drafts"
 
 
@@ -57,9 +61,12 @@ class CityContext:
     def __init__(self, city: City):
         self.city = city
         self.city_name = city.name
-        self._categories = list(
+        # Kept per worker for SIGAP_CONFIG_CACHE_SECONDS, like the rest of the city's
+        # configuration (sigap.lib.memo): every message read them; the instances are shared,
+        # read only.
+        self._categories = _CONFIG.get(("categories", city.pk), lambda: list(
             Category.objects.filter(city=city, is_active=True).prefetch_related("attributes")
-            .order_by("order", "code"))
+            .order_by("order", "code")))
 
     def emergency_numbers(self):
         english = (translation.get_language() or "id").startswith("en")
@@ -102,6 +109,17 @@ class CityContext:
     def match_place(self, text):
         """The kelurahan, kecamatan or known place (Landmark: name or alias) that `text`
         names best, spelled loosely; None when nothing is close enough."""
+        areas, landmarks, options = _CONFIG.get(("places", self.city.pk), self._places)
+        key = best(text or "", options, threshold=0.82)
+        if key is None:
+            return None
+        if key[0] == "landmark":
+            landmark = next(m for m in landmarks if m.pk == key[1])
+            return Place(_landmark_name(landmark), landmark.lat, landmark.lng)
+        area = next(a for a in areas if a.pk == key[1])
+        return Place(_area_name(area), area.centroid_lat, area.centroid_lng)
+
+    def _places(self):
         areas = list(Area.objects.filter(city=self.city).exclude(centroid_lat=None)
                      .select_related("parent").defer("boundary", "parent__boundary"))
         # A kelurahan before a kecamatan of the same name (Oebobo is both): the finer place.
@@ -111,14 +129,7 @@ class CityContext:
                          .defer("kelurahan__boundary", "kelurahan__parent__boundary"))
         options = [(("area", a.pk), [a.name]) for a in areas]
         options += [(("landmark", m.pk), m.names()) for m in landmarks]
-        key = best(text or "", options, threshold=0.82)
-        if key is None:
-            return None
-        if key[0] == "landmark":
-            landmark = next(m for m in landmarks if m.pk == key[1])
-            return Place(_landmark_name(landmark), landmark.lat, landmark.lng)
-        area = next(a for a in areas if a.pk == key[1])
-        return Place(_area_name(area), area.centroid_lat, area.centroid_lng)
+        return areas, landmarks, options
 
     def nearby(self, code, lat, lng):
         min_lat, min_lng, max_lat, max_lng = bbox_around(lat, lng, NEARBY_RADIUS_M)
@@ -146,6 +157,13 @@ class CityContext:
         if report.status_note:
             text += " " + report.status_note[:200]
         return f"{text}\n{link}"
+
+
+@receiver([post_save, post_delete], sender=Landmark)
+def _landmarks_changed(sender, instance, **kwargs):
+    """A landmark saved here is offered at once by this process (others: within the memo's
+    time limit, SIGAP_CONFIG_CACHE_SECONDS)."""
+    _CONFIG.forget(("places", instance.city_id))
 
 
 def _area_name(area: Area | None) -> str:
