@@ -1,6 +1,10 @@
+from django import forms
 from django.contrib import admin
 
-from sigap.channels.models import BlockedNumber, Conversation, InboundMessage, OutboundMessage
+from sigap.channels.landmarks import LandmarkFileError, kelurahan_for
+from sigap.channels.models import (
+    BlockedNumber, Conversation, InboundMessage, Landmark, OutboundMessage,
+)
 
 
 class InboundInline(admin.TabularInline):
@@ -35,3 +39,31 @@ class ConversationAdmin(admin.ModelAdmin):
 class BlockedNumberAdmin(admin.ModelAdmin):
     list_display = ["phone", "reason", "created_at"]
     search_fields = ["phone"]
+
+
+class LandmarkForm(forms.ModelForm):
+    class Meta:
+        model = Landmark
+        fields = ["city", "name", "aliases", "lat", "lng", "kelurahan", "source", "licence",
+                  "is_active"]
+
+    def clean(self):
+        data = super().clean()
+        city, lat, lng = data.get("city"), data.get("lat"), data.get("lng")
+        if not data.get("kelurahan") and city is not None and None not in (lat, lng):
+            try:  # left empty: the kelurahan the point lies in
+                data["kelurahan"] = kelurahan_for(city, "", lat, lng)
+            except LandmarkFileError as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return data
+
+
+@admin.register(Landmark)
+class LandmarkAdmin(admin.ModelAdmin):
+    """The city's known places (data/<city>/landmarks.csv, or added here)."""
+
+    form = LandmarkForm
+    list_display = ["name", "aliases", "kelurahan", "licence", "is_active"]
+    list_filter = ["is_active", "licence"]
+    search_fields = ["name", "aliases"]
+    raw_id_fields = ["kelurahan"]

@@ -25,8 +25,9 @@ PHONE_ID = "1000000001"
 
 class FakeCloudAPI:
     def __init__(self, *, app_secret: str, token: str = "fake-token", port: int = 0,
-                 deliver=None):
+                 deliver=None, on_sent=None):
         self.app_secret = app_secret
+        self.on_sent = on_sent  # on_sent(record): called after each message Sigap sent
         self.token = token
         self.deliver = deliver  # deliver(body: bytes, signature: str) -> int (HTTP status)
         self.sent: list[dict] = []  # messages Sigap sent, in order
@@ -177,6 +178,8 @@ class FakeCloudAPI:
             self._by_phone.setdefault(to, []).append(record)
             self.transcripts.setdefault(to, []).append(("out", record))
             self._arrived.notify_all()
+        if self.on_sent is not None:
+            self.on_sent(record)
         return record["id"]
 
     def _handler(self):

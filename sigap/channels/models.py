@@ -20,6 +20,9 @@ class Conversation(models.Model):
     draft = models.JSONField(_("draf"), default=dict, blank=True)
     last_inbound_at = models.DateTimeField(_("pesan masuk terakhir"), null=True, blank=True)
     reports_created = models.PositiveIntegerField(_("laporan dibuat"), default=0)
+    # When the number was last told it is over its hourly allowance (told once per episode).
+    limited_notice_at = models.DateTimeField(_("diberi tahu batas pesan"), null=True,
+                                             blank=True)
     version = models.PositiveIntegerField(default=0, editable=False)  # bumped by each step
     created_at = models.DateTimeField(_("dibuat"))
     updated_at = models.DateTimeField(_("diperbarui"))
@@ -130,3 +133,40 @@ class BlockedNumber(models.Model):
 
     def __str__(self):
         return self.phone
+
+
+class Landmark(models.Model):
+    """A place people name instead of a kelurahan ("Kantor Camat Oebobo", "Pasar Oeba"),
+    matched fuzzily on its name and aliases when a citizen types where the problem is.
+
+    A city pack ships them in data/<city>/landmarks.csv (sigap.channels.landmarks); the
+    administrator adds more in the admin. Each keeps where its coordinates come from and
+    under which licence, so that only places the city may publish are offered back.
+    """
+
+    city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("kota"))
+    name = models.CharField(_("nama"), max_length=120)
+    aliases = models.CharField(_("nama lain"), max_length=500, blank=True,
+                               help_text=_("Dipisah titik koma, mis. \"kantor camat; kecamatan\""))
+    lat = models.FloatField(_("lintang"))
+    lng = models.FloatField(_("bujur"))
+    kelurahan = models.ForeignKey("cities.Area", on_delete=models.SET_NULL, null=True,
+                                  blank=True, related_name="+", verbose_name=_("kelurahan"))
+    source = models.CharField(_("sumber koordinat"), max_length=300)
+    licence = models.CharField(_("lisensi"), max_length=100)
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        verbose_name = _("tempat dikenal")
+        verbose_name_plural = pgettext_lazy("plural", "tempat dikenal")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "name"], name="landmark_name_per_city"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def names(self) -> list[str]:
+        return [self.name] + [a.strip() for a in self.aliases.split(";") if a.strip()]

@@ -19,6 +19,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone, translation
 
 from sigap.agencies.models import Category
@@ -26,10 +29,11 @@ from sigap.channels import conversation, inbound, outbound, sms
 from sigap.channels.conversation import CategoryInfo, Nearby, Place, Question, Reply
 from sigap.channels.matching import best
 from sigap.channels.models import (
-    BlockedNumber, Channel, Conversation, InboundMessage, OutboundMessage,
+    BlockedNumber, Channel, Conversation, InboundMessage, Landmark, OutboundMessage,
 )
 from sigap.cities.locate import OutsideCity, locate
 from sigap.cities.models import Area, City
+from sigap.lib import memo
 from sigap.lib.geo import bbox_around, haversine_m
 from sigap.notifications import channels
 from sigap.notifications.channels import DeliveryError
@@ -41,6 +45,7 @@ from sigap.reports.workflow import TransitionError
 log = logging.getLogger(__name__)
 
 NEARBY_RADIUS_M = 150
+_CONFIG = memo.configuration()
 DRAFT_DIR = "channels/drafts"
 
 
@@ -56,9 +61,12 @@ class CityContext:
     def __init__(self, city: City):
         self.city = city
         self.city_name = city.name
-        self._categories = list(
+        # Kept per worker for SIGAP_CONFIG_CACHE_SECONDS, like the rest of the city's
+        # configuration (sigap.lib.memo): every message read them; the instances are shared,
+        # read only.
+        self._categories = _CONFIG.get(("categories", city.pk), lambda: list(
             Category.objects.filter(city=city, is_active=True).prefetch_related("attributes")
-            .order_by("order", "code"))
+            .order_by("order", "code")))
 
     def emergency_numbers(self):
         english = (translation.get_language() or "id").startswith("en")
@@ -82,7 +90,9 @@ class CityContext:
         return None
 
     def match_category(self, text):
-        options = [(c.code, [c.name_id, c.name_en, *c.keywords.split(",")])
+        # "Garbage / waste": each half is a name too (people write one word).
+        options = [(c.code, [c.name_id, c.name_en, *c.name_id.split("/"),
+                             *c.name_en.split("/"), *c.keywords.split(",")])
                    for c in self._categories]
         return best(text or "", options)
 
@@ -97,20 +107,29 @@ class CityContext:
                                      names.get(located.kecamatan_id)) if n)
 
     def match_place(self, text):
+        """The kelurahan, kecamatan or known place (Landmark: name or alias) that `text`
+        names best, spelled loosely; None when nothing is close enough."""
+        areas, landmarks, options = _CONFIG.get(("places", self.city.pk), self._places)
+        key = best(text or "", options, threshold=0.82)
+        if key is None:
+            return None
+        if key[0] == "landmark":
+            landmark = next(m for m in landmarks if m.pk == key[1])
+            return Place(_landmark_name(landmark), landmark.lat, landmark.lng)
+        area = next(a for a in areas if a.pk == key[1])
+        return Place(_area_name(area), area.centroid_lat, area.centroid_lng)
+
+    def _places(self):
         areas = list(Area.objects.filter(city=self.city).exclude(centroid_lat=None)
                      .select_related("parent").defer("boundary", "parent__boundary"))
         # A kelurahan before a kecamatan of the same name (Oebobo is both): the finer place.
         areas.sort(key=lambda a: a.level != Area.Level.KELURAHAN)
-        key = best(text or "", [(a.pk, [a.name]) for a in areas], threshold=0.82)
-        if key is None:
-            return None
-        area = next(a for a in areas if a.pk == key)
-        if area.level == Area.Level.KELURAHAN and area.parent is not None:
-            name = translation.gettext("Kelurahan %(k)s, Kecamatan %(c)s") % {
-                "k": area.name, "c": area.parent.name}
-        else:
-            name = translation.gettext("Kecamatan %(c)s") % {"c": area.name}
-        return Place(name, area.centroid_lat, area.centroid_lng)
+        landmarks = list(Landmark.objects.filter(city=self.city, is_active=True)
+                         .select_related("kelurahan__parent")
+                         .defer("kelurahan__boundary", "kelurahan__parent__boundary"))
+        options = [(("area", a.pk), [a.name]) for a in areas]
+        options += [(("landmark", m.pk), m.names()) for m in landmarks]
+        return areas, landmarks, options
 
     def nearby(self, code, lat, lng):
         min_lat, min_lng, max_lat, max_lng = bbox_around(lat, lng, NEARBY_RADIUS_M)
@@ -121,19 +140,46 @@ class CityContext:
         return [Nearby(r.ticket, str(r.get_status_display()), int(d), r.description)
                 for d, r in found if d <= NEARBY_RADIUS_M][:3]
 
-    def status_text(self, ticket, phone):
+    def status_text(self, ticket, phone, *, short=False):
+        """The report's state for "status <ticket>"; `short` (SMS): no note, the public link,
+        so it fits one SMS."""
         report = Report.objects.select_related("category").filter(
             city=self.city, ticket=ticket).first()
         own = report is not None and report.contact_phone == _contact(phone)
         if report is None or not (own or report.is_public):
-            return translation.gettext("Laporan %(t)s tidak kami temukan.") % {"t": ticket}
-        link = settings.SITE_URL + (report.tracking_url() if own
+            return translation.gettext("Laporan %(t)s tidak kami temukan.") % {"t": ticket[:20]}
+        link = settings.SITE_URL + (report.tracking_url() if own and not short
                                     else report.get_absolute_url())
+        if short:
+            return sms.status_reply(report.ticket, str(report.get_status_display()), link)
         text = translation.gettext("%(t)s (%(c)s): %(s)s.") % {
             "t": report.ticket, "c": report.category.name, "s": report.get_status_display()}
         if report.status_note:
             text += " " + report.status_note[:200]
         return f"{text}\n{link}"
+
+
+@receiver([post_save, post_delete], sender=Landmark)
+def _landmarks_changed(sender, instance, **kwargs):
+    """A landmark saved here is offered at once by this process (others: within the memo's
+    time limit, SIGAP_CONFIG_CACHE_SECONDS)."""
+    _CONFIG.forget(("places", instance.city_id))
+
+
+def _area_name(area: Area | None) -> str:
+    if area is None:
+        return ""
+    if area.level == Area.Level.KELURAHAN and area.parent is not None:
+        return translation.gettext("Kelurahan %(k)s, Kecamatan %(c)s") % {
+            "k": area.name, "c": area.parent.name}
+    return translation.gettext("Kecamatan %(c)s") % {"c": area.name}
+
+
+def _landmark_name(landmark: Landmark) -> str:
+    where = _area_name(landmark.kelurahan)
+    if not where or landmark.name.lower() == (landmark.kelurahan.name or "").lower():
+        return where or landmark.name
+    return f"{landmark.name} ({where})"
 
 
 def _contact(phone: str) -> str:
@@ -142,38 +188,90 @@ def _contact(phone: str) -> str:
 
 # --- Receiving ------------------------------------------------------------------------------
 
-def _rate_limited(conv: Conversation, now: datetime) -> bool:
-    """Whether this number has sent more than its hourly allowance (a read: no write lock)."""
-    recent = InboundMessage.objects.filter(conversation=conv,
-                                           received_at__gte=now - timedelta(hours=1))
-    return recent.count() >= settings.SIGAP_CHANNELS_MAX_PER_HOUR
+def _conversation_id(channel: str, phone: str, now: datetime) -> int:
+    """The number's conversation (created on its first message): a read, a write only once."""
+    found = Conversation.objects.filter(channel=channel, phone=phone).values_list(
+        "pk", flat=True).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return Conversation.objects.create(channel=channel, phone=phone, created_at=now,
+                                               updated_at=now).pk
+    except IntegrityError:  # the same number's first two messages at once
+        return Conversation.objects.get(channel=channel, phone=phone).pk
 
 
 def receive(channel: str, messages: list[inbound.Incoming], *, now: datetime) -> list[int]:
-    """Store new messages (each provider id once); return the conversations to process."""
+    """Store new messages (each provider id once); return the conversations to process.
+
+    This is all the webhook does with a message: one read (the conversation) and one insert,
+    each its own short statement — no transaction is held across them, because under SQLite
+    a write transaction holds the database's one write lock. Whether the number is blocked
+    or over its hourly allowance is the worker's question (screen()).
+    """
     to_process: list[int] = []
-    blocked = set(BlockedNumber.objects.filter(
-        phone__in=[_contact(m.phone) for m in messages]).values_list("phone", flat=True))
     for message in messages:
-        conv, _created = Conversation.objects.get_or_create(
-            channel=channel, phone=message.phone,
-            defaults={"created_at": now, "updated_at": now})
-        state = InboundMessage.State.PENDING
-        if _contact(message.phone) in blocked:
-            state = InboundMessage.State.BLOCKED
-        elif _rate_limited(conv, now):
-            state = InboundMessage.State.LIMITED
+        conversation_id = _conversation_id(channel, message.phone, now)
         try:
             with transaction.atomic():
                 InboundMessage.objects.create(
-                    conversation=conv, provider_id=f"{channel}:{message.id}", kind=message.kind,
-                    payload=message.payload(), state=state, sent_at=message.at,
+                    conversation_id=conversation_id, provider_id=f"{channel}:{message.id}",
+                    kind=message.kind, payload=message.payload(), sent_at=message.at,
                     received_at=now)
         except IntegrityError:
             continue  # a retried webhook: this message is already stored
-        if state == InboundMessage.State.PENDING and conv.pk not in to_process:
-            to_process.append(conv.pk)
+        if conversation_id not in to_process:
+            to_process.append(conversation_id)
     return to_process
+
+
+LIMIT_WINDOW = timedelta(hours=1)
+
+
+def _limited_notice() -> str:
+    return translation.gettext(
+        "Terlalu banyak pesan dari nomor ini dalam satu jam. Pesan berikutnya tidak kami "
+        "proses untuk sementara; coba lagi nanti.")
+
+
+def screen(conversation_id: int, *, now: datetime) -> list[int]:
+    """Set aside the pending messages of a blocked number (told nothing) or of a number over
+    its hourly allowance (told once per episode, in its language); return the notices queued.
+
+    The allowance counts every message the number sent in the last hour, refused ones too:
+    a number that keeps flooding stays refused. The notice goes once: the conversation's
+    `limited_notice_at` is claimed with a conditional update, so two workers cannot both
+    send it, and it is sent again only after a whole window without one.
+    """
+    pending = InboundMessage.objects.filter(conversation_id=conversation_id,
+                                            state=InboundMessage.State.PENDING)
+    conv = Conversation.objects.get(pk=conversation_id)
+    if BlockedNumber.objects.filter(phone=_contact(conv.phone)).exists():
+        pending.update(state=InboundMessage.State.BLOCKED)
+        return []
+    ids = list(pending.order_by("pk").values_list("pk", "received_at"))
+    if not ids:
+        return []
+    allowance = settings.SIGAP_CHANNELS_MAX_PER_HOUR
+    used = InboundMessage.objects.filter(
+        conversation_id=conversation_id, pk__lt=ids[0][0],
+        received_at__gte=ids[0][1] - LIMIT_WINDOW).count()
+    over = [pk for i, (pk, _at) in enumerate(ids) if used + i >= allowance]
+    if not over:
+        return []
+    with transaction.atomic():
+        InboundMessage.objects.filter(pk__in=over, state=InboundMessage.State.PENDING).update(
+            state=InboundMessage.State.LIMITED)
+        told = Conversation.objects.filter(pk=conversation_id).filter(
+            Q(limited_notice_at=None) | Q(limited_notice_at__lt=now - LIMIT_WINDOW)
+        ).update(limited_notice_at=now)
+        if not told:
+            return []
+        with translation.override(conv.language):
+            text = _limited_notice()
+        return _queue(conv, [Reply(sms.fits(text) if conv.channel == Channel.SMS else text)],
+                      now)
 
 
 _RANK = {"queued": 0, "sent": 1, "delivered": 2, "read": 3}
@@ -238,6 +336,9 @@ def process(conversation_id: int, *, now: datetime, send=None) -> int:
     committed replies, in order, to send (the task passes its sending task; None: send
     them here).
     """
+    notices = screen(conversation_id, now=now)
+    if notices:
+        (send or functools.partial(send_queued, now=now))(notices)
     _fetch_photos(conversation_id)
     city = City.default()
     ctx = CityContext(city)
@@ -294,8 +395,10 @@ def _handle(conv: Conversation, incoming, ctx: CityContext, city, now) -> list[R
         out = machine(conv.draft, incoming, ctx, now)
     if out.language:
         conv.language = out.language
-        with translation.override(conv.language):
-            return conversation.prompt_for(conv.draft, ctx)
+        if conv.channel != Channel.SMS:  # repeat the question in the new language
+            with translation.override(conv.language):
+                return conversation.prompt_for(conv.draft, ctx)
+        # An SMS that changes the language is also a step (REPORT …): go on with it.
     conv.draft = out.draft
     with translation.override(conv.language):
         if not out.action:
@@ -347,10 +450,9 @@ def _create(conv, incoming, city, ctx, now) -> list[Reply]:
     conv.reports_created += 1
     report = created.report
     if conv.channel == Channel.SMS:
-        return [Reply(sms.fits(translation.gettext(
-            "Laporan %(t)s diterima, diteruskan ke %(a)s. Pantau: %(link)s") % {
-            "t": report.ticket, "a": report.agency.short_name or report.agency.code,
-            "link": settings.SITE_URL + report.get_absolute_url()}))]
+        return [Reply(sms.created_reply(report.ticket,
+                                        report.agency.short_name or report.agency.code,
+                                        settings.SITE_URL + report.get_absolute_url()))]
     return [Reply(translation.gettext(
         "Terima kasih! Laporan Anda sudah kami terima dengan nomor tiket %(t)s dan diteruskan "
         "ke %(a)s. Pantau di sini: %(link)s\nKami kabari di chat ini setiap ada perkembangan."

@@ -3,6 +3,11 @@
 `LAPOR <kategori> <tempat>: <keterangan>` — forgiving in spelling and case ("lapor sampa
 oebobo: numpuk di got"). What is missing is asked for, one short question at a time; every
 reply fits one SMS (160 characters). Pure functions, like the WhatsApp conversation.
+
+Language: Indonesian first. A citizen who starts with the English keyword (`REPORT
+<category> <place>: <details>`) or sends `ENGLISH` is answered in English from then on (the
+conversation keeps it); `LAPOR` or `INDONESIA` switches back. The keyword's language is
+the citizen's choice: "lapor" in an English conversation switches it back to Indonesian.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import hmac
 import re
 from datetime import datetime, timezone
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sigap.channels.conversation import TICKET, Outcome, Reply, choice_for
@@ -19,7 +25,11 @@ from sigap.channels.inbound import Incoming
 from sigap.channels.matching import normalise
 
 SMS_MAX = 160
-KEYWORD = re.compile(r"^\s*(lapor|lapr|lpr|laport|lapoer|report)\b[\s:]*", re.IGNORECASE)
+KEYWORD = re.compile(r"^\s*(lapor|lapr|lpr|laport|lapoer|report|reprt|repot|rapor)\b[\s:]*",
+                     re.IGNORECASE)
+ENGLISH_KEYWORDS = {"report", "reprt", "repot"}
+ENGLISH = {"english", "inggris", "bahasa inggris", "en"}
+INDONESIAN = {"indonesia", "bahasa indonesia", "bahasa", "id"}
 
 
 def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
@@ -46,6 +56,21 @@ def incoming(data: dict) -> Incoming:
 def fits(text: str) -> str:
     """Cut a reply to one SMS."""
     return text if len(text) <= SMS_MAX else text[:SMS_MAX - 1] + "…"
+
+
+def created_reply(ticket: str, agency: str, link: str) -> str:
+    """The reply to a report made: the ticket and the whole link, never cut (the agency is
+    left out first when the city's address is long)."""
+    text = _("Laporan %(t)s diterima, diteruskan ke %(a)s. Pantau: %(link)s") % {
+        "t": ticket, "a": agency[:20], "link": link}
+    if len(text) > SMS_MAX:
+        text = _("Laporan %(t)s diterima. Pantau: %(link)s") % {"t": ticket, "link": link}
+    return text
+
+
+def status_reply(ticket: str, status: str, link: str) -> str:
+    """The reply to "status <ticket>" by SMS: the state and the public link."""
+    return _("%(t)s: %(s)s. %(link)s") % {"t": ticket, "s": status[:40], "link": link}
 
 
 def parse(text: str, ctx) -> dict:
@@ -107,15 +132,53 @@ def _answer_question(draft: dict, text: str, ctx) -> bool:
     return False
 
 
+def help_text() -> str:
+    return _("Kirim: LAPOR <masalah> <tempat>: <keterangan>. Contoh: LAPOR sampah Oebobo: "
+             "menumpuk di got. Balas ENGLISH untuk bahasa Inggris.")
+
+
+def prompt(draft: dict, ctx) -> Reply:
+    """What the exchange waits for (repeated after a change of language)."""
+    if not draft:
+        return Reply(fits(help_text()))
+    return _ask(draft, ctx) or Reply(fits(help_text()))
+
+
+def language_of(text: str) -> str:
+    """The language a message asks for ("en", "id"), or "" when it names none."""
+    word = normalise(text)
+    if word in ENGLISH:
+        return "en"
+    if word in INDONESIAN:
+        return "id"
+    keyword = KEYWORD.match(text or "")
+    if keyword:
+        return "en" if keyword.group(1).lower() in ENGLISH_KEYWORDS else "id"
+    return ""
+
+
 def step(draft: dict, message: Incoming, ctx, now: datetime) -> Outcome:
-    """Advance an SMS exchange by one message."""
+    """Advance an SMS exchange by one message (in the language it asks for, if any)."""
+    current = (translation.get_language() or "id")[:2]
+    wanted = language_of(message.text or "")
+    if wanted and wanted != current:
+        with translation.override(wanted):
+            out = _step(draft, message, ctx, now)
+        out.language = wanted
+        return out
+    return _step(draft, message, ctx, now)
+
+
+def _step(draft: dict, message: Incoming, ctx, now: datetime) -> Outcome:
     draft = dict(draft or {})
     text = message.text or ""
     word = normalise(text)
+    if word in ENGLISH or word in INDONESIAN:
+        return Outcome(draft, [prompt(draft, ctx)])
     if word in ("batal", "cancel"):
         return Outcome({}, [Reply(_("Laporan dibatalkan."))])
     if match := TICKET.match(text):
-        status = ctx.status_text(match.group(1).upper(), message.phone)
+        status = ctx.status_text(match.group(1).upper(), message.phone, short=True)
         return Outcome(draft, [Reply(fits(status))])
     if KEYWORD.match(text) or not draft:
         draft = {"step": "sms", **parse(text, ctx)}

@@ -1,7 +1,9 @@
 """The webhooks: WhatsApp Cloud API (verify handshake, signed updates) and an SMS gateway.
 
-Both answer fast: they check the signature, store what arrived (each message id once) and
-hand the conversation to the worker. Nothing about the content of a message is logged.
+Both answer fast: they check the signature, store what arrived (each message id once, one
+read and one insert), hand the conversation to the worker and answer 200; blocking, the
+hourly allowance and everything else happen in the worker. Nothing about the content of a
+message is logged.
 """
 
 import hmac
@@ -50,11 +52,12 @@ def whatsapp(request):
         return HttpResponse("Bad Request", status=400)
     messages, statuses = inbound.parse(update)
     now = timezone.now()
-    with transaction.atomic():
-        conversation_ids = services.receive("whatsapp", messages, now=now)
-        if statuses:
-            services.record_statuses(statuses, now=now)
-        transaction.on_commit(lambda: _queue(conversation_ids))
+    # Each message is stored by its own short insert (services.receive): no transaction
+    # around the request, so the write lock (SQLite) is never held while reading.
+    conversation_ids = services.receive("whatsapp", messages, now=now)
+    if statuses:
+        services.record_statuses(statuses, now=now)
+    transaction.on_commit(lambda: _queue(conversation_ids))  # at once, outside a transaction
     return HttpResponse("ok", content_type="text/plain")
 
 
@@ -73,8 +76,6 @@ def sms_inbound(request):
         message = sms.incoming(data)
     except (ValueError, KeyError, TypeError):
         return HttpResponse("Bad Request", status=400)
-    now = timezone.now()
-    with transaction.atomic():
-        conversation_ids = services.receive("sms", [message], now=now)
-        transaction.on_commit(lambda: _queue(conversation_ids))
+    conversation_ids = services.receive("sms", [message], now=timezone.now())
+    transaction.on_commit(lambda: _queue(conversation_ids))
     return JsonResponse({"ok": True})

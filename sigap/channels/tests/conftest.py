@@ -9,9 +9,9 @@ TOKEN = "fake-token"
 
 
 def _port() -> int:
-    # Ports 8610-8659 (this team member's range), one per test process.
+    # Ports from SIGAP_CHANNELS_TEST_PORT (default 8710), five per test process.
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    return 8610 + int(worker[2:] or 0) * 5
+    return int(os.environ.get("SIGAP_CHANNELS_TEST_PORT", "8710")) + int(worker[2:] or 0) * 5
 
 
 @pytest.fixture
