@@ -1,5 +1,6 @@
 """`sigap demo-data`: write a demo city's history of reports (sigap.demo.history)."""
 
+import argparse
 import time
 
 from django.conf import settings
@@ -23,6 +24,10 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, default=None,
                             help="the calendar year (default: this year, up to today)")
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--fork-writer", action=argparse.BooleanOptionalAction,
+                            default=None,
+                            help="write in a second process while simulating (default: from "
+                                 f"{history.FORK_WRITER_FROM:,} reports)")
         parser.add_argument("--city", default=None, help="city code (default: SIGAP_CITY)")
         parser.add_argument("--if-empty", action="store_true",
                             help="do nothing when the city has reports already")
@@ -31,7 +36,7 @@ class Command(BaseCommand):
                                  "SIGAP_DEMO_DATA is on")
 
     def handle(self, *args, reports, citizens, year, seed, city, if_empty=False, auto=False,
-               **options):
+               fork_writer=None, **options):
         if auto and (settings.PRODUCTION or not settings.SIGAP_DEMO_DATA):
             return
         if_empty = if_empty or auto
@@ -55,7 +60,7 @@ class Command(BaseCommand):
         began = time.monotonic()
         try:
             result = history.generate(target, reports=reports, citizens=citizens, year=year,
-                                      seed=seed, now=now)
+                                      seed=seed, now=now, fork_writer=fork_writer)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         took = time.monotonic() - began
