@@ -1,6 +1,7 @@
 """`sigap demo-data`: write a demo city's history of reports (sigap.demo.history)."""
 
 import argparse
+import resource
 import time
 
 from django.conf import settings
@@ -64,8 +65,11 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         took = time.monotonic() - began
+        cpu = time.process_time()
+        writer = resource.getrusage(resource.RUSAGE_CHILDREN)  # the forked writer, if any
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(result.by_status.items()))
         self.stdout.write(self.style.SUCCESS(
             f"Demo history of {target.name} {year}: {result.reports} reports, "
             f"{result.events} events, {result.supports} supports, {result.citizens} new "
-            f"citizens in {took:.1f} s ({statuses})"))
+            f"citizens in {took:.1f} s ({statuses}); CPU {cpu:.0f} s here, "
+            f"{writer.ru_utime + writer.ru_stime:.0f} s in the writer"))
