@@ -6,14 +6,15 @@ Fill the database first, e.g. `sigap demo-data --reports 1000000 --year 2026`. S
 measured in process with Django's test client (the view, its queries and the template; no
 network). For each scope (the whole city and the largest kecamatan, the full year):
 
-  live     every load computes the figures from the reports (the cache emptied first):
-           the cost before the roll-up;
   roll-up  the worker's roll-up (sigap.dashboard.rollup.refresh, run once beforehand, as the
            periodic task does every 15 minutes), then each load with the page cache cold
            (only the roll-up kept).
 
 The public page is timed the same way (its snapshot made by the worker). `--csv` streams the
-whole CSV export once in a child process and reports its peak memory growth.
+whole CSV export once in a child process and reports its peak memory growth. Last:
+
+  live     every load computes the figures from the reports (the cache emptied first):
+           the cost before the roll-up (--live-loads; minutes per load at a million).
 """
 
 from __future__ import annotations
@@ -104,6 +105,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--loads", type=int, default=20)
     parser.add_argument("--csv", action="store_true")
+    parser.add_argument("--live-loads", type=int, default=None,
+                        help="loads of the live computation per scope (default: loads/4, at "
+                             "least 3; at a million reports each takes minutes)")
     parser.add_argument("--csv-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.csv_child:
@@ -126,10 +130,7 @@ def main():
     year = f"dari={date(today.year, 1, 1)}&sampai={today}"
     scopes = [("city, full year", f"/dasbor/?{year}"),
               (f"kecamatan {kec.name}, full year", f"/dasbor/?{year}&kecamatan={kec.pk}")]
-    live_n = max(3, args.loads // 4)
-    for label, url in scopes:
-        print(label)
-        line("live (before the roll-up)", timed(client, url, live_n, before=cache.clear))
+    live_n = args.live_loads if args.live_loads is not None else max(3, args.loads // 4)
     t = time.perf_counter()
     scopes_done = rollup.refresh(city, now=timezone.now())
     print(f"worker roll-up: {scopes_done} scopes in {time.perf_counter() - t:.1f} s")
@@ -147,6 +148,12 @@ def main():
         out = subprocess.run([sys.executable, __file__, "--csv-child"], capture_output=True,
                              text=True, check=True, env=os.environ)
         print("export:", out.stdout.strip().splitlines()[-1])
+    # Last (at a million reports each load takes minutes): the figures computed live, the
+    # cost before the roll-up.
+    for label, url in scopes:
+        if live_n:
+            print(label)
+            line("live (before the roll-up)", timed(client, url, live_n, before=cache.clear))
 
 
 if __name__ == "__main__":

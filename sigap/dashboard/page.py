@@ -103,9 +103,10 @@ def breakdown(scope, facts, labels: Labels, dimension: str, *, limit: int | None
             for key, n in rows]
 
 
-def league_rows(scope, facts, labels: Labels, dimension: str):
+def league_rows(scope, facts, labels: Labels, dimension: str, *, league=None):
+    """`league`: figures.league(facts, dimension) when the caller has it already."""
     out = []
-    for row in figures.league(facts, dimension):
+    for row in figures.league(facts, dimension) if league is None else league:
         s = row.summary
         out.append({
             "label": labels.of(dimension, row.key), "summary": s,
@@ -175,9 +176,10 @@ def hexes(scope, facts):
             for cell, n in sorted(counts.items(), key=lambda kv: -kv[1])]
 
 
-def hotspot_rows(scope, facts, labels: Labels):
+def hotspot_rows(scope, facts, labels: Labels, *, spots=None):
+    """`spots`: figures.hotspots(facts) when the caller has them already."""
     out = []
-    for spot in figures.hotspots(facts)[:HOTSPOTS_SHOWN]:
+    for spot in (figures.hotspots(facts) if spots is None else spots)[:HOTSPOTS_SHOWN]:
         first = spot.sightings[0].ref
         out.append({
             "category": labels.of("category", spot.category),

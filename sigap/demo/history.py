@@ -17,14 +17,19 @@ from __future__ import annotations
 
 import heapq
 import math
+import multiprocessing
+import os
+import queue as queue_module
 import random
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.models import Count, Q
+from django.db.models.base import ModelState
 from django.utils import translation
 
 from sigap.accounts.models import Role as AccountRole, User
@@ -126,6 +131,7 @@ class Life:
     supporters: list = field(default_factory=list)  # (user id, when)
     repeat_of: "Life | None" = None  # an open report of the same problem, seen on arrival
     watchers: int = 0  # later reports that may still be marked duplicates of this one
+    referenced: bool = False  # a duplicate points to it (the writer keeps its id)
 
 
 @dataclass
@@ -197,8 +203,10 @@ class City:
 
 
 class Simulation:
-    def __init__(self, city, options: Options, *, now: datetime):
+    def __init__(self, city, options: Options, *, now: datetime, fork_writer: bool = False):
         self.opts = options
+        self.fork_writer = fork_writer
+        self.writer = None
         self.rng = random.Random(options.seed)
         self.now = min(now, options.end)
         self.c = City(city, now)
@@ -325,8 +333,8 @@ class Simulation:
         else:
             anonymous = rng.random() < 0.7
         response_due, due = services.due_times(category, agency, c.city, at)
-        report = Report(
-            city_id=c.city.pk, ticket=ticket_text(c.city.ticket_prefix, year,
+        report = fresh(
+            Report, city_id=c.city.pk, ticket=ticket_text(c.city.ticket_prefix, year,
                                                                    number),
             category_id=category.pk, description=rng.choice(
                 DESCRIPTIONS.get(category.code, DESCRIPTIONS["LAINNYA"])),
@@ -445,6 +453,7 @@ class Simulation:
         r, k = life.report, kept.report
 
         life.kept = kept  # its id, once written, goes into duplicate_of
+        kept.referenced = True
 
         def apply(report):
             report.status_note = f"Digabung dengan laporan {k.ticket}"[:500]
@@ -590,22 +599,32 @@ class Simulation:
                                    total=opts.reports, rng=self.rng)
         tz = c.city.tz
         numbers = reserve_tickets(c.city, Counter(a.at.astimezone(tz).year for a in arrivals))
+        # From here on the database is only written to, by the writer (in a second process
+        # for a big load: see ForkedWriter).
+        self.writer = ForkedWriter() if self.fork_writer else InlineWriter()
         handlers = {"desk": self.desk, "assign": self.assign_later, "start": self.start,
                     "note": self.note, "handback": self.handback, "resolve": self.resolve,
                     "confirm": self.confirm, "desk_close": self.desk_close,
                     "reopen": self.reopen, "comment": self.comment}
+        flushed_at = 0
         for arrival in arrivals:
             self.advance(arrival.at, handlers)
             year = arrival.at.astimezone(tz).year
             numbers[year] = numbers.get(year, 0) + 1
             self.arrive(arrival, numbers[year], year)
-            if len(self.pending) >= BATCH * 2:
+            # Look for finished reports every BATCH arrivals, not at each one: a big city
+            # always has more than 2 × BATCH reports younger than the repeat horizon pending,
+            # and scanning them at every arrival made the load quadratic (at 1,000,000
+            # reports, ~11,000 pending scanned a million times).
+            if len(self.pending) >= BATCH * 2 and self.order - flushed_at >= BATCH:
+                flushed_at = self.order
                 self.flush(final=False, current=arrival.at)
         self.advance(self.now, handlers)
         for life in self.pending:
             if life.report.status in workflow.OPEN:
                 self.escalate_until(life, self.now)
         self.flush(final=True)
+        self.writer.close()
         return self.result
 
     def assign_later(self, life: Life, at: datetime) -> None:
@@ -690,41 +709,184 @@ class Simulation:
             chunk = lives[i:i + BATCH]
             for life in chunk:
                 life.supporters = self.supports_for(life)
-            with transaction.atomic():
-                self.insert(chunk)
+            self.writer.put(self.rows_of(chunk))
 
-    def insert(self, chunk: list[Life]) -> None:
-        """Insert the chunk's reports (a duplicate after the report it points to), then the
-        rows that hang off them."""
-        left = chunk
-        while left:
-            now = [x for x in left if x.kept is None or x.kept.report.pk is not None]
-            if not now:
-                raise RuntimeError("a duplicate points to a report that is not written")
-            for life in now:
-                if life.kept is not None:
-                    life.report.duplicate_of_id = life.kept.report.pk
-            Report.objects.bulk_create([x.report for x in now])
-            done = {id(x) for x in now}
-            left = [x for x in left if id(x) not in done]
-        supports, followers, events = [], [], []
+    def rows_of(self, chunk: list[Life]) -> list[tuple]:
+        """Return the chunk as plain rows for the writer (picklable: it may be another
+        process): per report its order, its fields, the order of the report it duplicates,
+        whether a later duplicate points to it, its events, supports and followers."""
+        names = report_fields()
+        out = []
         for life in chunk:
             r = life.report
-            supports += [Support(None, r.pk, f"u{user_id}", user_id, at)
-                         for user_id, at in life.supporters]
-            followers += [Follower(None, r.pk, u, since)
-                          for u, since in sorted(life.followers.items())]
-            # The positional constructor (the one Django uses for rows it reads): the
-            # keyword one costs twice as much, and there are millions of these.
-            events += [ReportEvent(None, r.pk, *event)
-                       for event in sorted(life.events, key=lambda e: e[-1])]
+            values = r.__dict__
+            out.append((life.order, tuple(values[n] for n in names),
+                        life.kept.order if life.kept is not None else None, life.referenced,
+                        sorted(life.events, key=lambda e: e[-1]),
+                        life.supporters, sorted(life.followers.items())))
             self.result.by_status[r.status] += 1
-        ReportEvent.objects.bulk_create(events, batch_size=BATCH)
-        Support.objects.bulk_create(supports, batch_size=BATCH)
-        Follower.objects.bulk_create(followers, batch_size=BATCH)
-        freshness.bump()  # cached public reads see each batch (the server may be running)
-        self.result.events += len(events)
-        self.result.supports += len(supports)
+            self.result.events += len(life.events)
+            self.result.supports += len(life.supporters)
+        return out
+
+
+REPORT_FIELDS: tuple = ()  # the report's concrete attribute names, set on first use
+
+
+def report_fields() -> tuple:
+    global REPORT_FIELDS
+    if not REPORT_FIELDS:
+        REPORT_FIELDS = tuple(f.attname for f in Report._meta.concrete_fields)
+    return REPORT_FIELDS
+
+
+def insert(rows: list[tuple], pk_of: dict) -> None:
+    """Insert one chunk of Simulation.rows_of (a duplicate after the report it points to),
+    then the rows that hang off the reports, in one transaction. `pk_of` maps the order of
+    each written report that a duplicate points to, to its id (kept between chunks)."""
+    names = report_fields()
+    reports = []
+    for order, values, kept, referenced, *_rest in rows:
+        obj = Report.__new__(Report)
+        obj._state = ModelState()
+        obj.__dict__.update(zip(names, values, strict=True))
+        reports.append((order, obj, kept, referenced))
+    with transaction.atomic():
+        left = reports
+        while left:
+            now = [x for x in left if x[2] is None or x[2] in pk_of]
+            if not now:
+                raise RuntimeError("a duplicate points to a report that is not written")
+            for _order, obj, kept, _referenced in now:
+                if kept is not None:
+                    obj.duplicate_of_id = pk_of[kept]
+            Report.objects.bulk_create([x[1] for x in now])
+            for order, obj, _kept, referenced in now:
+                if referenced:
+                    pk_of[order] = obj.pk
+            done = {x[0] for x in now}
+            left = [x for x in left if x[0] not in done]
+        supports, followers, events = [], [], []
+        for (_o, _v, _k, _r, life_events, supporters, life_followers), (_, obj, _, _) in zip(
+                rows, reports, strict=True):
+            pk = obj.pk
+            supports += [(None, pk, f"u{user_id}", user_id, at) for user_id, at in supporters]
+            followers += [(None, pk, u, since) for u, since in life_followers]
+            events += [(None, pk, *event) for event in life_events]
+        ReportEvent.objects.bulk_create(unsaved(ReportEvent, events), batch_size=BATCH)
+        Support.objects.bulk_create(unsaved(Support, supports), batch_size=BATCH)
+        Follower.objects.bulk_create(unsaved(Follower, followers), batch_size=BATCH)
+    freshness.bump()  # cached public reads see each batch (the server may be running)
+
+
+class InlineWriter:
+    """Writes each chunk at once, in this process (small loads, tests)."""
+
+    def __init__(self):
+        self.pk_of: dict = {}
+
+    def put(self, rows: list[tuple]) -> None:
+        insert(rows, self.pk_of)
+
+    def close(self) -> None:
+        pass
+
+
+def _write_forever(queue) -> None:
+    pk_of: dict = {}
+    while (rows := queue.get()) is not None:
+        insert(rows, pk_of)
+    connections.close_all()
+
+
+class ForkedWriter:
+    """Writes the chunks in a second process while this one simulates: the writing
+    (Django's per-value preparation in bulk_create) is three quarters of a big load, the
+    simulation the rest, so on two cores the two overlap. The chunks go in order through a
+    short queue (one writer: the ids are those the inline writer gives)."""
+
+    def __init__(self):
+        ctx = multiprocessing.get_context("fork")
+        self.queue = ctx.Queue(maxsize=4)
+        connections.close_all()  # the child opens its own connection
+        self.process = ctx.Process(target=_write_forever, args=(self.queue,), daemon=True)
+        self.process.start()
+
+    def put(self, rows: list[tuple]) -> None:
+        while True:
+            if not self.process.is_alive():
+                raise RuntimeError(f"the demo writer stopped (exit {self.process.exitcode})")
+            try:
+                self.queue.put(rows, timeout=1)
+                return
+            except queue_module.Full:
+                continue
+
+    def close(self) -> None:
+        self.put(None)
+        self.process.join()
+        if self.process.exitcode != 0:
+            raise RuntimeError(f"the demo writer failed (exit {self.process.exitcode})")
+
+
+def can_fork_writer() -> bool:
+    """A second process sees the data only in a database file or server, outside an open
+    transaction (never in the test suite's in-memory SQLite or its wrapping transaction)."""
+    return (hasattr(os, "fork") and not connection.in_atomic_block
+            and not (connection.vendor == "sqlite" and connection.is_in_memory_db()))
+
+
+def unsaved(model, rows: list[tuple]) -> list:
+    """Return unsaved instances of `model` from tuples of all its concrete fields' values
+    (the primary key first, None): the state Model.__init__ leaves, without its work per
+    field and its pre_init/post_init signals (the values here are plain ids, dates and
+    strings, nothing to resolve; there are millions of these rows)."""
+    names = [f.attname for f in model._meta.concrete_fields]
+    out = []
+    for values in rows:
+        obj = model.__new__(model)
+        obj._state = ModelState()
+        obj.__dict__.update(zip(names, values, strict=True))
+        out.append(obj)
+    return out
+
+
+_DEFAULTS: dict = {}
+
+
+def fresh(model, **values):
+    """Return an unsaved instance of `model`, as model(**values) would make it but without its
+    per-field work and signals: the fields not given take their (constant) defaults; a field
+    whose default is computed (a callable) must be given."""
+    defaults = _DEFAULTS.get(model)
+    if defaults is None:
+        defaults = _DEFAULTS[model] = {
+            f.attname: f.get_default() for f in model._meta.concrete_fields
+            if not (f.has_default() and callable(f.default))}
+        _DEFAULTS[model, "given"] = frozenset(
+            f.attname for f in model._meta.concrete_fields
+            if f.has_default() and callable(f.default))
+    missing = _DEFAULTS[model, "given"] - values.keys()
+    if missing:
+        raise TypeError(f"{model.__name__}: give {sorted(missing)} (computed defaults)")
+    obj = model.__new__(model)
+    obj._state = ModelState()
+    obj.__dict__.update(defaults)
+    obj.__dict__.update(values)
+    return obj
+
+
+@contextmanager
+def unlogged_queries():
+    """With DEBUG on (development), Django keeps each query's SQL with its parameters
+    quoted in, for the debug page: a twentieth of a big load's time for statements nobody
+    reads. The load runs with the query log off and puts the setting back afterwards."""
+    was = settings.DEBUG
+    settings.DEBUG = False
+    try:
+        yield
+    finally:
+        settings.DEBUG = was
 
 
 def reserve_tickets(city, per_year: dict[int, int]) -> dict[int, int]:
@@ -749,14 +911,24 @@ def year_window(city, year: int, now: datetime) -> tuple[datetime, datetime]:
     return start, min(end, now)
 
 
+# A load this big writes in a second process while this one simulates (ForkedWriter).
+FORK_WRITER_FROM = 50_000
+
+
 def generate(city, *, reports: int, citizens: int, year: int, seed: int,
-             now: datetime) -> Result:
-    """Write a demo history of `reports` reports and `citizens` citizens for `year`."""
+             now: datetime, fork_writer: bool | None = None) -> Result:
+    """Write a demo history of `reports` reports and `citizens` citizens for `year`.
+
+    `fork_writer`: write in a second process (default: from FORK_WRITER_FROM reports, where
+    a second process can see the data); the history written is the same either way."""
+    if fork_writer is None:
+        fork_writer = reports >= FORK_WRITER_FROM and can_fork_writer()
     ensure_staff(city)
     start, end = year_window(city, year, now)
     if end <= start:
         raise ValueError("the year has not started yet")
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(settings.LANGUAGE_CODE), unlogged_queries():
         result = Simulation(city, Options(reports=reports, citizens=citizens, start=start,
-                                          end=end, seed=seed), now=end).run()
+                                          end=end, seed=seed), now=end,
+                            fork_writer=fork_writer).run()
     return result

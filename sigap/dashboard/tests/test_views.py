@@ -222,3 +222,17 @@ def test_it_speaks_english_through_the_catalogue(client, history, people):
     assert "Reports received" in html and "Closed by the agency without confirmation" in html
     assert "Laporan masuk" not in html
     assert "Received" in html  # the league tables' column, not the sign-in button's "Sign in"
+
+
+def test_the_worker_reads_the_city_once_and_each_scope_gets_its_own_figures(history, kupang,
+                                                                            now):
+    from sigap.dashboard import figures, rollup
+
+    scopes = rollup.standard_scopes(kupang, today=now.astimezone(kupang.tz).date())
+    city_facts = figures.load(scopes[0], now=now)
+    for scope in scopes:
+        direct = figures.load(scope, now=now)
+        part = rollup.part_of(city_facts, scope)
+        assert sorted(f.id for f in part) == sorted(f.id for f in direct)
+        assert figures.summarise(part) == figures.summarise(direct)
+    assert any(len(rollup.part_of(city_facts, s)) < len(city_facts) for s in scopes[1:])

@@ -8,6 +8,7 @@ ratings, supports, and each SLA step as the poller records it) and compares fiel
 
 from __future__ import annotations
 
+import os
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta, timezone
 
@@ -230,3 +231,40 @@ def test_a_new_report_after_the_history_takes_the_next_ticket(kupang, make_repor
     generate(kupang, n=20, citizens=5)
     report = make_report(at=NOW + timedelta(hours=1))
     assert report.ticket == "KPG-2026-000021"
+
+
+def by_username(snap: dict) -> dict:
+    """Return the snapshot with user ids replaced by usernames (a second run's citizens are
+    the same people under new ids)."""
+    names = dict(User.objects.values_list("pk", "username"))
+    out = {}
+    for ticket, (fields, events, supports, followers) in snap.items():
+        fields = {**fields, "reporter_id": names.get(fields["reporter_id"])}
+        events = [(*e[:4], names.get(e[4]), *e[5:]) for e in events]
+        supports = {(names.get(user), names.get(user), at) for _key, user, at in supports}
+        out[ticket] = (fields, events, supports, {names.get(u) for u in followers})
+    return out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_process_writes_the_same_history(kupang, monkeypatch):
+    forked = []
+    real_init = history.ForkedWriter.__init__
+
+    def spy(self):
+        real_init(self)
+        forked.append(self.process.pid)
+
+    monkeypatch.setattr(history.ForkedWriter, "__init__", spy)
+    assert history.can_fork_writer()  # a database file or server, no open transaction
+    history.generate(kupang, reports=150, citizens=40, year=2026, seed=6, now=NOW,
+                     fork_writer=True)
+    assert len(forked) == 1 and forked[0] != os.getpid()
+    from_child = by_username(snapshot())
+    forget_reports()
+    User.objects.filter(username__startswith="warga-").delete()
+    history.generate(kupang, reports=150, citizens=40, year=2026, seed=6, now=NOW,
+                     fork_writer=False)
+    inline = by_username(snapshot())
+    assert len(inline) == 150 and sum(len(v[1]) for v in inline.values()) > 300
+    assert from_child == inline

@@ -1,5 +1,7 @@
 """`sigap demo-data`: write a demo city's history of reports (sigap.demo.history)."""
 
+import argparse
+import resource
 import time
 
 from django.conf import settings
@@ -23,6 +25,10 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, default=None,
                             help="the calendar year (default: this year, up to today)")
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--fork-writer", action=argparse.BooleanOptionalAction,
+                            default=None,
+                            help="write in a second process while simulating (default: from "
+                                 f"{history.FORK_WRITER_FROM:,} reports)")
         parser.add_argument("--city", default=None, help="city code (default: SIGAP_CITY)")
         parser.add_argument("--if-empty", action="store_true",
                             help="do nothing when the city has reports already")
@@ -31,7 +37,7 @@ class Command(BaseCommand):
                                  "SIGAP_DEMO_DATA is on")
 
     def handle(self, *args, reports, citizens, year, seed, city, if_empty=False, auto=False,
-               **options):
+               fork_writer=None, **options):
         if auto and (settings.PRODUCTION or not settings.SIGAP_DEMO_DATA):
             return
         if_empty = if_empty or auto
@@ -55,12 +61,15 @@ class Command(BaseCommand):
         began = time.monotonic()
         try:
             result = history.generate(target, reports=reports, citizens=citizens, year=year,
-                                      seed=seed, now=now)
+                                      seed=seed, now=now, fork_writer=fork_writer)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         took = time.monotonic() - began
+        cpu = time.process_time()
+        writer = resource.getrusage(resource.RUSAGE_CHILDREN)  # the forked writer, if any
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(result.by_status.items()))
         self.stdout.write(self.style.SUCCESS(
             f"Demo history of {target.name} {year}: {result.reports} reports, "
             f"{result.events} events, {result.supports} supports, {result.citizens} new "
-            f"citizens in {took:.1f} s ({statuses})"))
+            f"citizens in {took:.1f} s ({statuses}); CPU {cpu:.0f} s here, "
+            f"{writer.ru_utime + writer.ru_stime:.0f} s in the writer"))
