@@ -39,6 +39,7 @@ def test_it_keeps_up_with_a_scaled_down_load(tmp_path):
         args += ["--db", "postgres", "--pg-db", f"sigap_load_{os.getpid()}",
                  "--redis-db", str(redis_db)]
     done = subprocess.run(args, capture_output=True, text=True, timeout=900, cwd=ROOT)
+    assert (tmp_path / "load.json").exists(), done.stderr[-3000:]
     results = json.loads((tmp_path / "load.json").read_text())
     print(json.dumps({k: results[k] for k in ("a", "b", "missed") if k in results}))
     a, b = results["a"], results["b"]
