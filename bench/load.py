@@ -139,6 +139,11 @@ class Stack:
                               capture_output=True)
 
     def start(self) -> None:
+        import socket  # noqa: PLC0415 - only the stack checks its port
+
+        with socket.socket() as probe:  # a server left over from a killed run would answer
+            if probe.connect_ex(("127.0.0.1", PORT)) == 0:
+                raise RuntimeError(f"port {PORT} is in use: a server from an earlier run?")
         bin_ = self.tree / ".venv" / "bin"
         log = open(self.tmp / "server.log", "a")  # noqa: SIM115 - closed with the process
         self.procs.append(subprocess.Popen(
@@ -630,6 +635,8 @@ def main(argv=None) -> int:
     scale = QUICK if args.quick else FULL
     if args.minutes is not None:
         scale.minutes = args.minutes
+    # A timeout's SIGTERM unwinds like ^C, so that the servers are stopped (not orphaned).
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     results = asyncio.run(run(args, scale))
     coalesce = float(os.environ.get("SIGAP_NOTIFY_COALESCE_SECONDS", 30))
     results["missed"] = check(results, coalesce=coalesce, quick=args.quick)
