@@ -12,4 +12,4 @@ class NotificationsConfig(AppConfig):
         from sigap.notifications import tasks
         from sigap.reports import outbox
 
-        outbox.on_event(tasks.handle_event)
+        outbox.on_event(tasks.handle_events)

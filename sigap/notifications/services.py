@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -147,35 +148,50 @@ def recipients_for(event) -> list[tuple[Recipient, str]]:
     return list(out.values())
 
 
-def notifications_for_event(event_id: int, *, now: datetime) -> list[int]:
-    """Create the notifications that the event calls for; return those still to send.
+def plan_notifications(event_ids: list[int], *, now: datetime) -> dict[int, list]:
+    """Return the notifications (unsaved) that each of these events calls for. Reads only:
+    the outbox drain calls it outside its write transaction (reports.outbox.drain)."""
+    events = ReportEvent.objects.select_related(
+        "report__reporter", "report__officer", "report__agency").filter(pk__in=event_ids)
+    plan = {}
+    for event in events:
+        pairs = recipients_for(event)
+        if pairs:
+            plan[event.pk] = [
+                Notification(event=event, report=event.report, recipient=rec.key,
+                             user_id=rec.user_id, channel=rec.channel,
+                             destination=rec.destination, language=rec.language,
+                             purpose=purpose, created_at=now)
+                for rec, purpose in pairs]
+    return plan
 
-    Called by the outbox drain (tasks.handle_event), which reads the clock and queues their
-    delivery. Safe to run twice: existing (event, recipient) rows are left alone.
+
+def store_notifications(plan: dict[int, list], event_ids: list[int], *,
+                        now: datetime) -> list[tuple[int, datetime | None]]:
+    """Write the planned notifications of these events (one INSERT for them all); return
+    (id, not before) of those still to send, None meaning now.
+
+    Safe to run twice: existing (event, recipient) rows are left alone.
     """
-    event = ReportEvent.objects.select_related(
-        "report__reporter", "report__officer", "report__agency").filter(pk=event_id).first()
-    if event is None:
+    rows = [n for event_id in event_ids for n in plan.get(event_id, ())]
+    if not rows:
         return []
-    pairs = recipients_for(event)
-    if not pairs:
-        return []
-    Notification.objects.bulk_create([
-        Notification(event=event, report=event.report, recipient=rec.key, user_id=rec.user_id,
-                     channel=rec.channel, destination=rec.destination, language=rec.language,
-                     purpose=purpose, created_at=now)
-        for rec, purpose in pairs
-    ], ignore_conflicts=True)
-    pending = Notification.objects.filter(event=event, state=Notification.State.PENDING,
-                                          attempts=0)
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    pending = Notification.objects.filter(event_id__in=event_ids,
+                                          state=Notification.State.PENDING, attempts=0)
     # Citizens' updates wait a short window, so that a burst (verified, assigned, a note
-    # within seconds) becomes one message naming the latest state (see deliver()); the
-    # periodic retry sends them once the window has passed.
+    # within seconds) becomes one message naming the latest state (see deliver_many()).
     window = coalesce_window()
     if window:
         pending.filter(purpose=P.STATUS, next_attempt_at=None).update(
             next_attempt_at=now + window)
-    return list(pending.values_list("pk", flat=True))
+    return list(pending.order_by("pk").values_list("pk", "next_attempt_at"))
+
+
+def notifications_for_event(event_id: int, *, now: datetime) -> list[int]:
+    """Create the notifications that the event calls for; return those still to send."""
+    plan = plan_notifications([event_id], now=now)
+    return [pk for pk, _ in store_notifications(plan, [event_id], now=now)]
 
 
 def coalesce_window() -> timedelta:
@@ -276,46 +292,79 @@ def short_text(report, status: str, changes: list[str], subject: str) -> str:
 
 def deliver(notification_id: int, *, now: datetime) -> str | None:
     """Send one pending notification that is due; return its new state (None: not claimed)."""
+    return deliver_many([notification_id], now=now).get(notification_id)
+
+
+def deliver_many(notification_ids: list[int], *, now: datetime) -> dict[int, str]:
+    """Send those of these notifications that are pending and due; return {id: new state}.
+
+    One transaction claims them all (a notification is claimed once: the claim is what
+    makes "never sent twice" hold between workers), each is sent in turn, and one more
+    transaction records what was sent: two turns of SQLite's writers' lock per batch, not
+    two per message. A failure is recorded at once with its back-off. A process that dies
+    between a send and the record leaves the message "sending", as one that dies between
+    the send and the record of a single message always did: it is not sent again.
+    """
     S = Notification.State
-    claimed = Notification.objects.filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
-        pk=notification_id, state=S.PENDING,
-    ).update(state=S.SENDING, attempts=F("attempts") + 1)
-    if not claimed:
-        return None
-    notification = Notification.objects.select_related(
-        "event", "report__category").get(pk=notification_id)
-    events = None
-    if notification.purpose == P.STATUS:
-        same = Notification.objects.filter(report_id=notification.report_id,
-                                           recipient=notification.recipient, purpose=P.STATUS)
-        if same.filter(state=S.PENDING, pk__gt=notification.pk).exists():
-            # A newer update follows within the window: it will tell of this one too.
-            Notification.objects.filter(pk=notification_id).update(state=S.COALESCED)
-            return S.COALESCED
-        folded = list(same.filter(state=S.COALESCED, sent_at=None, pk__lt=notification.pk)
-                      .select_related("event").order_by("pk"))
-        events = [n.event for n in folded] + [notification.event]
-    try:
-        subject, text, html = render(notification, events)
-        if notification.channel == "email":
-            channels.send("email", notification.destination, subject, text, html)
-        else:
-            channels.send(notification.channel, notification.destination, subject,
-                          text.strip(), notification=notification)
-    except channels.DeliveryError as exc:
-        failed = notification.attempts >= MAX_ATTEMPTS
-        Notification.objects.filter(pk=notification_id).update(
-            state=S.FAILED if failed else S.PENDING, last_error=str(exc)[:500],
-            next_attempt_at=None if failed else now + backoff(notification.attempts))
-        log.warning("notification %s failed (attempt %s): %s", notification_id,
-                    notification.attempts, exc)
-        return S.FAILED if failed else S.PENDING
-    Notification.objects.filter(pk=notification_id).update(
-        state=S.SENT, sent_at=now, last_error="", next_attempt_at=None)
-    if events and len(events) > 1:  # the folded ones went out with this message
-        Notification.objects.filter(pk__in=[n.pk for n in folded]).update(sent_at=now)
-    return S.SENT
+    with transaction.atomic():
+        claimed = list(Notification.objects.select_for_update(skip_locked=True).filter(
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+            pk__in=notification_ids, state=S.PENDING).values_list("pk", flat=True))
+        if not claimed:
+            return {}
+        Notification.objects.filter(pk__in=claimed).update(state=S.SENDING,
+                                                           attempts=F("attempts") + 1)
+    notes = list(Notification.objects.select_related("event", "report__category")
+                 .filter(pk__in=claimed).order_by("pk"))
+    result: dict[int, str] = {}
+    sent, folded_sent, coalesced = [], [], []
+    newest = {}  # (report, recipient) -> the newest citizen update in this batch
+    for n in notes:
+        if n.purpose == P.STATUS:
+            newest[n.report_id, n.recipient] = n.pk
+    folded_here: dict[tuple, list] = {}
+    for n in notes:
+        events = None
+        if n.purpose == P.STATUS:
+            key = (n.report_id, n.recipient)
+            same = Notification.objects.filter(report_id=n.report_id, recipient=n.recipient,
+                                               purpose=P.STATUS)
+            if newest[key] > n.pk or same.filter(state=S.PENDING, pk__gt=n.pk).exists():
+                # A newer update follows within the window: it will tell of this one too.
+                coalesced.append(n.pk)
+                folded_here.setdefault(key, []).append(n)
+                result[n.pk] = S.COALESCED
+                continue
+            folded = list(same.filter(state=S.COALESCED, sent_at=None, pk__lt=n.pk)
+                          .select_related("event").order_by("pk")) + folded_here.pop(key, [])
+            events = [f.event for f in folded] + [n.event]
+        try:
+            subject, text, html = render(n, events)
+            if n.channel == "email":
+                channels.send("email", n.destination, subject, text, html)
+            else:
+                channels.send(n.channel, n.destination, subject, text.strip(), notification=n)
+        except channels.DeliveryError as exc:
+            failed = n.attempts >= MAX_ATTEMPTS  # read after the claim: this attempt counted
+            Notification.objects.filter(pk=n.pk).update(
+                state=S.FAILED if failed else S.PENDING, last_error=str(exc)[:500],
+                next_attempt_at=None if failed else now + backoff(n.attempts))
+            log.warning("notification %s failed (attempt %s): %s", n.pk, n.attempts, exc)
+            result[n.pk] = S.FAILED if failed else S.PENDING
+            continue
+        sent.append(n.pk)
+        if events and len(events) > 1:  # the folded ones went out with this message
+            folded_sent += [f.pk for f in folded]
+        result[n.pk] = S.SENT
+    with transaction.atomic():
+        if coalesced:
+            Notification.objects.filter(pk__in=coalesced).update(state=S.COALESCED)
+        if sent:
+            Notification.objects.filter(pk__in=sent).update(
+                state=S.SENT, sent_at=now, last_error="", next_attempt_at=None)
+        if folded_sent:
+            Notification.objects.filter(pk__in=folded_sent).update(sent_at=now)
+    return result
 
 
 def retry_due(now: datetime, *, limit: int = 500) -> list[int]:
@@ -323,8 +372,8 @@ def retry_due(now: datetime, *, limit: int = 500) -> list[int]:
     ids = list(
         Notification.objects.filter(state=Notification.State.PENDING, next_attempt_at__lte=now)
         .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
-    for pk in ids:
-        deliver(pk, now=now)
+    if ids:
+        deliver_many(ids, now=now)
     return ids
 
 

@@ -43,8 +43,11 @@ _handlers: list[Callable[..., object]] = []
 
 
 def on_event(handler: Callable[..., object]) -> None:
-    """Have the drain call `handler(event_id, now=now)` for each event (idempotent: a failed
-    drain hands the event again)."""
+    """Have the drain call `handler(event_ids, now=now)` for each batch of events, oldest
+    first, outside any transaction: it reads what it needs and returns a function
+    `write(event_ids)` (or None) that the drain calls inside the batch's one transaction
+    with the events it holds (all of them, or fewer when another drain took some meanwhile).
+    Both must be idempotent: a failed drain hands the events again."""
     if handler not in _handlers:
         _handlers.append(handler)
 
@@ -67,34 +70,56 @@ def kick(*, clock=time.monotonic) -> None:
     _scheduled_until = moment + DELAY
 
 
+def _prepare(event_ids: list[int], now: datetime) -> list:
+    return [w for w in (handler(event_ids, now=now) for handler in _handlers) if w]
+
+
+def _commit(rows: list[tuple[int, int]], writers: list) -> int:
+    """In one transaction: the writers for the rows this drain still holds, and their
+    removal; return how many were handled."""
+    with transaction.atomic():
+        held = list(Outbox.objects.select_for_update(skip_locked=True)
+                    .filter(pk__in=[pk for pk, _ in rows]).order_by("pk")
+                    .values_list("pk", "event_id"))
+        if not held:
+            return 0  # another drain handled them meanwhile
+        for write in writers:
+            write([event_id for _, event_id in held])
+        Outbox.objects.filter(pk__in=[pk for pk, _ in held]).delete()
+    return len(held)
+
+
 def drain(*, now: datetime, batch: int = BATCH) -> int:
     """Handle every pending event, oldest first; return how many were handled.
 
-    One transaction per event: its notifications and the removal of its row commit
-    together. An event whose handling fails stays for the next drain (logged).
-    Concurrent drains share the work (SKIP LOCKED on PostgreSQL; SQLite's write lock
-    serialises them).
+    A batch at a time: the handlers read what they need outside any transaction, then one
+    short transaction writes their results (the notifications) and removes the batch's
+    rows. On SQLite that is one turn of the writers' lock per batch, not one per event,
+    and none while reading. A batch whose handling fails is retried event by event, so that
+    one bad event stays (logged) for the next drain and the others go through. Concurrent
+    drains share the work (SKIP LOCKED on PostgreSQL; on SQLite the writers' lock
+    serialises them and a row already removed is not handled twice).
     """
     handled, after = 0, 0
     while True:
-        pending = list(Outbox.objects.filter(pk__gt=after).order_by("pk")
-                       .values_list("pk", flat=True)[:batch])
-        if not pending:
+        rows = list(Outbox.objects.filter(pk__gt=after).order_by("pk")
+                    .values_list("pk", "event_id")[:batch])
+        if not rows:
             return handled
-        for pk in pending:
-            after = pk
+        after = rows[-1][0]
+        try:
+            handled += _commit(rows, _prepare([e for _, e in rows], now))
+            continue
+        except Exception:  # noqa: BLE001 - find the bad event below
+            if len(rows) == 1:
+                log.exception("outbox: event %s not handled; kept for the next drain",
+                              rows[0][0])
+                continue
+        for row in rows:
             try:
-                with transaction.atomic():
-                    row = (Outbox.objects.select_for_update(skip_locked=True)
-                           .filter(pk=pk).values_list("event_id", flat=True).first())
-                    if row is None:
-                        continue  # another drain has it
-                    for handler in _handlers:
-                        handler(row, now=now)
-                    Outbox.objects.filter(pk=pk).delete()
-                    handled += 1
+                handled += _commit([row], _prepare([row[1]], now))
             except Exception:  # noqa: BLE001 - one bad event must not stop the others
-                log.exception("outbox: event %s not handled; kept for the next drain", pk)
+                log.exception("outbox: event %s not handled; kept for the next drain", row[0])
 
 
 @db_task()

@@ -61,15 +61,15 @@ def test_an_event_that_fails_stays_and_the_others_go_through(make_report, make_u
     failing = ReportEvent.objects.get(report=first).pk
     from sigap.notifications import services as notifications
 
-    original = notifications.notifications_for_event
+    original = notifications.plan_notifications
 
-    def handle(event_id, *, now):
-        if event_id == failing:
+    def handle(event_ids, *, now):
+        if failing in event_ids:
             raise RuntimeError("mail server misconfigured")
-        return original(event_id, now=now)
+        return original(event_ids, now=now)
 
-    with mock.patch.object(notifications, "notifications_for_event", handle):
-        assert outbox.drain(now=now, batch=1) == 1
+    with mock.patch.object(notifications, "plan_notifications", handle):
+        assert outbox.drain(now=now) == 1  # the batch fails, then each event on its own
     assert list(Outbox.objects.values_list("event_id", flat=True)) == [failing]
     assert outbox.drain(now=now) == 1  # fixed: the next drain handles it
     assert not Outbox.objects.exists() and second.pk
