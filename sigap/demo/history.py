@@ -670,7 +670,10 @@ class Simulation:
         if r.status in (Status.REJECTED, Status.DUPLICATE) or not self.citizens:
             return []
         n = 0 if rng.random() < 0.6 else min(int(rng.expovariate(1 / 3)) + 1, 40)
-        end = r.closed_at or r.resolved_at or self.now
+        # Supports come while the report is open (the state machine refuses them after):
+        # before the first change to a status that is not open.
+        end = min((e[10] for e in life.events if e[3] and e[3] not in workflow.OPEN),
+                  default=self.now)
         chosen = {rng.choice(self.citizens) for _ in range(n)} - {r.reporter_id}
         out = []
         for user_id in sorted(chosen):
