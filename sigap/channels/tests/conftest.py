@@ -35,6 +35,17 @@ def fake_wa(wa_settings, client, django_capture_on_commit_callbacks, kupang):
                                    **headers)
         return response.status_code
 
+    fake = start_fake(deliver, wa_settings)
+    yield fake
+    fake.stop()
+    from sigap.channels import outbound
+
+    outbound.close_clients()  # no kept-alive connection to this fake reaches the next one
+
+
+def start_fake(deliver, wa_settings) -> FakeCloudAPI:
+    """Start the fake Cloud API on the first free port of this run's range, and point the
+    product at it."""
     fake = None
     for attempt in range(5):
         try:
@@ -45,8 +56,4 @@ def fake_wa(wa_settings, client, django_capture_on_commit_callbacks, kupang):
             continue
     fake.start()
     wa_settings.SIGAP_WHATSAPP_API_URL = fake.url
-    yield fake
-    fake.stop()
-    from sigap.channels import outbound
-
-    outbound.close_clients()  # no kept-alive connection to this fake reaches the next one
+    return fake

@@ -7,8 +7,7 @@ import urllib.request
 import pytest
 from django.utils import timezone
 
-from sigap.channels.fake import FakeCloudAPI
-from sigap.channels.tests.conftest import APP_SECRET, TOKEN, _port
+from sigap.channels.tests.conftest import start_fake
 from sigap.reports import services
 from sigap.reports.models import Report
 
@@ -27,16 +26,7 @@ def fake_http(live_server, wa_settings, kupang):
         except urllib.error.HTTPError as exc:
             return exc.code
 
-    fake = None
-    for attempt in range(5):
-        try:
-            fake = FakeCloudAPI(app_secret=APP_SECRET, token=TOKEN, port=_port() + attempt,
-                                deliver=deliver)
-            break
-        except OSError:
-            continue
-    fake.start()
-    wa_settings.SIGAP_WHATSAPP_API_URL = fake.url
+    fake = start_fake(deliver, wa_settings)
     yield fake
     fake.stop()
     from sigap.channels import outbound
