@@ -107,8 +107,10 @@ def _strings(value):
 
 @pytest.mark.django_db
 @FUZZ
-@given(cursor=anything | st.binary(max_size=60).map(lambda b: __import__("base64")
-                                                    .b64encode(b).decode()))
+# A query string is UTF-8 on the wire: a lone surrogate cannot be sent (the test client
+# refuses to encode it), so the text here is any character but those.
+@given(cursor=st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
+       | st.binary(max_size=60).map(lambda b: __import__("base64").b64encode(b).decode()))
 def test_rest_cursors_are_ours_or_a_400(cursor):
     from rest_framework.test import APIClient
 
