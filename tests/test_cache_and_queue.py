@@ -8,8 +8,8 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
+from django.core.cache.backends.redis import RedisCache
 from django.conf import settings
-from django.core.cache import cache
 from huey import RedisHuey
 
 from sigap import settings as sigap_settings
@@ -74,10 +74,17 @@ def test_it_reads_and_moves_the_database_in_every_shape_of_url(url, db, queue):
 @pytest.mark.skipif(not settings.REDIS_URL, reason="the cache and the queue are on Redis only "
                     "when REDIS_URL is set (the PostgreSQL/Redis leg)")
 def test_clearing_the_cache_keeps_the_queued_and_scheduled_jobs():
-    # Huey as the settings make it, on a private queue name (the real one may be in use by a
-    # test worker). The clear below empties the cache's whole database, as in production.
+    # The layout the settings give (cache on N, queue on N + 1), on a spare pair of databases:
+    # the clear below empties its cache's whole database, as in production, and the other
+    # test process keeps its own cache on N meanwhile.
     assert settings.HUEY["huey_class"] == "huey.RedisHuey"
-    queue = RedisHuey(f"test-{uuid.uuid4().hex[:8]}", url=settings.HUEY["url"])
+    n = sigap_settings.redis_database(settings.REDIS_URL)
+    assert sigap_settings.redis_database(settings.HUEY["url"]) == n + 1
+    spare = (n + 2) % 14
+    cache_url = sigap_settings.redis_url_with_database(settings.REDIS_URL, spare)
+    private = RedisCache(cache_url, {})
+    queue = RedisHuey(f"test-{uuid.uuid4().hex[:8]}",
+                      url=sigap_settings.redis_url_with_database(cache_url, spare + 1))
 
     @queue.task()
     def job():
@@ -89,10 +96,10 @@ def test_clearing_the_cache_keeps_the_queued_and_scheduled_jobs():
         later = job.s()
         later.eta = datetime.now() + timedelta(hours=1)
         queue.add_schedule(later)
-        cache.set("marker", 1, 60)
-        assert cache.get("marker") == 1
-        assert cache.clear() is True
-        assert cache.get("marker") is None
+        private.set("marker", 1, 60)
+        assert private.get("marker") == 1
+        assert private.clear() is True
+        assert private.get("marker") is None
         assert (queue.pending_count(), queue.scheduled_count()) == (1, 1)
     finally:
         queue.flush()
