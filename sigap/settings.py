@@ -343,7 +343,10 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("SIGAP_MEDIA_ROOT", str(VAR_DIR / "media")))
 S3_BUCKET = env_str("SIGAP_S3_BUCKET", "")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Overwrite: names are random or follow from a photo's (models.thumb_path), so only a
+    # redone thumbnail ever meets an existing file, and it must replace it.
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"allow_overwrite": True}},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -1,4 +1,5 @@
 import secrets
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
@@ -210,7 +211,9 @@ def photo_path(instance, filename):
 
 
 def thumb_path(instance, filename):
-    return f"thumbs/{instance.created_at:%Y/%m}/{secrets.token_hex(10)}.jpg"
+    """The thumbnail's name follows from its photo's, so a run that wrote the file and died
+    before recording it is redone onto the same file, not beside it (storage overwrites)."""
+    return f"thumbs/{instance.created_at:%Y/%m}/{PurePosixPath(instance.image.name).stem}.jpg"
 
 
 class Photo(PublicModel):

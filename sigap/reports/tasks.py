@@ -33,7 +33,9 @@ def make_thumbnail(photo_id: int) -> bool:
     photo.thumbnail.save("thumb.jpg", ContentFile(data), save=False)
     if not Photo.objects.filter(pk=photo_id, thumbnail="").update(
             thumbnail=photo.thumbnail.name):
-        photo.thumbnail.delete(save=False)  # another run made it meanwhile: keep only theirs
+        recorded = Photo.objects.filter(pk=photo_id).values_list("thumbnail", flat=True).first()
+        if recorded != photo.thumbnail.name:  # another run recorded another file: keep theirs
+            photo.thumbnail.delete(save=False)
         return False
     return True
 

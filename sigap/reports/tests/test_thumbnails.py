@@ -123,6 +123,22 @@ def test_a_thumbnail_made_twice_at_once_leaves_one_file(queue, make_report, monk
     assert files() == before
 
 
+def test_a_thumbnail_redone_after_a_crash_replaces_the_file_it_left(queue, make_report):
+    """A run killed after writing the file but before recording it: the redo writes the same
+    name, so the photo still has one thumbnail file, and it is the one recorded."""
+    photo = make_report(photos=[jpeg_bytes()]).photos.get()
+    storage = photo.image.storage
+    name = photo.thumbnail.field.generate_filename(photo, "thumb.jpg")
+    storage.save(name, SimpleUploadedFile("thumb.jpg", b"half a thumbnail"))  # the dead run's
+    assert tasks.make_thumbnail.call_local(photo.pk) is True
+    photo.refresh_from_db()
+    assert photo.thumbnail.name == name
+    folder = name.rsplit("/", 1)[0]
+    assert storage.listdir(folder)[1] == [name.rsplit("/", 1)[1]]
+    with photo.thumbnail.open("rb") as fh:
+        assert fh.read(3) == b"\xff\xd8\xff"  # a JPEG, not what the dead run left
+
+
 def test_the_sweep_counts_only_the_thumbnails_it_made(queue, make_report, now, monkeypatch):
     """A photo whose thumbnail another run made while the sweep was on its way is not
     counted as made by the sweep."""
