@@ -61,15 +61,19 @@ chromium:
 
 # The whole suite on SQLite, then again on PostgreSQL/Redis when the test URLs are set.
 # Slow tests (load, crash, flood, fuzz: tests/reliability, docs/reliability.md) run only
-# with SIGAP_SLOW=1, as .ci/run sets it; a plain `make test` stays a few minutes.
-SLOW_MARK := $(if $(SIGAP_SLOW),,-m "not slow")
+# with SIGAP_SLOW=1, as .ci/run sets it; a plain `make test` stays a few minutes. Tests held
+# to a wall-clock budget (mark `timed`) run after the others, one at a time, so that no other
+# test process shares the cores with them.
+NOT_SLOW := $(if $(SIGAP_SLOW),, and not slow)
+PYTEST_LEG = $(BIN)/pytest -n 2 --dist loadgroup -m "not timed$(NOT_SLOW)" && \
+  $(BIN)/pytest -p no:xdist -m "timed$(NOT_SLOW)"
 test: install chromium lint
 	@echo "== SQLite leg =="
-	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -n 2 --dist loadgroup $(SLOW_MARK)
+	env -u DATABASE_URL -u REDIS_URL sh -c '$(PYTEST_LEG)'
 	@if [ -n "$$SIGAP_TEST_DATABASE_URL$$SIGAP_TEST_REDIS_URL" ]; then \
 	  echo "== PostgreSQL/Redis leg: DATABASE_URL=$${SIGAP_TEST_DATABASE_URL:-sqlite} REDIS_URL=$${SIGAP_TEST_REDIS_URL:-none} =="; \
 	  DATABASE_URL="$$SIGAP_TEST_DATABASE_URL" REDIS_URL="$$SIGAP_TEST_REDIS_URL" \
-	    $(BIN)/pytest -n 2 --dist loadgroup $(SLOW_MARK); \
+	    sh -c '$(PYTEST_LEG)'; \
 	fi
 
 # Re-take the screenshots in docs/screenshots/ (the browser tests, saving their pictures).

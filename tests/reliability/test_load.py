@@ -17,7 +17,7 @@ import requests
 
 from tests.reliability.harness import Client, Server, Tally, run_clients, stored
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timed]
 SECONDS = float(os.environ.get("SIGAP_LOAD_SECONDS", "60"))
 CLIENTS = int(os.environ.get("SIGAP_LOAD_CLIENTS", "50"))
 LEG = "postgresql" if os.environ.get("DATABASE_URL") else "sqlite"

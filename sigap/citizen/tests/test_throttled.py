@@ -3,8 +3,9 @@ round trip, 1.6 Mbit/s down, 750 kbit/s up, CPU slowed 4×), cold cache: the hom
 contentful paint is under 1.8 s and step 1 of the report form is usable under 3 s.
 
 The test server sends static files uncompressed (production's WhiteNoise sends them
-compressed), so these figures are an upper bound. The machine is shared (other test suites
-run beside this one): each figure is the best of RUNS cold loads, each in a fresh browser
+compressed), so these figures are an upper bound. `make test` runs these tests alone, after
+the parallel pass (the `timed` mark), but the machine may still be shared: each figure is the
+best of RUNS cold loads, each in a fresh browser
 context, as one would take the best of several Lighthouse runs; all runs are recorded.
 docs/benchmarks.md keeps the latest run."""
 
@@ -16,7 +17,7 @@ import pytest
 
 from sigap.citizen.tests.browsing import PHONE, uncovered_problems
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.timed, pytest.mark.django_db(transaction=True)]
 
 LIGHTHOUSE_MOBILE = {"offline": False, "latency": 150,
                      "downloadThroughput": 1.6e6 / 8, "uploadThroughput": 750e3 / 8}
