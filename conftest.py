@@ -30,27 +30,34 @@ def _private_cache():
 
 @pytest.fixture(autouse=True)
 def _fresh_throttles(django_db_blocker):
-    """Clear rate-limit counters after each test, this process's only: the database cache
-    lives in this process's test database; on Redis, the test processes share the cache's
-    database, whose clear() is a FLUSHDB, so the keys under this process's prefix are deleted
-    instead."""
+    """Clear rate-limit counters after each test, this process's only."""
     yield
-    from django.conf import settings
-    from django.core.cache import cache
-    from django.core.cache.backends.redis import RedisCache
     from django.db import DatabaseError
 
-    if isinstance(cache, RedisCache):
-        client = _redis_client(settings.CACHES["default"]["LOCATION"])
-        keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
-        if keys:
-            client.unlink(*keys)
-        return
     with django_db_blocker.unblock():
         try:
-            cache.clear()
+            clear_this_process_cache()
         except DatabaseError:  # no test database was set up in this run (no db tests)
             pass
+
+
+def clear_this_process_cache():
+    """Empty this test process's cache. The database cache lives in this process's test
+    database; on Redis the test processes share the cache's database, whose clear() is a
+    FLUSHDB that would empty the others' too, so only the keys under this process's prefix
+    are deleted."""
+    from django.conf import settings
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]  # the backend itself: `django.core.cache.cache` is a proxy
+    if not isinstance(cache, RedisCache):
+        cache.clear()
+        return
+    client = _redis_client(settings.CACHES["default"]["LOCATION"])
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.unlink(*keys)
 
 
 @functools.cache

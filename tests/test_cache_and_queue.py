@@ -103,3 +103,24 @@ def test_clearing_the_cache_keeps_the_queued_and_scheduled_jobs():
         assert (queue.pending_count(), queue.scheduled_count()) == (1, 1)
     finally:
         queue.flush()
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="the test processes share a Redis cache "
+                    "database only on the PostgreSQL/Redis leg")
+def test_a_test_process_clears_only_its_own_cache_keys():
+    """Every test ends by emptying its process's cache: on Redis that must leave the other
+    test process's keys (the worker's stored figures, mid-test) where they are."""
+    from django.core.cache import cache
+
+    from conftest import _redis_client, clear_this_process_cache
+
+    client = _redis_client(settings.CACHES["default"]["LOCATION"])
+    other = f"test-another-process-{uuid.uuid4().hex[:8]}:1:figures"
+    client.set(other, b"1", ex=60)
+    cache.set("mine", 1, 60)
+    try:
+        clear_this_process_cache()
+        assert cache.get("mine") is None
+        assert client.get(other) == b"1"
+    finally:
+        client.delete(other)

@@ -7,7 +7,6 @@ import json
 import re
 
 import pytest
-from django.test import override_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -198,10 +197,6 @@ def test_the_public_page_reads_the_worker_snapshot(client, history, kupang, now,
         assert client.get("/transparansi/").status_code == 200
 
 
-# A cache of this process's own: on the Redis leg the test processes share one Redis
-# database, and the stored figures were seen gone mid-test there (cause not found yet).
-@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                       "LOCATION": "dashboard-figures"}})
 def test_the_worker_keeps_the_citys_figures_ready(client, history, people, now, make_report,
                                                   time_machine, django_assert_max_num_queries):
     from datetime import timedelta

@@ -30,8 +30,7 @@ def real_worker(tmp_path):
     outbox._scheduled_until = 0.0  # a drain scheduled on an earlier test's queue is gone
     name = f"sigap-test-{uuid.uuid4().hex[:8]}"
     if settings.REDIS_URL:
-        # Not the cache's database: every test starts by clearing the cache (FLUSHDB), and
-        # the other test process would wipe a drain waiting in this queue's schedule.
+        # The queue's database, as the settings lay it out (the cache's is the one before).
         url = urlsplit(settings.REDIS_URL)
         db = int(url.path.strip("/") or 0)
         HUEY.storage = RedisStorage(name, url=url._replace(path=f"/{(db + 1) % 16}").geturl())
