@@ -119,9 +119,20 @@ def urls(base: str) -> dict[str, str]:
             "create": base + "/open311/v2/requests.json"}
 
 
-def stop(server: subprocess.Popen) -> None:
-    os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=30)
+def stop(*procs: subprocess.Popen, timeout: float = 30) -> None:
+    """Stop the process groups in the order given (SIGTERM), then wait for each; one that
+    is still there after `timeout` seconds is killed (SIGKILL)."""
+    for proc in procs:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    for proc in procs:
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
 
 def run_one(db: str, size: int, args, tmp: Path) -> dict:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -46,6 +47,10 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.api import stop as stop_processes  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 HOT = (-10.17, 123.60)
@@ -170,16 +175,7 @@ class Stack:
         return self.procs[0].pid
 
     def stop(self) -> None:
-        for proc in reversed(self.procs):
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+        stop_processes(*reversed(self.procs))
         self.procs.clear()
 
     # Reading the outbox from outside the product: one light query a second.
@@ -442,16 +438,28 @@ def delays(notes: list[dict], sink: Sink) -> dict:
     return out
 
 
-async def scenario_sustained(stack: Stack, scale: Scale, seconds: float, sink: Sink) -> dict:
-    """(a): creates at scale.rate with the desk's actions, cached reads at scale.read_rate."""
+@contextlib.asynccontextmanager
+async def loaded(stack: Stack):
+    """Yield (load, depth, done): a warmed-up client on the stack and the outbox depth sampled
+    every second into `depth` until the block ends (`done` is set then)."""
     import httpx  # noqa: PLC0415 - only the load needs the client
 
     limits = httpx.Limits(max_connections=256, max_keepalive_connections=64)
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
         load = Load(stack, client)
         await load.warm()
-        depth, stop = [], asyncio.Event()
-        sampler = asyncio.ensure_future(sample(stack.outbox_reader(), depth, stop))
+        depth, done = [], asyncio.Event()
+        sampler = asyncio.ensure_future(sample(stack.outbox_reader(), depth, done))
+        try:
+            yield load, depth, done
+        finally:
+            done.set()
+            await sampler
+
+
+async def scenario_sustained(stack: Stack, scale: Scale, seconds: float, sink: Sink) -> dict:
+    """(a): creates at scale.rate with the desk's actions, cached reads at scale.read_rate."""
+    async with loaded(stack) as (load, depth, _done):
         t0 = time.time()
         await asyncio.gather(
             load.open_loop(scale.rate, seconds,
@@ -467,8 +475,6 @@ async def scenario_sustained(stack: Stack, scale: Scale, seconds: float, sink: S
             if notes and all(n["state"] not in ("pending", "sending") for n in notes):
                 break
             await asyncio.sleep(3)
-        stop.set()
-        await sampler
     values = [d for _, d in depth if d is not None]
     return {"seconds": load_s, "latency": summarise(load), "depth_max": max(values, default=0),
             "depth_samples": len(values), "empty_after_s": empty_after,
@@ -477,14 +483,7 @@ async def scenario_sustained(stack: Stack, scale: Scale, seconds: float, sink: S
 
 async def scenario_burst(stack: Stack, scale: Scale) -> dict:
     """(b): scale.burst creates from scale.connections clients back to back, reads meanwhile."""
-    import httpx  # noqa: PLC0415 - only the load needs the client
-
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=64)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-        load = Load(stack, client)
-        await load.warm()
-        depth, stop = [], asyncio.Event()
-        sampler = asyncio.ensure_future(sample(stack.outbox_reader(), depth, stop))
+    async with loaded(stack) as (load, depth, _done):
         remaining = scale.burst
         reads_stop = asyncio.Event()
 
@@ -512,8 +511,6 @@ async def scenario_burst(stack: Stack, scale: Scale) -> dict:
         reads_stop.set()
         await reader
         await load.settle()
-        stop.set()
-        await sampler
     values = [d for _, d in depth if d is not None]
     return {"creates": scale.burst, "create_s": create_s, "rate": scale.burst / create_s,
             "latency": summarise(load, ("create", "list", "page")),

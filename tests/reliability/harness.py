@@ -23,6 +23,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
+from bench.api import stop
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PENFUI = {"lat": -10.1716, "lng": 123.6711}
@@ -116,16 +118,7 @@ class Server:
         self.procs = []
 
     def stop(self) -> None:
-        for proc in self.procs:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+        stop(*self.procs, timeout=20)
         self.procs = []
         self.log.close()
         if self.pg_url:

@@ -5,40 +5,18 @@ page shows it resolved. Screenshots go to docs/screenshots/backoffice-*.png."""
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from sigap.citizen.tests import browsing
 
 # One headless Chromium for every app's browser tests (sigap/citizen/tests/browsing.py).
 SHOTS, _async_unsafe, browser = browsing.SHOTS, browsing._async_unsafe, browsing.browser
+screen, signed_in = browsing.screen, browsing.signed_in
 SHOTS.mkdir(parents=True, exist_ok=True)
 PHONE = {"width": 360, "height": 740}
 DESK = {"width": 1366, "height": 768}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def signed_in(browser, live_server, settings):
-    """Return open_as(user, viewport): a page whose browser is signed in as `user`."""
-    settings.SIGAP_TILE_URL = ""  # no internet here: maps draw the city outline only
-    contexts = []
-
-    def open_as(user, viewport, **options):
-        client = Client()
-        client.force_login(user)
-        context = browser.new_context(viewport=viewport, device_scale_factor=1,
-                                      locale="id-ID", **options)
-        context.set_default_timeout(10_000)
-        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                              "url": live_server.url}])
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_as
-    for c in contexts:
-        c.close()
 
 
 def shot(page, name, full=False):
@@ -76,7 +54,7 @@ def test_it_goes_from_inbox_to_resolved_with_proof(
     assert "Yohanes Petugas" in desk.inner_text(".facts")
     shot(desk, "2-report-assigned", full=True)
 
-    field = signed_in(officer, PHONE, is_mobile=True, has_touch=True)
+    field = signed_in(officer, PHONE)
     field.goto(f"{live_server.url}/office/tugas/")
     field.wait_for_selector(f"text={report.ticket}")
     shot(field, "3-officer-tasks")
@@ -99,7 +77,7 @@ def test_it_goes_from_inbox_to_resolved_with_proof(
     assert report.ticket not in field.inner_text("ul.tasks")
     shot(field, "6-officer-done")
 
-    citizen = signed_in(make_user("citizen"), PHONE, is_mobile=True)
+    citizen = signed_in(make_user("citizen"), PHONE)
     citizen.goto(f"{live_server.url}/r/{report.ticket}")
     body = citizen.inner_text("body")
     assert report.ticket in body and "Selesai" in body

@@ -53,11 +53,11 @@ def screen(browser, live_server, settings, kupang):
     settings.SIGAP_TILE_URL = ""  # no internet here: the map draws the city outline only
     contexts = []
 
-    def open_page(viewport=PHONE, mobile=True, **options):
+    def open_page(viewport=PHONE, mobile=True, timeout=10_000, **options):
         context = browser.new_context(viewport=viewport, device_scale_factor=1,
                                       is_mobile=mobile, has_touch=mobile, locale="id-ID",
                                       **options)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(timeout)
         contexts.append(context)
         page = context.new_page()
         page.on("console", lambda m: "Content Security Policy" in m.text and
@@ -69,6 +69,25 @@ def screen(browser, live_server, settings, kupang):
     for c in contexts:
         c.close()
     assert not violations, "\n".join(violations)  # every page works under the strict CSP
+
+
+@pytest.fixture
+def signed_in(screen, live_server):
+    """Return open_as(user, viewport=PHONE, **options) -> page: a browser signed in as `user`
+    (None: nobody), on a phone-like screen when the viewport is a phone's."""
+    from django.test import Client
+
+    def open_as(user, viewport=PHONE, **options):
+        options.setdefault("mobile", viewport["width"] < 800)
+        context, page = screen(viewport, **options)
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            context.add_cookies([{"name": "sessionid", "url": live_server.url,
+                                  "value": client.cookies["sessionid"].value}])
+        return page
+
+    return open_as
 
 
 def shot(page, name, full=False):

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 
 from sigap.citizen.tests import browsing
 
 # One headless Chromium for every app's browser tests (sigap/citizen/tests/browsing.py).
 SHOTS, _async_unsafe, browser = browsing.SHOTS, browsing._async_unsafe, browsing.browser
+screen, signed_in = browsing.screen, browsing.signed_in
 SHOTS.mkdir(parents=True, exist_ok=True)
 VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1366, "height": 768}}
 
@@ -32,28 +32,11 @@ def city(kupang):
 
 
 @pytest.fixture
-def open_page(browser, live_server, settings):
-    settings.SIGAP_TILE_URL = ""  # no internet here: the map draws the kelurahan only
-    contexts = []
-
+def open_page(signed_in):
     def open_as(user, viewport):
-        context = browser.new_context(viewport=VIEWPORTS[viewport], device_scale_factor=1,
-                                      locale="id-ID", accept_downloads=True,
-                                      is_mobile=viewport == "phone",
-                                      has_touch=viewport == "phone")
-        context.set_default_timeout(20_000)
-        if user is not None:
-            client = Client()
-            client.force_login(user)
-            context.add_cookies([{"name": "sessionid",
-                                  "value": client.cookies["sessionid"].value,
-                                  "url": live_server.url}])
-        contexts.append(context)
-        return context.new_page()
+        return signed_in(user, VIEWPORTS[viewport], accept_downloads=True, timeout=20_000)
 
-    yield open_as
-    for c in contexts:
-        c.close()
+    return open_as
 
 
 def shot(page, name, full=False):
