@@ -4,9 +4,9 @@ Computing a scope's figures reads every report it covers (the medians and percen
 need each duration), which takes seconds for a big city. So the figures of the scopes
 people open most — the year to date for the whole city, each kecamatan and each agency — are
 recomputed by the worker every REFRESH minutes and stored (the cache: Redis in production);
-the page reads them and says how old they are ("angka per 10:45"). Any other scope is
-computed on its first view and kept for the same time. The lists behind the numbers and the
-exports always read the reports themselves.
+the page reads them while they are under SERVE_FOR old and says how old they are ("angka per
+10:45"). Any other scope is computed on its first view and kept for the same time. The
+lists behind the numbers and the exports always read the reports themselves.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ from sigap.dashboard.models import CityTarget
 from sigap.dashboard.scope import Scope
 
 REFRESH = timedelta(minutes=15)
+# Stored figures are served up to this age (the page says how old): the worker's refresh of a
+# million reports takes minutes, and a page opened meanwhile must not compute them itself.
+SERVE_FOR = timedelta(hours=1)
 KEEP_SECONDS = 2 * 3600
 LANGUAGES = ("id", "en")
 
@@ -143,10 +146,11 @@ def compute(city, scope: Scope, *, now: datetime, languages=LANGUAGES, facts=Non
 
 
 def figures_for(city, scope: Scope, *, now: datetime, lang: str) -> dict:
-    """Return {"at", "html", "summary"}: the stored figures if fresh, else computed now."""
+    """Return {"at", "html", "summary"}: the stored figures if at most SERVE_FOR old, else
+    computed now."""
     lang = "en" if lang.startswith("en") else "id"
     snap = cache.get(key(scope, lang))
-    if snap is not None and now - snap["at"] < REFRESH and snap["at"] <= now:
+    if snap is not None and timedelta(0) <= now - snap["at"] < SERVE_FOR:
         return snap
     return compute(city, scope, now=now, languages=(lang,))[lang]
 

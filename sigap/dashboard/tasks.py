@@ -1,8 +1,9 @@
-"""Background work for the dashboard: keep the transparency snapshot fresh."""
+"""Background work for the dashboard: keep the public snapshot and the standard scopes' figures
+fresh."""
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import HUEY, db_periodic_task
 
 
 def refresh_transparency(*, now) -> int:
@@ -17,12 +18,6 @@ def refresh_transparency(*, now) -> int:
     return len(cities)
 
 
-@db_periodic_task(crontab(minute="*/15"))
-def refresh_transparency_periodically() -> int:
-    """Every 15 minutes (the page promises at least hourly)."""
-    return refresh_transparency(now=timezone.now())
-
-
 def refresh_dashboards(*, now) -> int:
     """Recompute the dashboard figures of every active city's standard scopes."""
     # Imported when called: tasks.py is loaded by Huey at start-up, before the apps are ready.
@@ -34,6 +29,12 @@ def refresh_dashboards(*, now) -> int:
 
 
 @db_periodic_task(crontab(minute="*/15"))
-def refresh_dashboards_periodically() -> int:
-    """Every 15 minutes: the figures executives open first are ready when they do."""
-    return refresh_dashboards(now=timezone.now())
+@HUEY.lock_task("sigap-refresh-city-figures")
+def refresh_city_figures_periodically() -> tuple[int, int]:
+    """Every 15 minutes: the public page's snapshot (it promises at least hourly), then the
+    figures executives open first, so they are ready when they do. One task, one at a time:
+    at a million reports a refresh takes minutes, and it must neither overlap the next one
+    nor hold both of the worker's threads (the notifications would wait). A run that finds
+    the last one still going is skipped."""
+    now = timezone.now()
+    return refresh_transparency(now=now), refresh_dashboards(now=now)

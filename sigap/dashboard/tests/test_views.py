@@ -211,9 +211,28 @@ def test_the_worker_keeps_the_citys_figures_ready(client, history, people, now, 
     make_report(at=now)
     assert re.search(r'data-figure="received">.*?<strong class="big">9</strong>',
                      body(client.get("/dasbor/")), re.S)  # stored figures, said how old
-    time_machine.move_to(now + timedelta(minutes=16), tick=False)
+    time_machine.move_to(now + timedelta(minutes=59), tick=False)  # the worker is busy or late
+    assert re.search(r'data-figure="received">.*?<strong class="big">9</strong>',
+                     body(client.get("/dasbor/")), re.S)  # still the stored figures
+    time_machine.move_to(now + timedelta(minutes=61), tick=False)
     assert re.search(r'data-figure="received">.*?<strong class="big">10</strong>',
                      body(client.get("/dasbor/")), re.S)  # too old: computed again
+
+
+def test_one_refresh_of_the_citys_figures_runs_at_a_time(history, time_machine, now):
+    """The periodic refresh does the public snapshot and the standard scopes in one task; a
+    run that finds the previous one still going (a million reports take minutes) is skipped
+    instead of taking the worker's other thread."""
+    from huey.contrib.djhuey import HUEY
+    from huey.exceptions import TaskLockedException
+
+    from sigap.dashboard import tasks
+
+    time_machine.move_to(now, tick=False)
+    with HUEY.lock_task("sigap-refresh-city-figures"):
+        with pytest.raises(TaskLockedException):
+            tasks.refresh_city_figures_periodically.call_local()
+    assert tasks.refresh_city_figures_periodically.call_local() == (1, 1 + 6 + 8)
 
 
 def test_it_speaks_english_through_the_catalogue(client, history, people):
