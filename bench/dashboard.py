@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -131,9 +132,11 @@ def main():
     scopes = [("city, full year", f"/dasbor/?{year}"),
               (f"kecamatan {kec.name}, full year", f"/dasbor/?{year}&kecamatan={kec.pk}")]
     live_n = args.live_loads if args.live_loads is not None else max(3, args.loads // 4)
-    t = time.perf_counter()
+    t, peak_before = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     scopes_done = rollup.refresh(city, now=timezone.now())
-    print(f"worker roll-up: {scopes_done} scopes in {time.perf_counter() - t:.1f} s")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"worker roll-up: {scopes_done} scopes in {time.perf_counter() - t:.1f} s; "
+          f"peak resident {peak / 1024:.0f} MB (+{(peak - peak_before) / 1024:.0f} MB)")
     for label, url in scopes:
         print(label)
         line("roll-up (the worker's)", timed(client, url, args.loads))
