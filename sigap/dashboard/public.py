@@ -1,10 +1,11 @@
-"""The public transparency page (/transparansi/) and the open-data downloads.
+"""The public transparency page's figures: the snapshot the worker computes (the views are in
+public_views.py).
 
 Only public reports (Report.objects.public(): never confidential, rejected or duplicate)
 and no personal data. The page's figures are a snapshot computed by the worker (tasks.py,
 every 15 minutes) and kept in the cache; the page itself only reads it, so it answers in a
 few milliseconds whatever the size of the city. A missing snapshot (first visit, cache
-cleared) is computed once and stored.
+cleared) is queued for the worker, and the page says the figures are being prepared.
 """
 
 from __future__ import annotations
@@ -12,18 +13,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import h3
-from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404
-from django.shortcuts import render
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext as _, pgettext
-from django.views.decorators.http import require_GET
 
 from sigap.agencies.models import Category
-from sigap.cities.models import Area, City
-from sigap.dashboard import exports, figures, page, stats
+from sigap.cities.models import Area
+from sigap.dashboard import figures, page
 from sigap.dashboard.scope import Scope, received
 from sigap.reports.models import Report
 
@@ -95,72 +89,5 @@ def refresh(city, *, now: datetime) -> dict:
     return snap
 
 
-def snapshot(city, *, now: datetime) -> dict:
-    return cache.get(snapshot_key(city.pk)) or refresh(city, now=now)
-
-
-def _city():
-    city = City.default_cached()
-    if city is None:
-        raise Http404(_("Kota belum disiapkan."))
-    return city
-
-
-@require_GET
-def transparency(request):
-    """The public page: how the city answers its citizens (no sign-in)."""
-    city = _city()
-    snap = snapshot(city, now=timezone.now())
-    labels = page.labels_for(city.pk)
-
-    def named(rows, dim):
-        return [{**r, "label": labels.of(dim, r["key"])} for r in rows]
-
-    return render(request, "dashboard/transparency.html", {
-        "city": city, "snap": snap, "summary": snap["summary"],
-        "min_sample": stats.MIN_SAMPLE,
-        "by_category": named(snap["by_category"], "category"),
-        "by_agency": named(snap["by_agency"], "agency"),
-        "by_kecamatan": named(snap["by_kecamatan"], "kecamatan"),
-        "chart": {"weeks": snap["weeks"],
-                  "text": {"received": _("Laporan masuk"), "fixed": _("Di antaranya beres")}},
-        "map": {"hexes": snap["hexes"], "center": [city.center_lat, city.center_lng],
-                "bounds": city.bounds,
-                "zoom": city.zoom, "tiles": settings.SIGAP_TILE_URL,
-                "attribution": settings.SIGAP_TILE_ATTRIBUTION,
-                "text": {"reports": pgettext("jumlah", "laporan")}},
-        "licence_url": LICENCE_URL,
-    })
-
-
-
-def _open_data(fmt):
-    @require_GET
-    def view(request):
-        city = _city()
-        now = timezone.now()
-        context = exports.Context(city.pk, city.tz, now)
-        qs = Report.objects.public().filter(city=city)
-        response = exports.stream(
-            fmt, exports.records(qs, context, exports.PUBLIC_COLUMNS), exports.PUBLIC_COLUMNS,
-            filename=f"sigap-{city.code}-laporan-publik", sheet="laporan")
-        response["Link"] = f'<{LICENCE_URL}>; rel="license"'
-        return response
-
-    view.__name__ = f"open_data_{fmt}"
-    return view
-
-
-open_data_csv = _open_data("csv")
-open_data_geojson = _open_data("geojson")
-
-
-@require_GET
-def data_dictionary(request):
-    """What each column of the open data means, and the licence."""
-    return render(request, "dashboard/data_dictionary.html", {
-        "city": _city(), "licence_url": LICENCE_URL,
-        "columns": [c.name for c in exports.PUBLIC_COLUMNS],
-        "outcomes": page.outcome_labels(),
-        "csv_url": reverse("transparency:csv"), "geojson_url": reverse("transparency:geojson"),
-    })
+def stored(city) -> dict | None:
+    return cache.get(snapshot_key(city.pk))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sigap.dashboard import public
+from sigap.dashboard import public_views as public
 
 app_name = "transparency"
 urlpatterns = [

@@ -3,7 +3,9 @@ fresh."""
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+
+REFRESH_LOCK = "sigap-refresh-city-figures"
 
 
 def refresh_transparency(*, now) -> int:
@@ -28,8 +30,24 @@ def refresh_dashboards(*, now) -> int:
                for city in City.objects.filter(is_active=True).defer("boundary"))
 
 
+@db_task()
+@HUEY.lock_task(REFRESH_LOCK)
+def prepare_transparency(city_id: int) -> bool:
+    """Make the public snapshot a visitor found missing; return whether this job made it
+    (later visitors' jobs find it made, and none runs beside the periodic refresh)."""
+    # Imported when called: tasks.py is loaded by Huey at start-up, before the apps are ready.
+    from sigap.cities.models import City
+    from sigap.dashboard import public
+
+    city = City.objects.filter(pk=city_id).defer("boundary").first()
+    if city is None or public.stored(city) is not None:
+        return False
+    public.refresh(city, now=timezone.now())
+    return True
+
+
 @db_periodic_task(crontab(minute="*/15"))
-@HUEY.lock_task("sigap-refresh-city-figures")
+@HUEY.lock_task(REFRESH_LOCK)
 def refresh_city_figures_periodically() -> tuple[int, int]:
     """Every 15 minutes: the public page's snapshot (it promises at least hourly), then the
     figures executives open first, so they are ready when they do. One task, one at a time:

@@ -197,6 +197,39 @@ def test_the_public_page_reads_the_worker_snapshot(client, history, kupang, now,
         assert client.get("/transparansi/").status_code == 200
 
 
+def test_a_missing_public_snapshot_is_left_to_the_worker(client, history, kupang, monkeypatch):
+    """No visitor computes the public figures (minutes at a million reports, and a crowd would
+    each start their own): the page asks the worker, says the figures are being prepared,
+    and offers the open data meanwhile. The worker's job makes the snapshot once."""
+    from sigap.dashboard import public, tasks
+
+    queued = []
+    monkeypatch.setattr(tasks, "prepare_transparency", queued.append)  # a queue, not run yet
+    response = client.get("/transparansi/")
+    assert response.status_code == 503 and int(response["Retry-After"]) > 0
+    html = body(response)
+    assert 'data-pending="1"' in html and "/transparansi/data.csv" in html
+    assert 'data-figure="received"' not in html
+    assert queued == [kupang.pk]
+    monkeypatch.undo()
+    assert tasks.prepare_transparency.call_local(kupang.pk) is True
+    assert tasks.prepare_transparency.call_local(kupang.pk) is False  # made once
+    assert public.stored(kupang) is not None
+    assert 'data-figure="received"' in body(client.get("/transparansi/"))
+
+
+def test_the_public_page_says_so_when_the_queue_is_down(client, history, monkeypatch):
+    from sigap.dashboard import tasks
+
+    def down(city_id):
+        raise ConnectionError("queue down")
+
+    monkeypatch.setattr(tasks, "prepare_transparency", down)
+    response = client.get("/transparansi/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 503
+    assert "being computed again" in body(response)
+
+
 def test_the_worker_keeps_the_citys_figures_ready(client, history, people, now, make_report,
                                                   time_machine, django_assert_max_num_queries):
     from datetime import timedelta
