@@ -227,7 +227,7 @@ def test_the_public_page_says_so_when_the_queue_is_down(client, history, monkeyp
     monkeypatch.setattr(tasks, "prepare_transparency", down)
     response = client.get("/transparansi/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 503
-    assert "being computed again" in body(response)
+    assert "figures are being prepared" in body(response)
 
 
 def test_the_worker_keeps_the_citys_figures_ready(client, history, people, now, make_report,
