@@ -80,7 +80,6 @@ def transparency(request):
     })
 
 
-
 def _open_data(fmt):
     @require_GET
     def view(request):

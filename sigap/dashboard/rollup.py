@@ -3,7 +3,7 @@
 Computing a scope's figures reads every report it covers (the medians and percentiles
 need each duration), which takes seconds for a big city. So the figures of the scopes
 people open most — the year to date for the whole city, each kecamatan and each agency — are
-recomputed by the worker every REFRESH minutes and stored (the cache: Redis in production);
+recomputed by the worker every 15 minutes (tasks.py) and stored (the cache: Redis in production);
 the page reads them while they are under SERVE_FOR old and says how old they are ("angka per
 10:45"). Any other scope is computed on its first view and kept for the same time. The
 lists behind the numbers and the exports always read the reports themselves.
@@ -26,7 +26,6 @@ from sigap.dashboard import figures, page, stats
 from sigap.dashboard.models import CityTarget
 from sigap.dashboard.scope import Scope
 
-REFRESH = timedelta(minutes=15)
 # Stored figures are served up to this age (the page says how old): the worker's refresh of a
 # million reports takes minutes, and a page opened meanwhile must not compute them itself.
 SERVE_FOR = timedelta(hours=1)

@@ -262,7 +262,7 @@ def test_one_refresh_of_the_citys_figures_runs_at_a_time(history, time_machine, 
     from sigap.dashboard import tasks
 
     time_machine.move_to(now, tick=False)
-    with HUEY.lock_task("sigap-refresh-city-figures"):
+    with HUEY.lock_task(tasks.REFRESH_LOCK):
         with pytest.raises(TaskLockedException):
             tasks.refresh_city_figures_periodically.call_local()
     assert tasks.refresh_city_figures_periodically.call_local() == (1, 1 + 6 + 8)
