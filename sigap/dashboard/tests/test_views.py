@@ -288,3 +288,14 @@ def test_the_worker_reads_the_city_once_and_each_scope_gets_its_own_figures(hist
         assert sorted(f.id for f in part) == sorted(f.id for f in direct)
         assert figures.summarise(part) == figures.summarise(direct)
     assert any(len(rollup.part_of(city_facts, s)) < len(city_facts) for s in scopes[1:])
+
+
+def test_the_list_says_which_deadline_each_report_missed(client, history, people):
+    client.force_login(people("executive"))
+    html = body(client.get(f"/dasbor/laporan/?{PERIOD}&f=all"))
+    missed = {re.search(r"/office/r/([^/]+)/", row).group(1):
+              re.search(r'<td class="left missed">([^<]*)</td>', row).group(1)
+              for row in html.split("<tr>")[2:]}
+    assert missed[history["R4"].ticket] == "tanggapan pertama"  # answered after 30 h of 24
+    assert missed[history["R2"].ticket] == "penyelesaian"  # resolved after 80 h of 72
+    assert missed[history["R1"].ticket] == "–"
