@@ -107,14 +107,60 @@ def now():
     return NOW
 
 
+# Kota Kupang's city pack (about a second to load) is loaded once into each test database,
+# committed, and every test's transaction rolls back to it. A transactional test (live
+# server, real worker) empties the tables when it ends; the pack is loaded again before the
+# next database test starts, outside that test's transaction.
+_PACK = {"flushed": False}
+
+
+def _load_kupang():
+    from sigap.cities.citypack import load_pack
+    from sigap.cities.models import City
+
+    if not City.objects.filter(code="kupang").exists():
+        load_pack("kupang")
+    _PACK["flushed"] = False
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _load_kupang()
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(names))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    if _PACK["flushed"] and "django_db_setup" in getattr(item, "fixturenames", ()):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            _load_kupang()
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield
+    if _transactional(item):
+        _PACK["flushed"] = True
+
+
 @pytest.fixture
 def kupang(db):
-    """Return Kota Kupang, loading its city pack if this database does not have it yet."""
+    """Return Kota Kupang (its pack is loaded once per test database, see above)."""
     from sigap.cities.citypack import load_pack
     from sigap.cities.models import City
 
     city = City.objects.filter(code="kupang").first()
-    if city is None:
+    if city is None:  # a test removed it
         load_pack("kupang")
         city = City.objects.get(code="kupang")
     return city

@@ -267,7 +267,6 @@ def _report_context(request, report, now):
         answers.append((attr.label if attr else code, value))
     actions = services.actions_for(request.user, report, role=role)
     is_desk = role in workflow.DESK
-    sla_due = report.response_due_at if report.status == Status.SUBMITTED else report.due_at
     if access.can_see_contacts(role):
         audit.record(request.user, audit.CONTACT_VIEWED, f"report:{report.ticket}", now)
     return {
@@ -289,7 +288,6 @@ def _report_context(request, report, now):
         "templates": ResponseTemplate.objects.filter(
             Q(agency__isnull=True) | Q(agency_id=report.agency_id), is_active=True)
         if actions.intersection(NOTE_ACTIONS) else [],
-        "sla_due": sla_due,
         "directions": f"https://www.google.com/maps/dir/?api=1&destination={report.lat},"
                       f"{report.lng}",
         "geo_link": f"geo:{report.lat},{report.lng}",

@@ -37,7 +37,7 @@ class ReportForm(forms.Form):
                                        label=_("Kelurahan"), empty_label=_("— pilih kelurahan —"))
     address = forms.CharField(required=False, max_length=300, label=_("Patokan / alamat"))
     description = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 4, "maxlength": MAX_DESCRIPTION}),
+        required=False, widget=forms.Textarea(attrs={"rows": 4}),  # no maxlength: see report.js
         label=_("Keterangan"),
         max_length=MAX_DESCRIPTION,
         error_messages={"max_length": _(

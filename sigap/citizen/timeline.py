@@ -46,8 +46,11 @@ def entries(events) -> list[Entry]:
         if ev.kind == K.CREATED:
             out.append(Entry(ev.at, _("Laporan diterima"), who=who, status=Status.SUBMITTED))
         elif ev.kind == K.STATUS:
+            # The citizen's own answers ("Belum beres" reopens, "Sudah beres" closes) are
+            # theirs, not the agency's.
             out.append(Entry(ev.at, _("Status: %(s)s") % {"s": _status_label(ev.new)},
-                             text=ev.note, who=who, status=ev.new))
+                             text=ev.note, status=ev.new,
+                             who=_("Pelapor") if ev.actor_role == "reporter" else who))
         elif ev.kind == K.ASSIGNED:
             out.append(Entry(ev.at, _("Ditugaskan ke petugas lapangan"), text=ev.note, who=who,
                              status=ev.new))

@@ -66,6 +66,8 @@ JS_TEXT = {
     "sending": gettext_lazy("Mengirim…"),
     "send": gettext_lazy("Kirim laporan"),
     "chars": gettext_lazy("karakter"),
+    "tooLong": gettext_lazy("Keterangan terlalu panjang: persingkat sampai 4000 karakter. "
+                            "Tidak ada yang dipotong."),
     "supports": gettext_lazy("dukungan"),
     "m": "m",
 }

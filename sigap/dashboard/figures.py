@@ -104,6 +104,11 @@ def _in_hex(place: str, cell: str) -> bool:
         return False
 
 
+def _sla_is(state: str | None, value: str) -> bool:
+    """"decided": the reports an on-time rate is taken over (met or breached)."""
+    return state in ("met", "breached") if value == "decided" else state == value
+
+
 def _dimension(attr: str):
     return lambda f, v: str(getattr(f, attr)) == v
 
@@ -116,8 +121,8 @@ SUBSETS = {
     "open": lambda f, v: f.outcome in stats.OPEN_OUTCOMES,
     "responded": lambda f, v: f.valid and f.response_h is not None,
     "resolved": lambda f, v: f.valid and f.resolution_h is not None,
-    "sla_response": lambda f, v: f.response_sla == v,
-    "sla_resolution": lambda f, v: f.resolution_sla == v,
+    "sla_response": lambda f, v: _sla_is(f.response_sla, v),
+    "sla_resolution": lambda f, v: _sla_is(f.resolution_sla, v),
     "reopened": lambda f, v: f.valid and f.reopened,
     "ever_resolved": lambda f, v: f.valid and f.ever_resolved,
     "rated": lambda f, v: f.rating is not None,
@@ -258,6 +263,12 @@ def weekly(facts: list[Facts], scope: Scope) -> list[tuple[date, int, int]]:
         out.append((week, received_by.get(week, 0), fixed_by.get(week, 0)))
         week += timedelta(days=7)
     return out
+
+
+def partial_week(week: date, scope: Scope) -> bool:
+    """Return whether the scope covers only part of the week starting on Monday `week` (the
+    first and last weeks of a period, the current week): its count is not a whole week's."""
+    return week < scope.start or week + timedelta(days=6) > scope.end
 
 
 def hotspots(facts: list[Facts]) -> list[stats.Hotspot]:

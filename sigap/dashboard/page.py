@@ -193,6 +193,7 @@ def hotspot_rows(scope, facts, labels: Labels, *, spots=None):
 
 def weekly_series(scope, facts):
     return [{"week": w.isoformat(), "received": n, "fixed": fixed,
+             "partial": figures.partial_week(w, scope),
              "url": drill_url(scope, ("week", w.isoformat()))}
             for w, n, fixed in figures.weekly(facts, scope)]
 
@@ -212,6 +213,112 @@ def backlog_view(scope, backlog: figures.Backlog, now: datetime):
                             [*scope.params().items(), ("open", "1"), ("f", f"outcome:{o}")])}
                        for o, n in backlog.by_outcome.items()],
     }
+
+
+def _key(value: str):
+    return int(value) if value.isdigit() else (None if value in ("", "None") else value)
+
+
+def describe(pairs: list[tuple[str, str]], labels: Labels) -> list[str]:
+    """Return each subset of a drill-down in words ("Diselesaikan terlambat"), so that the
+    list says what it counts, not only how many."""
+    sla_words = {
+        ("sla_response", "met"): _("Ditanggapi tepat waktu"),
+        ("sla_response", "breached"): _("Ditanggapi terlambat, atau belum ditanggapi "
+                                        "dan sudah lewat tenggat tanggapan"),
+        ("sla_response", "pending"): _("Tenggat tanggapan belum lewat"),
+        ("sla_response", "decided"): _("Sudah bisa dinilai tepat waktu atau tidak "
+                                       "(tanggapan)"),
+        ("sla_resolution", "met"): _("Diselesaikan tepat waktu"),
+        ("sla_resolution", "breached"): _("Diselesaikan terlambat, atau belum selesai dan "
+                                          "sudah lewat tenggat penyelesaian"),
+        ("sla_resolution", "pending"): _("Belum jatuh tempo atau menunggu warga"),
+        ("sla_resolution", "decided"): _("Sudah bisa dinilai tepat waktu atau tidak "
+                                         "(penyelesaian)"),
+    }
+    plain = {
+        "all": _("Semua laporan masuk"), "valid": _("Laporan sah"), "fixed": _("Beres"),
+        "open": _("Masih terbuka"), "responded": _("Sudah ditanggapi"),
+        "resolved": _("Sudah diselesaikan"), "reopened": _("Dibuka kembali oleh warga"),
+        "ever_resolved": _("Pernah diselesaikan"), "rated": _("Dinilai warga"),
+        "satisfied": _("Warga puas (4–5 bintang)"), "place": _("Satu titik rawan berulang"),
+        "hex": _("Satu sel peta"),
+    }
+    dimension_words = {
+        "category": _("Kategori %(v)s"), "agency": _("Dinas %(v)s"), "team": _("Tim %(v)s"),
+        "kecamatan": _("Kecamatan %(v)s"), "kelurahan": _("Kelurahan %(v)s"),
+        "source": _("Saluran %(v)s"),
+    }
+    outcomes = outcome_labels()
+    words = []
+    for name, value in pairs:
+        if (name, value) in sla_words:
+            words.append(sla_words[name, value])
+        elif name == "outcome":
+            words.append(outcomes.get(value, value))
+        elif name == "week":
+            words.append(_("Minggu mulai %(d)s") % {"d": value})
+        elif name == "age":
+            words.append(_("Terbuka %(a)s hari") % {"a": value})
+        elif name in dimension_words:
+            words.append(dimension_words[name] % {"v": labels.of(name, _key(value))})
+        elif name in plain:
+            words.append(plain[name])
+    return words
+
+
+@dataclass
+class Change:
+    """How a figure moved against an earlier period, in words, and whether that is good
+    (None: neither, as for the number of reports received)."""
+
+    text: str
+    better: bool | None
+
+
+def _change(kind: str, now, then) -> Change | None:
+    from django.utils.formats import number_format
+
+    if kind == "count":
+        d = now - then
+        text = f"{'+' if d > 0 else ''}{number_format(d, 0, force_grouping=True)}"
+        if then:
+            text += f" ({'+' if d > 0 else ''}{round(d * 100 / then)} %)"
+        return Change(text, None)
+    if kind == "rate":
+        if now.value is None or then.value is None:
+            return None
+        points = round((now.value - then.value) * 100)
+        return Change(_("%(d)s poin") % {"d": f"{'+' if points > 0 else ''}{points}"},
+                      None if points == 0 else points > 0)
+    if now.median is None or then.median is None:  # durations: shorter is better
+        return None
+    hours = now.median - then.median
+    days = abs(hours) >= 48
+    amount = number_format(round(abs(hours) / (24 if days else 1), 1), 1)
+    sign = "+" if hours > 0 else ("-" if hours < 0 else "")
+    unit = _("hari") if days else _("jam")
+    return Change(f"{sign}{amount} {unit}", None if hours == 0 else hours < 0)
+
+
+def month_comparison(summary, previous, last_year) -> list[dict]:
+    """Return the monthly report's headline figures beside the previous month's and the
+    same month's a year before, each with its change."""
+    rows = [
+        ("received", _("Laporan masuk"), "count", lambda s: s.received),
+        ("fixed", _("Beres"), "rate", lambda s: s.fixed),
+        ("response", _("Ditanggapi tepat waktu"), "rate", lambda s: s.sla_response_rate),
+        ("resolution", _("Selesai tepat waktu (SLA)"), "rate",
+         lambda s: s.sla_resolution_rate),
+        ("duration", _("Lama penyelesaian (median)"), "duration", lambda s: s.resolution),
+        ("satisfaction", _("Warga puas (4–5 bintang)"), "rate", lambda s: s.satisfaction),
+    ]
+    return [{"key": key, "label": label, "kind": kind, "now": get(summary),
+             "previous": get(previous), "previous_change": _change(kind, get(summary),
+                                                                     get(previous)),
+             "last_year": get(last_year), "last_year_change": _change(kind, get(summary),
+                                                                       get(last_year))}
+            for key, label, kind, get in rows]
 
 
 def scope_title(scope: Scope, labels: Labels) -> str:

@@ -66,7 +66,8 @@ def compute(city, *, now: datetime) -> dict:
         "by_category": _group(facts, "category_id"),
         "by_agency": _group(facts, "agency_id"),
         "by_kecamatan": _group(facts, "kecamatan_id"),
-        "weeks": [{"week": w.isoformat(), "received": n, "fixed": fx}
+        "weeks": [{"week": w.isoformat(), "received": n, "fixed": fx,
+                   "partial": figures.partial_week(w, scope)}
                   for w, n, fx in figures.weekly(facts, scope)],
         "hexes": [{"cell": c, "count": n,
                    "outline": [[round(a, 5), round(b, 5)] for a, b in h3.cell_to_boundary(c)]}

@@ -10,5 +10,6 @@ urlpatterns = [
     path("ekspor.csv", views.export_csv, name="export_csv"),
     path("ekspor.xlsx", views.export_xlsx, name="export_xlsx"),
     path("ekspor.geojson", views.export_geojson, name="export_geojson"),
+    path("bulanan/", views.monthly, name="monthly_city"),
     path("bulanan/<str:agency_code>/", views.monthly, name="monthly"),
 ]

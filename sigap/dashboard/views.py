@@ -99,15 +99,18 @@ def reports(request):
     paginator = Paginator(chosen, PAGE_SIZE)
     current = paginator.get_page(request.GET.get("page"))
     by_id = Report.objects.for_list().in_bulk([f.id for f in current.object_list])
-    labels = page.outcome_labels()
-    rows = [{"facts": f, "report": by_id[f.id], "outcome": labels[f.outcome]}
+    outcome_labels = page.outcome_labels()
+    labels = page.labels_for(city.pk)
+    rows = [{"facts": f, "report": by_id[f.id], "outcome": outcome_labels[f.outcome]}
             for f in current.object_list if f.id in by_id]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "dashboard/reports.html", {
         "city": city, "scope": scope, "rows": rows, "page": current, "total": len(chosen),
         "pairs": pairs, "open_only": open_only,
-        "title": page.scope_title(scope, page.labels_for(city.pk)),
+        "title": page.scope_title(scope, labels),
+        "filter_words": page.describe(pairs, labels) or (
+            [_("Semua laporan terbuka")] if open_only else [_("Semua laporan masuk")]),
         "back": reverse("dashboard:home") + "?" + scope.query(),
         "query": query.urlencode(),
         "exports": {fmt: reverse(f"dashboard:export_{fmt}") + "?" + request.GET.urlencode()
@@ -158,32 +161,52 @@ def _month(value: str, today: date) -> date:
         return (first - timedelta(days=1)).replace(day=1)  # last month, complete
 
 
+def _month_scope(city, first: date, agency_id, locked: bool) -> Scope:
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return Scope(city_id=city.pk, tz=city.tz, start=first, end=last, agency_id=agency_id,
+                 agency_locked=locked)
+
+
 @dashboard_view
-def monthly(request, agency_code):
-    """One agency's monthly report, laid out to print (or save as PDF from the browser)."""
+def monthly(request, agency_code=None):
+    """A monthly report, laid out to print (or save as PDF from the browser): one agency's,
+    or the whole city's (`agency_code` None), beside the previous month and the same month a
+    year before."""
     now = timezone.now()
     city = _city()
     scope = _scope(request, city, now)
-    agency = Agency.objects.filter(city=city, code=agency_code).first()
-    if agency is None:
-        raise Http404
-    if scope.agency_locked and scope.agency_id != agency.pk:
-        raise PermissionDenied
+    agency = None
+    if agency_code is not None:
+        agency = Agency.objects.filter(city=city, code=agency_code).first()
+        if agency is None:
+            raise Http404
+    if scope.agency_locked and (agency is None or scope.agency_id != agency.pk):
+        raise PermissionDenied  # an agency head reads their own agency's report only
+    agency_id = agency.pk if agency else None
     today = now.astimezone(city.tz).date()
     first = _month(request.GET.get("bulan", ""), today)
-    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    month_scope = Scope(city_id=city.pk, tz=city.tz, start=first, end=last,
-                        agency_id=agency.pk, agency_locked=scope.agency_locked)
+    month_scope = _month_scope(city, first, agency_id, scope.agency_locked)
+    last = month_scope.end
+    previous = (first - timedelta(days=1)).replace(day=1)
+    year_before = first.replace(year=first.year - 1)
     facts = figures.load(month_scope, now=now)
     labels = page.labels_for(city.pk)
     summary = figures.summarise(facts)
+    earlier = {key: figures.summarise(figures.load(
+        _month_scope(city, month, agency_id, scope.agency_locked), now=now))
+        for key, month in (("previous", previous), ("last_year", year_before))}
     outcome_labels = page.outcome_labels()
-    previous = (first - timedelta(days=1)).replace(day=1)
     return render(request, "dashboard/monthly.html", {
         "city": city, "agency": agency, "first": first, "last": last, "now": now,
+        "partial": last >= today,
         "summary": summary, "min_sample": stats.MIN_SAMPLE,
+        "comparison": page.month_comparison(summary, earlier["previous"],
+                                            earlier["last_year"]),
+        "previous_first": previous, "year_before": year_before,
         "outcomes": [{"label": outcome_labels[o], "count": summary.outcomes[o]}
                      for o in stats.OUTCOMES],
+        "agencies": page.league_rows(month_scope, facts, labels, "agency")
+        if agency is None else [],
         "categories": page.league_rows(month_scope, facts, labels, "category"),
         "teams": page.league_rows(month_scope, facts, labels, "team"),
         "kecamatan": page.league_rows(month_scope, facts, labels, "kecamatan"),

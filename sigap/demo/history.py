@@ -122,7 +122,7 @@ class Life:
     events: list = field(default_factory=list)
     followers: dict = field(default_factory=dict)  # user id -> following since
     level_due: datetime | None = None
-    ladder: tuple | None = None  # ((due_at, agency), sla.Thresholds) last computed
+    ladder: dict = field(default_factory=dict)  # deadline -> ((due, agency), sla.Thresholds)
     reopens: int = 0
     done: bool = False
     speed: float = 1.0
@@ -270,36 +270,48 @@ class Simulation:
     # --- the SLA ladder, as the minute poller (sla.run_escalations) records it ----------------
 
     def escalate_until(self, life: Life, until: datetime) -> None:
-        """Record the ladder steps due from the last change up to `until` (a new change)."""
+        """Record the ladder steps due from the last change up to `until` (a new change),
+        on both deadlines."""
         r = life.report
         if life.level_due is None:
             life.level_due = until
             return
         since, life.level_due = life.level_due, until
-        if r.status not in workflow.OPEN or r.due_at is None or r.escalation_level >= sla.MAX_LEVEL:
+        if r.status not in workflow.OPEN:
             return
-        self._ladder(life, since, until)
+        for deadline in sla.DEADLINES:
+            self._ladder(life, deadline, since, until)
 
-    def _ladder(self, life: Life, since: datetime, until: datetime) -> None:
+    def _ladder(self, life: Life, deadline: sla.Deadline, since: datetime,
+                until: datetime) -> None:
         r = life.report
-        key = (r.due_at, r.agency_id)
-        if life.ladder is None or life.ladder[0] != key:
-            life.ladder = (key, sla.thresholds(r.due_at, life.category.resolve_sla_hours,
-                                               self.c.calendars[r.agency_id]))
-        thresholds = life.ladder[1]
-        for level, when in ((sla.REMINDER, thresholds.reminder_at),
-                            (sla.HEAD, thresholds.head_at), (sla.ADMIN, thresholds.admin_at)):
-            if level <= r.escalation_level:
+        due, level = getattr(r, deadline.due_field), getattr(r, deadline.level_field)
+        if due is None or level >= sla.MAX_LEVEL:
+            return
+        if deadline is sla.RESPONSE and r.first_response_at is not None:
+            return
+        key = (due, r.agency_id)
+        cached = life.ladder.get(deadline.name)
+        if cached is None or cached[0] != key:
+            hours = getattr(life.category, deadline.hours_field.split("__", 1)[1])
+            cached = life.ladder[deadline.name] = (
+                key, sla.thresholds(due, hours, self.c.calendars[r.agency_id]))
+        thresholds = cached[1]
+        for step, when in ((sla.REMINDER, thresholds.reminder_at),
+                           (sla.HEAD, thresholds.head_at), (sla.ADMIN, thresholds.admin_at)):
+            if step <= level:
                 continue
             fire = ceil_minute(max(when, since + timedelta(microseconds=1)))
             if fire >= until or fire >= self.now:
                 break
             target = thresholds.level_at(fire)
-            for lvl, kind in sla.steps_between(r.escalation_level, target):
+            for lvl, kind in sla.steps_between(level, target):
                 self.event(life, kind, fire, None, Role.SYSTEM, old=str(lvl - 1), new=str(lvl),
                            is_public=False, agency=r.agency_id,
-                           data={"level": lvl, "due_at": r.due_at.isoformat()})
-            r.escalation_level = target
+                           data={"level": lvl, "deadline": deadline.name,
+                                 "due_at": due.isoformat()})
+            level = target
+            setattr(r, deadline.level_field, target)
 
     # --- a report's life ---------------------------------------------------------------------
 
@@ -445,6 +457,7 @@ class Simulation:
             r.team_id = None
             r.officer_id = None
             r.escalation_level = 0
+            r.response_escalation_level = 0
             r.response_due_at, _due = services.due_times(life.category, agency, self.c.city, at)
 
         self.step(life, Action.REASSIGN, at, actor, role, note=reason, apply=apply,

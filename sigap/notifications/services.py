@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from sigap.accounts.models import Role, User
 from sigap.notifications import channels
 from sigap.notifications.models import Notification, Unsubscribed
-from sigap.reports import workflow
+from sigap.reports import sla, workflow
 from sigap.reports.models import ReportEvent
 
 log = logging.getLogger(__name__)
@@ -261,6 +261,8 @@ def render(notification: Notification, events=None) -> tuple[str, str, str]:
             "changes": _change_lines(events) if notification.purpose == P.STATUS else [],
             "category": report.category.name,
             "level": event.data.get("level"),
+            "deadline": sla.deadline_of(event).name,
+            "due": getattr(report, sla.deadline_of(event).due_field),
             "unsubscribe_url": unsubscribe_url(notification.recipient),
         }
         base = f"notifications/{notification.purpose}"

@@ -106,6 +106,8 @@ class Report(PublicModel):
     response_due_at = models.DateTimeField(_("tenggat tanggapan"), null=True, blank=True)
     due_at = models.DateTimeField(_("tenggat penyelesaian"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("tingkat eskalasi"), default=0)
+    response_escalation_level = models.PositiveSmallIntegerField(
+        _("tingkat eskalasi tanggapan"), default=0)
     sla_paused_at = models.DateTimeField(_("SLA dijeda sejak"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("dibuat"))
@@ -152,6 +154,9 @@ class Report(PublicModel):
             models.Index(fields=["status", "created_at"], name="report_status_created"),
             models.Index(fields=["due_at"], name="report_open_due",
                          condition=Q(status__in=sorted(OPEN))),
+            # The first-response ladder reads only the reports nobody has answered yet.
+            models.Index(fields=["response_due_at"], name="report_awaiting_response",
+                         condition=Q(first_response_at__isnull=True)),
         ]
 
     def __str__(self):

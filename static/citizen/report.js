@@ -209,8 +209,15 @@
   });
   $("back").addEventListener("click", function () { error(""); show(previous(step)); });
 
-  var desc = form.description;
-  function count() { $("desc-count").textContent = desc.value.length + " / 4000 " + T.chars; }
+  // No maxlength: the browser would cut a pasted text silently. The counter turns red past
+  // the limit and sending says so, keeping every character.
+  var desc = form.description, MAX_TEXT = Number(desc.dataset.max);
+  function tooLong() { return desc.value.length > MAX_TEXT; }
+  function count() {
+    var c = $("desc-count");
+    c.textContent = desc.value.length + " / " + MAX_TEXT + " " + T.chars + (tooLong() ? " · " + T.tooLong : "");
+    c.classList.toggle("over", tooLong());
+  }
   desc.addEventListener("input", count); count();
 
   function toggleContact() { $("contact").hidden = form.anonymous.checked; }
@@ -224,6 +231,7 @@
     if (!category()) { show(1); return error(T.chooseCategory); }
     if (!hasPlace()) { show(3); return error(T.choosePlace); }
     if (!desc.value.trim() && !photos.length) { return error(T.needText); }
+    if (tooLong()) { desc.focus(); return error(T.tooLong); }
     busy = true;
     var btn = $("submit");
     btn.disabled = true; btn.textContent = T.sending;

@@ -16,10 +16,14 @@
     var chart = new window.Chart(canvas, {
       type: "bar",
       data: {
-        labels: weeks.map(function (w) { return w.week.slice(5); }),
+        // A week the period covers only in part (the current one) is labelled and drawn
+        // pale, so that a short week does not read as a collapse.
+        labels: weeks.map(function (w) {
+          return w.partial ? w.week.slice(5) + " (" + d.text.partial + ")" : w.week.slice(5);
+        }),
         datasets: [
           { label: d.text.received, data: weeks.map(function (w) { return w.received; }),
-            backgroundColor: "#6baed6" },
+            backgroundColor: weeks.map(function (w) { return w.partial ? "#c6dbef" : "#6baed6"; }) },
           { label: d.text.fixed, data: weeks.map(function (w) { return w.fixed; }),
             type: "line", borderColor: "#1b7f3b", backgroundColor: "#1b7f3b", pointRadius: 2,
             tension: 0.2 }

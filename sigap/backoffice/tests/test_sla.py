@@ -32,6 +32,12 @@ def office_hours(category):
     return cat
 
 
+def answered(report, people):
+    """Verify the report at once, so that only the resolution deadline's ladder runs."""
+    services.verify(report.pk, actor=people("dispatcher"), now=report.created_at)
+    return report
+
+
 def _levels(report):
     return list(ReportEvent.objects.filter(report=report, kind__in=["reminder", "escalation"])
                 .order_by("pk").values_list("kind", "new"))
@@ -75,8 +81,8 @@ def test_it_climbs_the_ladder_across_a_holiday_and_a_weekend(
 
 
 @pytest.mark.django_db
-def test_it_runs_from_the_periodic_task_with_the_frozen_clock(office_hours, make_report):
-    report = make_report(at=wita(2026, 12, 24, 10, 0))
+def test_it_runs_from_the_periodic_task_with_the_frozen_clock(office_hours, make_report, people):
+    report = answered(make_report(at=wita(2026, 12, 24, 10, 0)), people)
     with time_machine.travel(wita(2026, 12, 28, 13, 0), tick=False):
         assert escalate_sla.call_local() == []
     with time_machine.travel(wita(2026, 12, 29, 10, 30), tick=False):
@@ -85,8 +91,8 @@ def test_it_runs_from_the_periodic_task_with_the_frozen_clock(office_hours, make
 
 
 @pytest.mark.django_db
-def test_it_counts_round_the_clock_for_other_agencies(category, make_report, now):
-    report = make_report(at=now)  # SAMPAH: 72 h, DLHK round the clock by default
+def test_it_counts_round_the_clock_for_other_agencies(category, make_report, now, people):
+    report = answered(make_report(at=now), people)  # SAMPAH: 72 h, DLHK round the clock
     assert report.due_at == now + timedelta(hours=72)
     assert sla.run_escalations(now + timedelta(hours=53, minutes=59)) == []
     assert len(sla.run_escalations(now + timedelta(hours=54))) == 1
@@ -133,7 +139,7 @@ def test_it_refuses_to_pause_twice(make_report, people, now):
 
 @pytest.mark.django_db
 def test_it_shows_escalations_in_the_inbox(client, make_report, people, now, committed):
-    report = make_report(at=now)
+    report = answered(make_report(at=now), people)
     people("head")
     committed(sla.run_escalations, now + timedelta(hours=73))
     client.force_login(people("dispatcher"))
@@ -142,6 +148,110 @@ def test_it_shows_escalations_in_the_inbox(client, make_report, people, now, com
     detail = client.get(reverse("backoffice:report", args=[report.ticket])).content.decode()
     assert "Eskalasi ke kepala dinas" in detail
     assert Notification.objects.filter(report=report, purpose="escalation").exists()
+
+
+@pytest.fixture
+def fire(category):
+    """KEBAKARAN at DAMKAR, round the clock: 15 minutes to respond, 24 hours to resolve."""
+    cat = category("KEBAKARAN")
+    assert (cat.response_sla_hours, cat.resolve_sla_hours) == (0.25, 24)
+    assert not cat.agency.working_hours_only
+    return cat
+
+
+def _damkar(make_user):
+    return {role: make_user(role, agency="DAMKAR", email=f"{role}-damkar@sigap.test")
+            for role in ("dispatcher", "head")} | {"admin": make_user("admin",
+                                                                     email="admin@sigap.test")}
+
+
+@pytest.mark.django_db
+def test_it_escalates_an_unanswered_fire_report_within_minutes(
+        fire, make_report, make_user, now, mailoutbox, committed):
+    staff = _damkar(make_user)
+    report = make_report("KEBAKARAN", at=now)
+    assert report.response_due_at == now + timedelta(minutes=15)
+    outbox.drain(now=now)
+    mailoutbox.clear()
+    assert sla.run_escalations(now + timedelta(minutes=11)) == []
+    # 75% of 15 minutes: the desk is reminded that nobody has answered.
+    assert len(committed(sla.run_escalations, now + timedelta(minutes=11, seconds=15))) == 1
+    assert [m.to for m in mailoutbox] == [[staff["dispatcher"].email]]
+    assert "menunggu tanggapan" in mailoutbox[0].subject
+    mailoutbox.clear()
+    # 15 minutes: the head, not 18 hours later on the resolution deadline.
+    assert len(committed(sla.run_escalations, now + timedelta(minutes=15))) == 1
+    assert [m.to for m in mailoutbox] == [[staff["head"].email]]
+    assert "belum ditanggapi" in mailoutbox[0].subject
+    mailoutbox.clear()
+    assert len(committed(sla.run_escalations, now + timedelta(minutes=30))) == 1
+    assert [m.to for m in mailoutbox] == [["admin@sigap.test"]]
+    steps = list(ReportEvent.objects.filter(report=report, kind__in=["reminder", "escalation"])
+                 .order_by("pk").values_list("kind", "new", "data__deadline"))
+    assert steps == [("reminder", "1", "response"), ("escalation", "2", "response"),
+                     ("escalation", "3", "response")]
+    report.refresh_from_db()
+    assert (report.response_escalation_level, report.escalation_level) == (sla.ADMIN, 0)
+    assert sla.run_escalations(now + timedelta(minutes=31)) == []  # idempotent
+
+
+@pytest.mark.django_db
+def test_it_stops_the_response_ladder_once_the_desk_answers(fire, make_report, make_user, now):
+    staff = _damkar(make_user)
+    report = make_report("KEBAKARAN", at=now)
+    services.verify(report.pk, actor=staff["dispatcher"], now=now + timedelta(minutes=5))
+    assert sla.run_escalations(now + timedelta(hours=2)) == []
+    # The resolution deadline still has its own ladder: 75% of 24 hours.
+    assert len(sla.run_escalations(now + timedelta(hours=18))) == 1
+    steps = list(ReportEvent.objects.filter(report=report, kind="reminder")
+                 .values_list("data__deadline", flat=True))
+    assert steps == ["resolve"]
+
+
+@pytest.mark.django_db
+def test_it_lets_only_one_worker_claim_a_response_step(fire, make_report, now):
+    report = make_report("KEBAKARAN", at=now)
+    steps = sla.steps_between(0, 2)
+    later = now + timedelta(minutes=20)
+    first = services.record_escalation(report.pk, from_level=0, steps=steps, now=later,
+                                       deadline=sla.RESPONSE)
+    second = services.record_escalation(report.pk, from_level=0, steps=steps, now=later,
+                                        deadline=sla.RESPONSE)
+    assert len(first) == 2 and second == []
+    report.refresh_from_db()
+    assert (report.response_escalation_level, report.escalation_level) == (2, 0)
+
+
+@pytest.mark.django_db
+def test_it_starts_the_response_ladder_again_for_the_agency_a_report_is_sent_to(
+        category, make_report, people, now, make_user):
+    report = make_report(at=now)  # SAMPAH at DLHK, not answered
+    sla.run_escalations(now + timedelta(days=5))
+    report.refresh_from_db()
+    assert report.response_escalation_level == sla.ADMIN
+    later = now + timedelta(days=5, minutes=1)
+    pupr = category("JALAN_RUSAK").agency
+    services.reassign(report.pk, actor=people("dispatcher"), now=later, agency=pupr,
+                      reason="Bukan sampah, jalan berlubang")
+    report.refresh_from_db()
+    assert report.response_escalation_level == 0 and report.first_response_at is None
+    assert report.response_due_at > later
+
+
+@pytest.mark.django_db
+def test_the_report_page_says_which_deadline_was_missed(
+        client, fire, make_report, make_user, now, committed):
+    staff = _damkar(make_user)
+    report = make_report("KEBAKARAN", at=now)
+    committed(sla.run_escalations, now + timedelta(minutes=16))
+    client.force_login(staff["dispatcher"])
+    with time_machine.travel(now + timedelta(minutes=17), tick=False):
+        page = client.get(reverse("backoffice:report", args=[report.ticket])).content.decode()
+    assert "Eskalasi ke kepala dinas: tenggat tanggapan pertama terlewat." in page
+    response_row = page.split('id="deadline-response"')[1].split("</dd>")[0]
+    resolve_row = page.split('id="deadline-resolve"')[1].split("</dd>")[0]
+    assert "terlambat" in response_row and "Eskalasi: kepala dinas" in response_row
+    assert "terlambat" not in resolve_row and "Eskalasi" not in resolve_row
 
 
 def test_it_schedules_the_poller_and_the_retries_every_minute():

@@ -190,3 +190,17 @@ def test_it_fills_in_the_contact_of_a_signed_in_citizen(client, make_user):
                                  email="siti@contoh.id"))
     html = client.get(URL).content.decode()
     assert 'value="Siti"' in html and 'value="+6281234567890"' in html
+
+
+def test_it_refuses_a_long_description_and_keeps_every_character(client, kupang, form_data):
+    from sigap.reports.models import Report
+
+    text = "Sampah menumpuk di depan pasar. " * 164  # 5,248 characters
+    page = client.get(URL).content.decode()
+    textarea = page.split('name="description"')[1].split(">")[0]
+    assert "maxlength" not in textarea  # the browser would cut a pasted text silently
+    response = client.post(URL, form_data(description=text))
+    body = response.content.decode()
+    assert Report.objects.count() == 0
+    assert "Keterangan terlalu panjang: maksimal 4000 karakter (sekarang 5247)." in body
+    assert text.strip() in body  # sent back whole, to shorten

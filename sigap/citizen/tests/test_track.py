@@ -122,3 +122,32 @@ def test_it_renders_the_page_in_few_queries(client, resolved, django_assert_max_
     report = resolved()
     with django_assert_max_num_queries(8):
         client.get(report.get_absolute_url())
+
+
+def test_the_timeline_credits_the_reopen_to_the_citizen(client, resolved, make_user, now):
+    from sigap.citizen import timeline
+
+    report = resolved()
+    services.reporter_confirms(report.pk, fixed=False, now=now, reason="Masih ada sampah")
+    entries = timeline.entries(report.events.select_related("agency").order_by("at", "pk"))
+    reopened = [e for e in entries if e.status == Status.REOPENED]
+    assert [e.who for e in reopened] == ["Pelapor"]
+    resolved_by = [e.who for e in entries if e.status == Status.RESOLVED]
+    assert resolved_by and "Pelapor" not in resolved_by  # the agency's acts stay the agency's
+
+
+def test_an_unknown_ticket_answers_a_page_in_the_citys_language_with_a_way_home(client, kupang):
+    response = client.get("/r/KPG-2026-999999")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Halaman tidak ditemukan" in page and 'href="/"' in page
+    assert "Kota Kupang" in page
+    english = client.get("/r/KPG-2026-999999", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 404 and "Page not found" in english.content.decode()
+
+
+def test_a_signed_in_citizen_is_not_asked_to_sign_in_on_the_device_list(client, make_user):
+    client.force_login(make_user())
+    page = client.get(reverse("citizen:device")).content.decode()
+    assert "Dikirim tanpa akun dari HP ini" in page and "Laporan saya di HP ini" not in page
+    assert reverse("accounts:signin") not in page

@@ -64,7 +64,20 @@ def test_the_mayor_follows_a_number_to_its_reports(city, open_page, live_server,
     page.wait_for_selector("#drill-list")
     heading = page.locator("h1").inner_text()
     assert int(re.sub(r"\D", "", heading)) == shown
+    assert page.locator("#filter-words").inner_text() == "Beres"
     shot(page, f"dashboard-drill-{viewport}")
+    # The late count opens the late reports, and the list says that is what it shows.
+    page.go_back()
+    late = page.locator("[data-figure=sla-late]")
+    late_shown = int(re.sub(r"\D", "", late.inner_text()))
+    assert late_shown > 0
+    late.click()
+    page.wait_for_selector("#drill-list")
+    assert int(re.sub(r"\D", "", page.locator("h1").inner_text())) == late_shown
+    assert page.locator("#filter-words").inner_text().startswith("Diselesaikan terlambat")
+    missed = page.locator("#drill-list td.missed").all_inner_texts()
+    assert missed and all("penyelesaian" in m for m in missed)
+    shot(page, f"dashboard-drill-late-{viewport}")
     # From the list to one report in the back office.
     page.locator("#drill-list tbody a").first.click()
     page.wait_for_url(re.compile(r".*/office/r/"))
@@ -86,6 +99,18 @@ def test_each_export_downloads(city, open_page, live_server, make_user):
     assert len(json.loads(files["geojson"])["features"]) == received
     with zipfile.ZipFile(io.BytesIO(files["xlsx"])) as z:
         assert "xl/worksheets/sheet1.xml" in z.namelist()
+
+
+def test_the_city_monthly_report_compares_with_earlier_months(city, open_page, live_server,
+                                                              make_user):
+    page = open_page(make_user("executive"), "desktop")
+    page.goto(f"{live_server.url}/dasbor/")
+    page.locator("[data-monthly=city]").click()
+    page.wait_for_selector("#comparison")
+    assert "semua dinas" in page.locator("h1").inner_text()
+    received = page.locator("#comparison tr[data-row=received] td").all_inner_texts()
+    assert len(received) == 5 and all(received), received
+    shot(page, "dashboard-monthly-city", full=True)
 
 
 def test_the_monthly_report_prints(city, open_page, live_server, make_user):

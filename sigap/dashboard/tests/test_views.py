@@ -288,3 +288,76 @@ def test_the_worker_reads_the_city_once_and_each_scope_gets_its_own_figures(hist
         assert sorted(f.id for f in part) == sorted(f.id for f in direct)
         assert figures.summarise(part) == figures.summarise(direct)
     assert any(len(rollup.part_of(city_facts, s)) < len(city_facts) for s in scopes[1:])
+
+
+def test_the_list_says_which_deadline_each_report_missed(client, history, people):
+    client.force_login(people("executive"))
+    html = body(client.get(f"/dasbor/laporan/?{PERIOD}&f=all"))
+    missed = {re.search(r"/office/r/([^/]+)/", row).group(1):
+              re.search(r'<td class="left missed">([^<]*)</td>', row).group(1)
+              for row in html.split("<tr>")[2:]}
+    assert missed[history["R4"].ticket] == "tanggapan pertama"  # answered after 30 h of 24
+    assert missed[history["R2"].ticket] == "penyelesaian"  # resolved after 80 h of 72
+    assert missed[history["R1"].ticket] == "–"
+
+
+def test_the_on_time_card_links_each_count_to_its_own_reports(client, history, people):
+    client.force_login(people("executive"))
+    html = body(client.get(f"/dasbor/?{PERIOD}"))
+    card = html.split('data-figure="sla"')[1].split("</div>")[0]
+    links = {fig: (url, int(n.replace(".", ""))) for url, fig, n in re.findall(
+        r'href="([^"]+)" data-figure="(sla-met|sla-late)">([\d.]+)', card)}
+    met_url, met = links["sla-met"]
+    late_url, late = links["sla-late"]
+    assert late > 0 and met > 0
+    late_page = body(client.get(late_url.replace("&amp;", "&")))
+    assert _count_in_list(client, late_url.replace("&amp;", "&")) == late
+    assert "Diselesaikan terlambat" in late_page.split('id="filter-words"')[1]
+    assert _count_in_list(client, met_url.replace("&amp;", "&")) == met
+    decided = re.search(r'<a class="big" href="([^"]+)"', card).group(1).replace("&amp;", "&")
+    assert _count_in_list(client, decided) == met + late
+
+
+def test_every_list_names_its_filter(client, history, people, kupang):
+    from sigap.agencies.models import Category
+
+    client.force_login(people("executive"))
+    sampah = Category.objects.get(city=kupang, code="SAMPAH")
+    words = body(client.get(f"/dasbor/laporan/?{PERIOD}&f=fixed&f=category:{sampah.pk}"))
+    assert re.search(r'id="filter-words"><strong>Beres</strong> · <strong>Kategori Sampah'
+                     r'</strong></p>', words)
+    assert "<strong>Semua laporan terbuka</strong>" in body(
+        client.get(f"/dasbor/laporan/?{PERIOD}&open=1"))
+
+
+def test_the_trend_marks_a_week_the_period_covers_in_part(kupang, now):
+    from datetime import date
+
+    from sigap.dashboard import figures, page
+    from sigap.dashboard.scope import Scope
+
+    scope = Scope(city_id=kupang.pk, tz=kupang.tz, start=date(2026, 10, 1),
+                  end=date(2026, 11, 4))  # Thursday to a Wednesday
+    weeks = page.weekly_series(scope, [])
+    assert [w["partial"] for w in weeks] == [True, False, False, False, False, True]
+    assert not figures.partial_week(date(2026, 10, 5), scope)
+
+
+def test_the_city_monthly_report_compares_with_earlier_months(client, history, people):
+    client.force_login(people("executive"))
+    html = body(client.get("/dasbor/bulanan/?bulan=2026-02"))
+    row = html.split('data-row="received"')[1].split("</tr>")[0]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
+    assert cells[0] == "0" and cells[1] == "9" and cells[2].startswith("-9")
+    assert "semua dinas" in html and 'id="partial-month"' not in html
+    january = body(client.get("/dasbor/bulanan/?bulan=2026-01"))
+    assert re.findall(r"<td[^>]*>([^<]*)</td>",
+                      january.split('data-row="received"')[1].split("</tr>")[0])[:3] == [
+        "9", "0", "+9"]
+    assert 'id="partial-month"' in body(client.get("/dasbor/bulanan/?bulan=2026-11"))
+
+
+def test_an_agency_head_gets_no_city_monthly_report(client, history, people):
+    client.force_login(people("head"))
+    assert client.get("/dasbor/bulanan/").status_code == 403
+    assert client.get("/dasbor/bulanan/DLHK/").status_code == 200

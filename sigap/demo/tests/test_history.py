@@ -24,8 +24,9 @@ from sigap.reports.workflow import Role
 
 NOW = datetime(2026, 5, 20, 3, 0, tzinfo=timezone.utc)
 FIELDS = ["status", "agency_id", "team_id", "officer_id", "category_id", "kelurahan_id",
-          "kecamatan_id", "response_due_at", "due_at", "escalation_level", "first_response_at",
-          "verified_at", "assigned_at", "started_at", "resolved_at", "closed_at",
+          "kecamatan_id", "response_due_at", "due_at", "escalation_level",
+          "response_escalation_level", "first_response_at", "verified_at", "assigned_at",
+          "started_at", "resolved_at", "closed_at",
           "support_count", "comment_count", "rating", "status_note", "reject_reason",
           "updated_at", "created_at", "priority", "h3_cell", "h3_r8", "h3_r6", "source",
           "reporter_id", "is_anonymous", "contact_name", "lat", "lng", "answers", "description",
@@ -76,15 +77,18 @@ def replay(city, written):
     pending_escalation: dict = defaultdict(list)
 
     def flush_escalations():
-        for (ticket, at), group in sorted(pending_escalation.items(), key=lambda x: x[0][1]):
+        for (ticket, at, name), group in sorted(pending_escalation.items(),
+                                                key=lambda x: x[0][1]):
+            deadline = sla.BY_NAME[name]
             report = Report.objects.select_related("agency", "category").get(pk=pk_of[ticket])
             cal = services.calendar_for(report.agency, city, at)
-            target = sla.thresholds(report.due_at, report.category.resolve_sla_hours,
+            hours = getattr(report.category, deadline.hours_field.split("__", 1)[1])
+            target = sla.thresholds(getattr(report, deadline.due_field), hours,
                                     cal).level_at(at)
             levels = [(int(e[3]), e[0]) for e in group]
             assert target == levels[-1][0], (ticket, at)  # what the poller would reach then
             assert services.record_escalation(pk_of[ticket], from_level=int(group[0][2]),
-                                              steps=levels, now=at)
+                                              steps=levels, now=at, deadline=deadline)
         pending_escalation.clear()
 
     for at, ticket, _n, what, item in steps:
@@ -96,7 +100,7 @@ def replay(city, written):
             continue
         kind, action, old, new, actor_id, role, agency_id, note, public, data, _at = item
         if kind in ("reminder", "escalation"):
-            pending_escalation[(ticket, at)].append(item)
+            pending_escalation[(ticket, at, data["deadline"])].append(item)
             continue
         flush_escalations()
         actor = users.get(actor_id)
@@ -171,6 +175,9 @@ def test_it_writes_what_the_services_would_have_written(kupang):
     for kind in ("created", "status", "assigned", "duplicate", "merged", "rating",
                  "public_note", "reminder", "escalation"):
         assert kinds[kind] > 0, kind
+    ladders = Counter(e[9]["deadline"] for _f, events, _s, _fo in written.values()
+                      for e in events if e[0] in ("reminder", "escalation"))
+    assert ladders["response"] > 0 and ladders["resolve"] > 0, ladders
     assert Report.objects.filter(status="rejected").exists()
     forget_reports()
     replay(kupang, written)

@@ -2,16 +2,26 @@
 the agency waits on the citizen, and the escalation ladder (a pure calculator plus an
 idempotent poller that records each step).
 
-The ladder runs on the resolution deadline (`Report.due_at`), measured in the agency's
-service time (round the clock, or office hours without weekends and Indonesian holidays):
+The ladder runs on both deadlines of a report, each measured in the agency's service time
+(round the clock, or office hours without weekends and Indonesian holidays):
+
+- the first-response deadline (`Report.response_due_at`, the category's response hours), while
+  the desk has not yet responded (`first_response_at` is empty): a fire report nobody has
+  picked up escalates after minutes, not after its resolution deadline;
+- the resolution deadline (`Report.due_at`, the category's resolution hours), while the
+  report is open.
 
     level 1  at  75% of the time   a reminder to the assignee (officer, else dispatchers)
     level 2  at 100% (overdue)     escalation to the agency head
     level 3  at 200%               escalation to the city administrator
 
+Each deadline keeps its own level (`response_escalation_level`, `escalation_level`), and
+each recorded step names its deadline (`data["deadline"]`: "response" or "resolve"), so the
+report page, the notifications and the dashboard say which one was missed.
+
 The poller never reads the clock: the periodic task passes `now`. Each step is claimed with a
-conditional UPDATE on `escalation_level` (record_escalation), so it is safe to
-run twice or in two workers at once. A paused SLA (waiting on the citizen) does not escalate.
+conditional UPDATE on the deadline's level (record_escalation), so it is safe to run twice or
+in two workers at once. A paused SLA (waiting on the citizen) does not escalate.
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from sigap.agencies.models import Agency, Category
@@ -105,29 +116,32 @@ def resume_sla(report_id: int, *, actor, now: datetime, note: str = "",
 
 
 def record_escalation(report_id: int, *, from_level: int, steps: list[tuple[int, str]],
-                      now: datetime) -> list[ReportEvent]:
-    """Claim and record SLA escalation steps; return [] when another worker claimed first.
+                      now: datetime, deadline: Deadline | None = None) -> list[ReportEvent]:
+    """Claim and record SLA escalation steps of one deadline (the resolution deadline unless
+    told); return [] when another worker claimed first or the deadline no longer runs.
 
     `steps` are (level, kind) pairs above `from_level`, kind being REMINDER or ESCALATION.
-    The claim is a conditional UPDATE on escalation_level, so two pollers never both act.
+    The claim is a conditional UPDATE on the deadline's level, so two pollers never both act.
     """
+    deadline = deadline or RESOLVE
     if not steps:
         return []
     to_level = steps[-1][0]
     with transaction.atomic():
         claimed = Report.objects.filter(
-            pk=report_id, escalation_level=from_level, status__in=workflow.OPEN,
-            sla_paused_at__isnull=True,
-        ).update(escalation_level=to_level)
+            deadline.running, pk=report_id, **{deadline.level_field: from_level},
+            status__in=workflow.OPEN, sla_paused_at__isnull=True,
+        ).update(**{deadline.level_field: to_level})
         if not claimed:
             return []
         report = Report.objects.select_related("agency").get(pk=report_id)
+        due_at = getattr(report, deadline.due_field)
         events = [
             ReportEvent.objects.create(
                 report=report, kind=kind, old=str(level - 1), new=str(level),
                 actor_role=Role.SYSTEM, agency=report.agency, is_public=False, at=now,
-                data={"level": level, "due_at": report.due_at.isoformat()
-                      if report.due_at else None})
+                data={"level": level, "deadline": deadline.name,
+                      "due_at": due_at.isoformat() if due_at else None})
             for level, kind in steps
         ]
         _record_change([e.pk for e in events])
@@ -135,6 +149,31 @@ def record_escalation(report_id: int, *, from_level: int, steps: list[tuple[int,
 
 
 # --- The escalation ladder --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One of a report's two deadlines, as the ladder reads and claims it."""
+
+    name: str  # stored in each step's data["deadline"]
+    due_field: str  # the Report field holding the deadline
+    level_field: str  # the Report field holding how far up this deadline's ladder it went
+    hours_field: str  # the category's SLA hours, as a lookup from Report
+    running: Q  # beyond "open and not paused": while this deadline still counts
+
+
+RESPONSE = Deadline("response", "response_due_at", "response_escalation_level",
+                    "category__response_sla_hours", Q(first_response_at__isnull=True))
+RESOLVE = Deadline("resolve", "due_at", "escalation_level", "category__resolve_sla_hours", Q())
+DEADLINES = (RESPONSE, RESOLVE)
+BY_NAME = {d.name: d for d in DEADLINES}
+
+
+def deadline_of(event) -> Deadline:
+    """Return the deadline a recorded ladder step belongs to (steps recorded before both
+    deadlines had a ladder are the resolution deadline's)."""
+    return BY_NAME.get((event.data or {}).get("deadline"), RESOLVE)
+
 
 MAX_LEVEL = ADMIN
 # Fraction of the SLA at which each level fires.
@@ -182,31 +221,37 @@ def steps_between(from_level: int, to_level: int) -> list[tuple[int, str]]:
 LOOKAHEAD = timedelta(days=30)
 
 
-def due_for_escalation(now: datetime):
-    """Return (pk, due_at, level, agency_id, sla_hours) of open, unpaused reports whose
-    ladder may have moved (a coarse SQL filter; the calendar maths is done in Python)."""
+def due_for_escalation(now: datetime, deadline: Deadline | None = None):
+    """Return (pk, due, level, agency_id, sla_hours) of open, unpaused reports whose ladder
+    on `deadline` (the resolution deadline unless told) may have moved (a coarse SQL filter;
+    the calendar maths is done in Python)."""
+    deadline = deadline or RESOLVE
     return (
         Report.objects.open()
-        .filter(sla_paused_at__isnull=True, due_at__isnull=False,
-                escalation_level__lt=MAX_LEVEL, due_at__lte=now + LOOKAHEAD)
-        .order_by("due_at")
-        .values_list("pk", "due_at", "escalation_level", "agency_id",
-                     "category__resolve_sla_hours")
+        .filter(deadline.running, sla_paused_at__isnull=True,
+                **{f"{deadline.due_field}__isnull": False,
+                   f"{deadline.level_field}__lt": MAX_LEVEL,
+                   f"{deadline.due_field}__lte": now + LOOKAHEAD})
+        .order_by(deadline.due_field)
+        .values_list("pk", deadline.due_field, deadline.level_field, "agency_id",
+                     deadline.hours_field)
     )
 
 
 def run_escalations(now: datetime, *, limit: int = 20000) -> list[int]:
-    """Record every escalation step that is due at `now`; return the new event ids."""
+    """Record every escalation step that is due at `now`, on both deadlines; return the new
+    event ids."""
     created: list[int] = []
     calendars: dict = {}
-    for pk, due_at, level, agency_id, sla_hours in due_for_escalation(now)[:limit]:
-        if agency_id not in calendars:
-            agency = Agency.objects.select_related("city").get(pk=agency_id)
-            calendars[agency_id] = calendar_for(agency, agency.city, now)
-        target = thresholds(due_at, sla_hours, calendars[agency_id]).level_at(now)
-        if target <= level:
-            continue
-        events = record_escalation(
-            pk, from_level=level, steps=steps_between(level, target), now=now)
-        created += [e.pk for e in events]
+    for deadline in DEADLINES:
+        for pk, due, level, agency_id, sla_hours in due_for_escalation(now, deadline)[:limit]:
+            if agency_id not in calendars:
+                agency = Agency.objects.select_related("city").get(pk=agency_id)
+                calendars[agency_id] = calendar_for(agency, agency.city, now)
+            target = thresholds(due, sla_hours, calendars[agency_id]).level_at(now)
+            if target <= level:
+                continue
+            events = record_escalation(pk, from_level=level, steps=steps_between(level, target),
+                                       now=now, deadline=deadline)
+            created += [e.pk for e in events]
     return created

@@ -245,6 +245,7 @@ def reassign(report_id: int, *, actor, now: datetime, agency: Agency, reason: st
         report.team = None
         report.officer = None
         report.escalation_level = 0
+        report.response_escalation_level = 0
         report.response_due_at, _due = due_times(report.category, agency, report.city, now)
 
     return transition(report_id, Action.REASSIGN, actor=actor, now=now, note=reason.strip(),
@@ -272,6 +273,7 @@ def recategorise(report_id: int, *, actor, now: datetime, category: Category,
         report.team = None
         report.officer = None
         report.escalation_level = 0
+        report.response_escalation_level = 0
         report.priority = 1 if category.is_emergency else category.priority
         report.response_due_at, report.due_at = due_times(category, agency, report.city, now)
 
