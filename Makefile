@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 STAMP := $(VENV)/.installed
 
-.PHONY: serve dev audit test test-fast install lint messages worker bench bench-api bench-whatsapp screenshots chromium
+.PHONY: chat serve dev audit test test-fast install lint messages worker bench bench-api bench-whatsapp screenshots chromium
 
 # Debian packages, retried for two minutes while another apt or dpkg holds its locks (a fresh
 # machine's unattended upgrades, a second checkout installing at the same time).
@@ -30,6 +30,15 @@ install: $(STAMP)
 # Links in messages point at the address the server is started on (override: SIGAP_SITE_URL).
 export SIGAP_SITE_URL ?= http://$(HOST):$(PORT)
 
+# WhatsApp on the embedded server talks to the local fake Cloud API that `make chat` runs
+# (docs/channels.md), unless a real token is set. The app secret is generated once in var/.
+CHAT_PORT ?= 8025
+ifeq ($(SIGAP_WHATSAPP_TOKEN),)
+LOCAL_WHATSAPP = SIGAP_WHATSAPP_TOKEN=local-chat SIGAP_WHATSAPP_PHONE_ID=1000000001 \
+  SIGAP_WHATSAPP_API_URL=http://127.0.0.1:$(CHAT_PORT) SIGAP_CHAT_PORT=$(CHAT_PORT) \
+  SIGAP_WHATSAPP_APP_SECRET_FILE=$(CURDIR)/var/whatsapp_local_secret
+endif
+
 # Start Sigap on the embedded defaults: SQLite in var/, files in var/media/, Huey on SQLite.
 # An empty database fills with the demo city's year beside the running server (sigap.demo).
 # DEBUG is off (this is the product's server); the secret key is generated once in var/.
@@ -39,10 +48,10 @@ serve: install
 	$(BIN)/sigap setup --demo-data-later
 	$(BIN)/sigap collectstatic --noinput -v 0
 	@echo "Sigap: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	$(BIN)/sigap run_huey & WPID=$$!; \
+	$(LOCAL_WHATSAPP) $(BIN)/sigap run_huey & WPID=$$!; \
 	$(BIN)/sigap demo-data --auto & DPID=$$!; \
 	trap 'kill $$WPID $$DPID 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn sigap.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	$(LOCAL_WHATSAPP) $(BIN)/gunicorn sigap.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
 	  --access-logfile - --timeout 60
 
 # Development: Django's own server with DEBUG on and auto-reload (not the product's server).
@@ -53,6 +62,10 @@ dev: install
 
 worker: install
 	$(BIN)/sigap run_huey
+
+# Chat with the `make serve` beside it by WhatsApp, from this terminal (docs/channels.md).
+chat: install
+	$(LOCAL_WHATSAPP) $(BIN)/sigap chat --server http://$(HOST):$(PORT)
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

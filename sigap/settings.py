@@ -396,11 +396,16 @@ SIGAP_SMS_WEBHOOK_SECRET = env_str("SIGAP_SMS_WEBHOOK_SECRET", "")
 # set. The API URL points elsewhere only for the local fake (tests, benchmarks).
 SIGAP_WHATSAPP_TOKEN = env_str("SIGAP_WHATSAPP_TOKEN", "")
 SIGAP_WHATSAPP_PHONE_ID = env_str("SIGAP_WHATSAPP_PHONE_ID", "")
-SIGAP_WHATSAPP_APP_SECRET = env_str("SIGAP_WHATSAPP_APP_SECRET", "")
+# `make serve` and `make chat` share a local app secret kept in var/ (like the secret key).
+_WHATSAPP_SECRET_FILE = env_str("SIGAP_WHATSAPP_APP_SECRET_FILE", "")
+SIGAP_WHATSAPP_APP_SECRET = env_str("SIGAP_WHATSAPP_APP_SECRET", "") or (
+    secret_key_from(Path(_WHATSAPP_SECRET_FILE)) if _WHATSAPP_SECRET_FILE else "")
 SIGAP_WHATSAPP_VERIFY_TOKEN = env_str("SIGAP_WHATSAPP_VERIFY_TOKEN", "")
 SIGAP_WHATSAPP_API_URL = env_str("SIGAP_WHATSAPP_API_URL", "https://graph.facebook.com")
 SIGAP_WHATSAPP_API_VERSION = env_str("SIGAP_WHATSAPP_API_VERSION", "")
 SIGAP_WHATSAPP_TIMEOUT = float(env_int("SIGAP_WHATSAPP_TIMEOUT", 10))
+# Where `sigap chat` runs the local fake Cloud API (`make serve` points the API URL there).
+SIGAP_CHAT_PORT = env_int("SIGAP_CHAT_PORT", 8025)
 # Inbound SMS gateway webhook: on when its secret is set (HMAC-SHA256 of the body in
 # X-Sigap-Signature, as Sigap signs its outbound webhook).
 SIGAP_SMS_INBOUND_SECRET = env_str("SIGAP_SMS_INBOUND_SECRET", "")

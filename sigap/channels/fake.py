@@ -4,7 +4,8 @@ It plays both of Meta's parts on 127.0.0.1: the Graph API endpoints Sigap calls 
 message, look up a media id, download the media) and the webhook sender that delivers a
 citizen's messages to Sigap, signed with the app secret exactly as Meta signs them. It keeps
 a transcript of every chat, served as an HTML page at /transcript/<phone> (docs/channels.md
-shows it). Standard library only; not imported by the application.
+shows it). Standard library only; the application never imports it (`sigap chat`, a
+developer's tool, does).
 """
 
 from __future__ import annotations
