@@ -46,8 +46,14 @@
   function following(n) { return order[pos(n) + 1]; }
   function previous(n) { return order[pos(n) - 1]; }
 
-  function show(n) {
+  /* Browser Back and Forward move between the steps: each step the citizen moves to is an
+     entry in the tab's history (#langkah-N), and popstate shows the step of that entry. */
+  function show(n, how) {
+    if (how !== "history" && n !== step && window.history.pushState) {
+      history.pushState({ sigapStep: n }, "", "#langkah-" + n);
+    }
     step = n;
+    saveDraft();
     steps.forEach(function (s) { s.hidden = Number(s.dataset.step) !== n; });
     form.querySelectorAll(".steps li").forEach(function (li) {
       li.classList.toggle("on", pos(Number(li.dataset.for)) <= pos(n));
@@ -120,7 +126,7 @@
   }
   function photoError(msg) { var p = $("photo-error"); p.textContent = msg; p.hidden = false; }
 
-  function drawPhotos() { window.SigapPhoto.thumbnails($("photo-list"), photos, T.remove); }
+  function drawPhotos() { window.SigapPhoto.thumbnails($("photo-list"), photos, T.remove); saveDraft(); }
 
   // Step 2: the place, on a map that works without tiles (the city's outline is drawn).
   function ensureMap() {
@@ -143,6 +149,11 @@
     } else { marker.setLatLng([lat, lng]); }
     if (zoom) { map.setView([lat, lng], 17); }
     form.lat.value = lat.toFixed(6); form.lng.value = lng.toFixed(6);
+    saveDraft();
+    locate(lat, lng);
+  }
+
+  function locate(lat, lng) {
     placeOk = false; nearbyShown = false;
     $("place").textContent = T.locating;
     fetch(form.dataset.locate + "?lat=" + lat + "&lng=" + lng).then(function (r) { return r.json(); })
@@ -241,7 +252,7 @@
     var entry = { key: form.key.value, fields: fields, photos: photos.slice(), at: new Date().toISOString(),
                   title: c.parentNode.querySelector("span").textContent };
     var O = window.SigapOutbox;
-    O.put(entry).catch(function () {}).then(function () { return O.send(entry); }).then(function (res) {
+    O.put(entry).catch(function () {}).then(function () { dropDraft(); return O.send(entry); }).then(function (res) {
       if (res.status === "sent") { window.location.href = res.data.sent_url; return; }
       busy = false; btn.disabled = false; btn.textContent = T.send;
       if (res.status === "invalid") {
@@ -263,14 +274,89 @@
     });
   });
 
+  /* The draft: what the citizen entered (fields, photos, place, step) kept on the phone in
+     IndexedDB as they go, so that a reload, a killed tab or a trip back to the home page
+     loses nothing. Dropped once the report is in the outbox (which then owns it). */
+  var DRAFT = "report", restoring = true, draftTimer = null;
+  function draftStore(mode, fn) {
+    return new Promise(function (resolve, reject) {
+      if (!window.indexedDB) { return reject(new Error("no IndexedDB")); }
+      var req = indexedDB.open("sigap-draft", 1);
+      req.onupgradeneeded = function () { req.result.createObjectStore("draft", { keyPath: "id" }); };
+      req.onerror = function () { reject(req.error); };
+      req.onsuccess = function () {
+        var t = req.result.transaction("draft", mode), r = fn(t.objectStore("draft"));
+        t.oncomplete = function () { resolve(r && r.result); };
+        t.onerror = function () { reject(t.error); };
+      };
+    });
+  }
+  function saveDraft() {
+    if (restoring) { return; }
+    clearTimeout(draftTimer);
+    draftTimer = setTimeout(function () {
+      var fields = [];
+      new FormData(form).forEach(function (v, k) {
+        if (typeof v === "string" && k !== "csrfmiddlewaretoken" && k !== "key") { fields.push([k, v]); }
+      });
+      draftStore("readwrite", function (st) {
+        return st.put({ id: DRAFT, fields: fields, photos: photos.slice(), step: step, at: Date.now() });
+      }).catch(function () {});
+    }, 250);
+  }
+  function dropDraft() { clearTimeout(draftTimer); draftStore("readwrite", function (st) { return st.delete(DRAFT); }).catch(function () {}); }
+  $("photo-list").addEventListener("click", saveDraft);  // a photo's remove button
+  form.addEventListener("input", saveDraft);
+  form.addEventListener("change", saveDraft);
+  window.addEventListener("pagehide", function () { if (draftTimer) { clearTimeout(draftTimer); draftTimer = null; saveDraft(); } });
+
+  function restore(d) {
+    var names = {};
+    d.fields.forEach(function (f) { (names[f[0]] = names[f[0]] || []).push(f[1]); });
+    Object.keys(names).forEach(function (name) {
+      form.querySelectorAll("[name='" + name + "']").forEach(function (el) {
+        if (el.type === "radio" || el.type === "checkbox") { el.checked = names[name].indexOf(el.value) >= 0; }
+        else if (el.type !== "file") { el.value = names[name][0]; }
+      });
+    });
+    (d.photos || []).slice(0, MAX_PHOTOS).forEach(function (b) { photos.push(b); });
+    if (photos.length) { window.SigapPhoto.thumbnails($("photo-list"), photos, T.remove); }
+    var lat = parseFloat(form.lat.value), lng = parseFloat(form.lng.value);
+    if (!isNaN(lat) && !isNaN(lng)) { touchedPlace = true; locate(lat, lng); }
+    syncAttributes(); toggleContact(); count();
+  }
+
+  window.addEventListener("popstate", function (e) {
+    var n = e.state && e.state.sigapStep;
+    if (n) { error(""); show(n, "history"); }
+    else if (pos(step) > 0) { show(order[0], "history"); }
+  });
+
   syncAttributes();
   var kept = cameraFirst && window.SigapPhoto.take();
   if (kept) { addPhoto(kept.blob, kept.gps); }
   var err = form.querySelector(".field-error:not([hidden])");
-  if (err) { show(Number(err.closest(".step").dataset.step)); }
-  else if (category() && category().dataset.emergency) {
-    show(1); $("emergency").hidden = false; $("emergency").scrollIntoView();
+  function start(draft) {
+    var at = window.history.state && window.history.state.sigapStep;
+    if (draft) { restore(draft); }
+    if (err) { show(Number(err.closest(".step").dataset.step), "history"); }
+    else if (category() && category().dataset.emergency && !draft) {
+      show(1, "history"); $("emergency").hidden = false; $("emergency").scrollIntoView();
+    }
+    else if (kept) { show(1, "history"); }  // camera first: the photo is in, now the category
+    else if (draft) { show(at || draft.step || order[0], "history"); }
+    else { show(category() ? 2 : order[0], "history"); }
+    if (window.history.replaceState) {
+      history.replaceState({ sigapStep: step }, "", step === order[0] ? location.pathname + location.search : "#langkah-" + step);
+    }
+    restoring = false;
+    if (draft || kept) { saveDraft(); }
   }
-  else if (kept) { show(1); }  // camera first: the photo is in, now the category
-  else { show(category() ? 2 : order[0]); }
+  step = 0;
+  if (err || kept) { start(null); }
+  else {
+    draftStore("readonly", function (st) { return st.get(DRAFT); }).then(function (d) {
+      start(d && Date.now() - d.at < 7 * 864e5 ? d : null);
+    }, function () { start(null); });
+  }
 })();
