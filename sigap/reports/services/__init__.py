@@ -5,8 +5,8 @@ side effects (notifications, thumbnails) to the queue. Time is always passed in 
 
 By concern: `create` (a new report), `transitions` (the state machine's actions),
 `engagement` (notes, comments, ratings, support, following), `sla` (deadlines, pause,
-escalation), `history` (an event that changes nothing else); `common` holds what they share. Callers use this package's names
-(`services.create_report`, `services.verify`, ...).
+escalation), `history` (an event that changes nothing else); `common` holds what they
+share. Callers use this package's names (`services.create_report`, `services.verify`, ...).
 """
 
 from sigap.reports import outbox  # noqa: F401 - callers reach it as services.outbox
