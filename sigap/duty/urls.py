@@ -9,4 +9,5 @@ urlpatterns = [
     path("panggilan/<int:pk>/", views.ack, name="ack"),
     path("push/langganan/", views.subscribe, name="subscribe"),
     path("push/kunci/", views.vapid_key, name="vapid_key"),
+    path("sw.js", views.service_worker, name="service_worker"),
 ]

@@ -150,6 +150,14 @@ def subscribe(request):
     return JsonResponse({"ok": True})
 
 
+def service_worker(request):
+    """The office's service worker (push notifications), allowed to control /office/."""
+    response = render(request, "duty/sw.js", content_type="application/javascript")
+    response["Service-Worker-Allowed"] = "/office/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
 @staff_required
 def vapid_key(request):
     """The public key the browser subscribes with."""

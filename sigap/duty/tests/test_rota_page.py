@@ -50,3 +50,23 @@ def test_the_desk_reads_the_rota_but_may_not_change_it(make_user, client, now):
 def test_citizens_may_not_see_the_rota(make_user, client):
     client.force_login(make_user("citizen"))
     assert client.get(reverse("duty:rota")).status_code == 403
+
+
+def test_a_browser_subscribes_to_web_push(make_user, client, settings, tmp_path):
+    from sigap.duty.models import PushSubscription
+
+    settings.SIGAP_VAPID_KEY_FILE = tmp_path / "vapid_key.pem"
+    desk = make_user("dispatcher", agency="DAMKAR")
+    client.force_login(desk)
+    key = client.get(reverse("duty:vapid_key")).json()["key"]
+    assert len(key) == 87 and settings.SIGAP_VAPID_KEY_FILE.stat().st_mode & 0o777 == 0o600
+    assert client.get(reverse("duty:vapid_key")).json()["key"] == key  # generated once
+    sub = {"endpoint": "https://push.example/send/abc", "keys": {"p256dh": "BPk", "auth": "x"}}
+    response = client.post(reverse("duty:subscribe"), sub, content_type="application/json")
+    assert response.status_code == 200
+    assert PushSubscription.objects.get().user == desk
+    bad = client.post(reverse("duty:subscribe"), {"endpoint": "http://x"},
+                      content_type="application/json")
+    assert bad.status_code == 400
+    worker = client.get(reverse("duty:service_worker"))
+    assert worker["Service-Worker-Allowed"] == "/office/" and b"showNotification" in worker.content
