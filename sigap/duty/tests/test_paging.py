@@ -134,3 +134,18 @@ def test_a_category_that_does_not_page_opens_no_callout(make_report, committed, 
     PagingRule.objects.filter(category=Category.objects.get(code="KEBAKARAN")).update(page=False)
     committed(make_report, "KEBAKARAN")
     assert not Callout.objects.exists()
+
+
+def test_the_office_report_page_offers_the_acknowledgement(make_report, committed, fire_team,
+                                                           make_user, client):
+    day, night, head = fire_team
+    report = committed(make_report, "KEBAKARAN")
+    callout = Callout.objects.get(report=report)
+    desk = make_user("dispatcher", agency="DAMKAR")
+    client.force_login(desk)
+    page = client.get(reverse("backoffice:report", args=[report.ticket])).content.decode()
+    assert reverse("duty:ack", args=[callout.pk]) in page
+    committed(client.post, reverse("duty:ack", args=[callout.pk]))
+    page = client.get(reverse("backoffice:report", args=[report.ticket])).content.decode()
+    assert reverse("duty:ack", args=[callout.pk]) not in page
+    assert report.events.filter(kind=K.PAGE_ACK, actor=desk).exists()
