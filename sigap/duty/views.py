@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _, gettext_lazy as _l
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sigap.accounts.models import AGENCY_ROLES, Role as AccountRole, User
@@ -21,8 +21,9 @@ from sigap.duty import paging, push
 from sigap.duty.models import Callout, PushSubscription, Shift
 from sigap.duty.services import running_now
 
-WEEKDAYS = [("0", _l("Sen")), ("1", _l("Sel")), ("2", _l("Rab")), ("3", _l("Kam")),
-            ("4", _l("Jum")), ("5", _l("Sab")), ("6", _l("Min"))]
+WEEKDAYS = [("0", gettext_lazy("Sen")), ("1", gettext_lazy("Sel")), ("2", gettext_lazy("Rab")),
+            ("3", gettext_lazy("Kam")), ("4", gettext_lazy("Jum")), ("5", gettext_lazy("Sab")),
+            ("6", gettext_lazy("Min"))]
 
 
 def _agency_for(request) -> Agency:
@@ -44,7 +45,7 @@ def can_edit(user, agency) -> bool:
 
 
 class ShiftForm(forms.ModelForm):
-    weekdays = forms.MultipleChoiceField(label=_l("Hari"), choices=WEEKDAYS,
+    weekdays = forms.MultipleChoiceField(label=gettext_lazy("Hari"), choices=WEEKDAYS,
                                          widget=forms.CheckboxSelectMultiple,
                                          initial=[d for d, _ in WEEKDAYS])
 
