@@ -22,7 +22,7 @@ from sigap.agencies.models import Team
 from sigap.duty import rota
 from sigap.duty.models import Callout, PagingRule
 from sigap.duty.services import heads_of, team_on_duty
-from sigap.reports import services as report_services
+from sigap.reports import services as report_services, workflow
 from sigap.reports.models import ReportEvent
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,12 @@ def take_step(callout_id: int, *, now: datetime) -> str | None:
             return None
         steps = steps_of(callout)
         if callout.step >= len(steps):
+            return None
+        report = callout.report
+        if report.status not in workflow.OPEN or report.agency_id != callout.agency_id:
+            # Rejected, merged, closed or sent to another agency: nobody is paged for it.
+            Callout.objects.filter(pk=callout.pk, step=callout.step, state=S.OPEN).update(
+                state=S.CLOSED, next_at=None)
             return None
         step = steps[callout.step]
         following = steps[callout.step + 1] if callout.step + 1 < len(steps) else None

@@ -149,3 +149,15 @@ def test_the_office_report_page_offers_the_acknowledgement(make_report, committe
     page = client.get(reverse("backoffice:report", args=[report.ticket])).content.decode()
     assert reverse("duty:ack", args=[callout.pk]) not in page
     assert report.events.filter(kind=K.PAGE_ACK, actor=desk).exists()
+
+
+def test_a_fire_report_rejected_meanwhile_is_not_paged_again(make_report, committed,
+                                                             fire_team, make_user, now):
+    from sigap.reports import services
+
+    report = committed(make_report, "KEBAKARAN")
+    desk = make_user("dispatcher", agency="DAMKAR")
+    committed(services.reject, report.pk, actor=desk, now=now, reason="spam")
+    assert committed(paging.run_due, now + timedelta(hours=1)) == []
+    assert kinds(report).count(K.PAGE) == 1
+    assert Callout.objects.get(report=report).state == Callout.State.CLOSED
