@@ -72,9 +72,12 @@ def test_a_killed_worker_pages_nothing_twice_and_loses_nothing(tmp_path):
         tickets: list[str] = []
         sender = threading.Thread(target=post_fires, args=(server, tickets))
         sender.start()
-        time.sleep(1.5)  # mid-burst: the worker is draining, paging and sending
+        # Mid-burst: once the worker has paged a few, it is draining, paging and sending.
+        waited = time.monotonic() + 60
+        while first_pages(server) < 3 and time.monotonic() < waited:
+            time.sleep(0.05)
         server.kill_worker()
-        at_kill = first_pages(server)
+        at_kill, posted_at_kill = first_pages(server), len(tickets)
         sender.join()
         time.sleep(1)
         server.start_worker()
@@ -84,6 +87,7 @@ def test_a_killed_worker_pages_nothing_twice_and_loses_nothing(tmp_path):
         time.sleep(3)
 
         assert len(tickets) == REPORTS
+        assert 3 <= at_kill < REPORTS  # killed while paging the burst
         callouts = server.query("SELECT report_id, COUNT(*) FROM duty_callout GROUP BY report_id")
         assert len(callouts) == REPORTS and all(n == 1 for _, n in callouts)
         pages = server.query("SELECT id, data FROM reports_reportevent WHERE kind = 'page'")
@@ -100,7 +104,7 @@ def test_a_killed_worker_pages_nothing_twice_and_loses_nothing(tmp_path):
         pending = server.query("SELECT COUNT(*) FROM reports_outbox")[0][0]
         assert pending == 0
         print(json.dumps({"test": "paging_crash", "reports": REPORTS, "paged_at_kill": at_kill,
-                          "sent_at_kill": len(tickets), "page_events": len(pages),
+                          "posted_at_kill": posted_at_kill, "page_events": len(pages),
                           "page_messages": sum(page_notes.values())}))
     finally:
         server.stop()
