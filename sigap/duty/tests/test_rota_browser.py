@@ -45,3 +45,27 @@ def test_the_head_edits_the_rota_on_a_phone(signed_in, live_server, make_user, t
     page.screenshot(path=str(SHOTS / f"duty-rota-{size}.png"))
     page.evaluate("() => document.querySelector('.top').style.setProperty('position', 'static')")
     page.screenshot(path=str(SHOTS / f"duty-rota-{size}-full.png"), full_page=True)
+
+
+def test_the_desk_takes_an_emergency_page_from_the_report_page(signed_in, live_server,
+                                                               make_user, make_report,
+                                                               team_of):
+    from sigap.duty.models import Callout
+
+    officer = make_user("officer", agency="DAMKAR", display_name="Yohanes (Tim Kota)")
+    Shift.objects.create(agency=officer.agency, team=team_of(officer), user=officer,
+                         starts=time(0), ends=time(0), created_at=timezone.now())
+    desk = make_user("dispatcher", agency="DAMKAR", display_name="Dewi (Meja Damkar)")
+    report = make_report("KEBAKARAN", at=timezone.now(), description="Rumah terbakar",
+                         address="Jl. Adisucipto, Penfui", lat=-10.1716, lng=123.6711)
+    page = signed_in(desk, browsing.DESK)
+    page.goto(f"{live_server.url}/office/r/{report.ticket}/")
+    card = page.wait_for_selector(".card.callout")
+    assert "Panggilan darurat" in card.inner_text()
+    assert "Panggilan darurat ke petugas jaga" in page.inner_text(".timeline")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "duty-report-callout-1366x768.png"))
+    page.click(".card.callout button")
+    page.wait_for_selector("text=Panggilan diterima.")
+    assert page.query_selector(".card.callout") is None
+    assert Callout.objects.get(report=report).acked_by == desk
