@@ -97,6 +97,11 @@ VAR_DIR = Path(env_str("SIGAP_VAR_DIR", str(BASE_DIR / "var")))
 # The embedded databases (SQLite, Huey) live here; it must exist before they are opened.
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
+# Web push (sigap.duty.push): the VAPID key pair is generated on the first push into this
+# file (owner-only), like the secret key; SIGAP_VAPID_SUBJECT names who runs the server.
+SIGAP_VAPID_KEY_FILE = Path(env_str("SIGAP_VAPID_KEY_FILE", str(VAR_DIR / "vapid_key.pem")))
+SIGAP_VAPID_SUBJECT = env_str("SIGAP_VAPID_SUBJECT", "mailto:admin@localhost")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -120,6 +125,7 @@ INSTALLED_APPS = [
     "sigap.accounts",
     "sigap.reports",
     "sigap.notifications",
+    "sigap.duty",
     "sigap.open311",
     "sigap.api",
     "sigap.citizen",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("open311/v2/", include("sigap.open311.urls")),
     path("api/", include("sigap.api.urls")),
+    path("office/jaga/", include("sigap.duty.urls")),
     path("office/", include("sigap.backoffice.urls")),
     path("kapasitas/", include("sigap.capacity.urls")),
     path("akun/", include("sigap.accounts.urls")),

@@ -5,6 +5,7 @@ from sigap.backoffice import views
 app_name = "backoffice"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("baru/", views.arrivals, name="arrivals"),
     path("masuk/", views.staff_signin, name="signin"),
     path("massal/", views.bulk, name="bulk"),
     path("r/<str:ticket>/", views.report_detail, name="report"),

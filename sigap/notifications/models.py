@@ -15,6 +15,8 @@ class Notification(models.Model):
         ASSIGNMENT = "assignment", _("Penugasan")
         REMINDER = "reminder", _("Pengingat SLA")
         ESCALATION = "escalation", _("Eskalasi SLA")
+        ALERT = "alert", _("Laporan baru untuk meja jaga")
+        PAGE = "page", _("Panggilan darurat")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Menunggu dikirim")

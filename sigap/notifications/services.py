@@ -247,7 +247,7 @@ def render(notification: Notification, events=None) -> tuple[str, str, str]:
     event = notification.event
     report = notification.report
     events = events or [event]
-    if notification.purpose in (P.ASSIGNMENT, P.REMINDER, P.ESCALATION):
+    if notification.purpose in (P.ASSIGNMENT, P.REMINDER, P.ESCALATION, P.ALERT, P.PAGE):
         link = settings.SITE_URL + reverse("backoffice:report", args=[report.ticket])
     elif notification.recipient.startswith("u:"):
         link = settings.SITE_URL + report.get_absolute_url()
@@ -263,13 +263,19 @@ def render(notification: Notification, events=None) -> tuple[str, str, str]:
             "level": event.data.get("level"),
             "deadline": sla.deadline_of(event).name,
             "due": getattr(report, sla.deadline_of(event).due_field),
+            "ack_url": settings.SITE_URL + reverse("duty:ack", args=[event.data["callout"]])
+            if notification.purpose == P.PAGE and event.data.get("callout") else "",
             "unsubscribe_url": unsubscribe_url(notification.recipient),
         }
         base = f"notifications/{notification.purpose}"
         subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
         text = render_to_string(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context)
-        if notification.channel not in ("email", "webhook"):
+        if notification.channel not in ("email", "webhook") and notification.purpose in (
+                P.ALERT, P.PAGE):
+            # Staff alerts link to the office (a page: to its acknowledgement).
+            text = f"{subject}\n{context['ack_url'] or link}"
+        elif notification.channel not in ("email", "webhook"):
             text = short_text(report, context["status"], context["changes"], subject)
     return subject, text, html
 

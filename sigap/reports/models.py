@@ -142,6 +142,9 @@ class Report(PublicModel):
             models.Index(fields=["updated_at"], name="report_updated"),
             models.Index(fields=["category", "created_at"], name="report_category_created"),
             models.Index(fields=["agency", "status", "due_at"], name="report_agency_status_due"),
+            # The desk's live inbox asks "what arrived since" (new or re-routed: submitted).
+            models.Index(fields=["agency", "updated_at"], name="report_agency_arrivals",
+                         condition=Q(status=Status.SUBMITTED)),
             # Links that a new report does not have yet (or an anonymous one never has) are
             # indexed only where set: a new report writes no page to these indexes.
             models.Index(fields=["officer", "status", "due_at"], name="report_officer_status",
@@ -278,6 +281,9 @@ class ReportEvent(PublicModel):
         SLA_PAUSED = "sla_paused", _("SLA dijeda")
         SLA_RESUMED = "sla_resumed", _("SLA dilanjutkan")
         RECATEGORISED = "recategorised", _("Kategori diubah")
+        PAGE = "page", _("Panggilan darurat ke petugas jaga")
+        PAGE_ACK = "page_ack", _("Panggilan darurat diterima")
+        PAGE_ESCALATED = "page_escalated", _("Panggilan darurat dieskalasi ke kepala dinas")
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events",
                                verbose_name=_("laporan"), db_index=False)  # event_report_at

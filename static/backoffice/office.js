@@ -71,6 +71,21 @@
         .bindTooltip(p.t).on("click", function () { window.location.href = p.u; }).addTo(m);
       bounds.push([p.lat, p.lng]);
     });
-    if (bounds.length === 1) { m.setView(bounds[0], 15); } else { m.fitBounds(bounds, {padding: [16, 16], maxZoom: 16}); }
+    var centre = (inboxMap.dataset.center || "").split(",").map(Number);
+    if (bounds.length === 1) { m.setView(bounds[0], 15); }
+    else if (bounds.length) { m.fitBounds(bounds, {padding: [16, 16], maxZoom: 16}); }
+    else if (centre.length === 2 && !isNaN(centre[0])) { m.setView(centre, 12); }
+    else { m.setView([0, 0], 2); }
+    // The live inbox (live.js) adds the pins of reports that arrive after the page loaded.
+    window.sigapInboxMap = {
+      add: function (p) {
+        var colour = p.p <= 1 ? "#c62828" : p.p <= 2 ? "#e65100" : "#1565c0";
+        var pin = L.circleMarker([p.lat, p.lng], {radius: 9, color: "#111", weight: 3, fillColor: colour, fillOpacity: .9})
+          .bindTooltip(p.t, {permanent: true, direction: "top"}).on("click", function () { window.location.href = p.u; }).addTo(m);
+        bounds.push([p.lat, p.lng]);
+        if (bounds.length === 1) { m.setView(bounds[0], 15); } else { m.fitBounds(bounds, {padding: [24, 24], maxZoom: 15}); }
+        return pin;
+      }
+    };
   }
 })();

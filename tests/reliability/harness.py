@@ -107,6 +107,21 @@ class Server:
             time.sleep(0.1)
         raise RuntimeError("server did not start: see " + str(self.tmp / "server.log"))
 
+    def kill_worker(self) -> None:
+        """SIGKILL the Huey worker alone (the web server keeps taking reports)."""
+        worker = self.procs[1]
+        try:
+            os.killpg(worker.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        worker.wait()
+
+    def start_worker(self) -> None:
+        """Start the Huey worker again after kill_worker()."""
+        self.procs[1] = subprocess.Popen([str(BIN / "sigap"), "run_huey"], env=self.env,
+                                         cwd=ROOT, stdout=self.log, stderr=self.log,
+                                         start_new_session=True)
+
     def kill(self) -> None:
         """SIGKILL every process of the server and the worker (no clean shutdown)."""
         for proc in self.procs:

@@ -5,8 +5,8 @@ side effects (notifications, thumbnails) to the queue. Time is always passed in 
 
 By concern: `create` (a new report), `transitions` (the state machine's actions),
 `engagement` (notes, comments, ratings, support, following), `sla` (deadlines, pause,
-escalation); `common` holds what they share. Callers use this package's names
-(`services.create_report`, `services.verify`, ...).
+escalation), `history` (an event that changes nothing else); `common` holds what they
+share. Callers use this package's names (`services.create_report`, `services.verify`, ...).
 """
 
 from sigap.reports import outbox  # noqa: F401 - callers reach it as services.outbox
@@ -21,6 +21,7 @@ from sigap.reports.services.engagement import (  # noqa: F401
     add_comment, add_note, claim_earlier_reports, follow, rate, reporter_confirms, support,
     unfollow,
 )
+from sigap.reports.services.history import record_event  # noqa: F401
 from sigap.reports.services.sla import (  # noqa: F401
     calendar_for, due_times, pause_sla, record_escalation, resume_sla,
 )

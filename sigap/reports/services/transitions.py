@@ -13,7 +13,7 @@ from sigap.accounts.models import Role as AccountRole, User
 from sigap.agencies import routing
 from sigap.agencies.models import Agency, Category, Team
 from sigap.lib import images
-from sigap.reports import workflow
+from sigap.reports import signals, workflow
 from sigap.reports.models import Follower, Photo, Report, ReportEvent, Support
 from sigap.reports.workflow import Action, Role, Status
 from sigap.reports.services.common import (
@@ -282,19 +282,26 @@ def recategorise(report_id: int, *, actor, now: datetime, category: Category,
 
 
 def auto_assign(report_id: int, *, now: datetime) -> Report | None:
-    """Assign to the kecamatan's team and its least-loaded officer on duty, if any."""
+    """Assign to the kecamatan's team and its least-loaded officer on duty at `now` (by the
+    rota, see reports.signals), if any."""
     report = Report.objects.select_related("agency").get(pk=report_id)
     teams = list(Team.objects.filter(agency_id=report.agency_id).prefetch_related("kecamatan"))
     options = [routing.TeamOption(t.pk, frozenset(a.pk for a in t.kecamatan.all())) for t in teams]
     team_id = routing.pick_team(options, report.kecamatan_id)
     if team_id is None:
         return None
-    officers = (
+    officers = list(
         User.objects.filter(teams__id=team_id, role=AccountRole.OFFICER, is_active=True)
         .annotate(open_tasks=Count("tasks", filter=Q(tasks__status__in=workflow.IN_FIELD)))
         .values_list("pk", "open_tasks", "on_duty")
     )
-    officer_id = routing.pick_officer(routing.OfficerLoad(*row) for row in officers)
+    # Who is on duty now: the rota's answer (sigap.duty, through a signal), else the flag.
+    on_duty = signals.on_duty_answer(sender=Report, agency_id=report.agency_id,
+                                     team_id=team_id, user_ids=[row[0] for row in officers],
+                                     now=now)
+    officer_id = routing.pick_officer(
+        routing.OfficerLoad(pk, load, flag if on_duty is None else pk in on_duty)
+        for pk, load, flag in officers)
     team = next(t for t in teams if t.pk == team_id)
     officer = User.objects.get(pk=officer_id) if officer_id else None
     return assign(report_id, actor=None, now=now, officer=officer, team=team, role=Role.SYSTEM)

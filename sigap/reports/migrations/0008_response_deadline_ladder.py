@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('agencies', '0002_category_group_en'),
         ('cities', '0002_area_population'),
-        ('reports', '0006_source_whatsapp_sms'),
+        ('reports', '0007_paging_events_and_arrivals_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

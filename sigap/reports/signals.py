@@ -1,0 +1,26 @@
+"""The reports layer's documented signals (STYLE.md §5): how it asks a higher layer.
+
+`who_is_on_duty` is sent by `services.auto_assign` before it picks an officer:
+
+    who_is_on_duty.send(sender=Report, agency_id=int, team_id=int, user_ids=list[int],
+                        now=datetime)
+
+A receiver returns the set of those `user_ids` that are on duty at `now`, or None when it
+has no say for this agency (the on-duty rota in `sigap.duty` answers None for an agency
+without a rota). The first answer that is not None wins; without one the `User.on_duty` flag
+decides, as it did before the rota existed.
+"""
+
+from django.dispatch import Signal
+
+who_is_on_duty = Signal()
+
+
+def on_duty_answer(*, sender, agency_id: int, team_id: int | None, user_ids: list[int],
+                   now) -> set[int] | None:
+    """Return the receivers' first answer to `who_is_on_duty`, or None."""
+    for _receiver, answer in who_is_on_duty.send(sender=sender, agency_id=agency_id,
+                                                 team_id=team_id, user_ids=user_ids, now=now):
+        if answer is not None:
+            return set(answer)
+    return None
