@@ -88,6 +88,13 @@ class ProfileForm(forms.ModelForm):
         return data
 
 
+class ContactCodeForm(forms.Form):
+    code = forms.CharField(label=_("Kode 6 angka"), max_length=10, widget=forms.TextInput(
+        attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*",
+               "autofocus": True}),
+        error_messages={"required": _("Tulis kode yang kami kirim.")})
+
+
 class DeleteForm(forms.Form):
     confirm = forms.BooleanField(label=_("Ya, hapus akun saya"),
                                  error_messages={"required": _("Centang untuk mengonfirmasi.")})

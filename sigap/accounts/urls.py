@@ -10,5 +10,6 @@ urlpatterns = [
     path("2fa/", twofactor.twofactor, name="twofactor"),
     path("keluar/", views.signout, name="signout"),
     path("profil/", views.profile, name="profile"),
+    path("profil/kontak/", views.confirm_contact, name="confirm_contact"),
     path("hapus/", views.delete, name="delete"),
 ]
