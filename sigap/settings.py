@@ -432,7 +432,7 @@ SIGAP_TILE_ATTRIBUTION = env_str("SIGAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "sigap.api.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -475,9 +475,11 @@ AXES_CLIENT_IP_CALLABLE = "sigap.lib.clientip.client_ip"
 AXES_LOCKOUT_CALLABLE = "sigap.accounts.lockout.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# Staff two-factor (sigap/accounts/twofactor.py): these roles must use it ("admin" covers
-# superusers too); anyone else who sets it up is asked for it as well.
-SIGAP_2FA_REQUIRED_ROLES = env_list("SIGAP_2FA_REQUIRED_ROLES", ["admin", "head"])
+# Staff two-factor (sigap/accounts/twofactor.py, docs/decisions/0008): these roles must use
+# it on every staff door and for API tokens ("admin" covers superusers and anyone who may
+# open the Django admin); anyone else who sets it up is asked for it as well.
+SIGAP_2FA_REQUIRED_ROLES = env_list(
+    "SIGAP_2FA_REQUIRED_ROLES", ["admin", "head", "dispatcher", "officer", "executive"])
 OTP_TOTP_ISSUER = env_str("SIGAP_OTP_ISSUER", "Sigap")
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

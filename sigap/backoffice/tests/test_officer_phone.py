@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client
+from conftest import Client
 from django.utils import timezone
 from PIL import Image
 
