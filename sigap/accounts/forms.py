@@ -95,6 +95,13 @@ class ContactCodeForm(forms.Form):
         error_messages={"required": _("Tulis kode yang kami kirim.")})
 
 
+class UnlockForm(forms.Form):
+    account = forms.CharField(label=_("Nama pengguna, nomor HP atau e-mail akun"),
+                              max_length=150, widget=forms.TextInput(
+                                  attrs={"autocomplete": "username"}),
+                              error_messages={"required": _("Tulis akun yang dikunci.")})
+
+
 class DeleteForm(forms.Form):
     confirm = forms.BooleanField(label=_("Ya, hapus akun saya"),
                                  error_messages={"required": _("Centang untuk mengonfirmasi.")})

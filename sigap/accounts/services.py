@@ -150,7 +150,7 @@ def request_code(raw_destination: str, *, now: datetime, ip: str | None = None,
     return dest
 
 
-def _use_code(dest: Destination, code: str, *, now: datetime, then):
+def use_code(dest: Destination, code: str, *, now: datetime, then):
     """Check `code` against the newest live code for `dest`; when it is right, mark it used
     and return then() in the same transaction; raise ValidationError when it is wrong."""
     code = re.sub(r"\D", "", code or "")
@@ -183,7 +183,7 @@ def verify_code(raw_destination: str, code: str, *, now: datetime) -> User:
     Signing in with a code proves the phone number or e-mail: the account that holds it, or
     a new one, is the only account that the reports sent earlier with it join."""
     dest = parse_destination(raw_destination)
-    user = _use_code(dest, code, now=now, then=lambda: find_user(dest) or _new_citizen(dest))
+    user = use_code(dest, code, now=now, then=lambda: find_user(dest) or _new_citizen(dest))
     for handler in VERIFIED_HANDLERS:
         handler(user, dest, now)
     return user
@@ -224,7 +224,7 @@ def add_contact(user: User, raw_destination: str, code: str, *, now: datetime) -
         setattr(user, field, dest.value)
         user.save(update_fields=[field])
 
-    _use_code(dest, code, now=now, then=attach)
+    use_code(dest, code, now=now, then=attach)
     for handler in VERIFIED_HANDLERS:
         handler(user, dest, now)
     return dest

@@ -10,13 +10,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_POST
 
-from sigap.accounts import audit, services
+from sigap.accounts import audit, lockout, services
 from sigap.lib.clientip import client_ip
 from sigap.accounts.forms import (
     CodeForm, ContactCodeForm, DeleteForm, DestinationForm, PasswordSignInForm, ProfileForm,
+    UnlockForm,
 )
 from sigap.accounts.models import User
 from sigap.notifications.channels import DeliveryError
@@ -24,6 +25,7 @@ from sigap.notifications.channels import DeliveryError
 SESSION_DEST = "otp_destination"
 SESSION_NEXT = "otp_next"
 SESSION_CONTACTS = "contacts_to_prove"
+SESSION_UNLOCK = "unlock_destination"
 
 
 def _next_url(request, default="/") -> str:
@@ -107,10 +109,58 @@ def password_signin(request):
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
         if user is None:
             form.add_error(None, _("Nama pengguna/nomor/e-mail atau kata sandi salah."))
+            left = lockout.tries_left(request)
+            if left is not None:
+                form.add_error(None, ngettext(
+                    "Sisa %(n)d kali percobaan sebelum akun ini dikunci untuk alamat ini.",
+                    "Sisa %(n)d kali percobaan sebelum akun ini dikunci untuk alamat ini.",
+                    left) % {"n": left})
         else:
             return _login(request, user)
     return render(request, "accounts/password.html", {"form": form, "next": _next_url(request, "")},
                   status=400 if form.errors else 200)
+
+
+def unlock_request(request):
+    """A locked person asks for an unlock code, sent to their account's own phone or e-mail."""
+    form = UnlockForm(request.POST or None, initial={"account": request.GET.get("akun", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            dest = lockout.request_unlock(form.cleaned_data["account"], now=timezone.now(),
+                                          ip=client_ip(request) or None)
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        except DeliveryError:
+            form.add_error(None, _("Kode tidak bisa dikirim sekarang. Coba lagi sebentar lagi."))
+        else:
+            # The same answer whether the account exists or not: no list of accounts here.
+            request.session[SESSION_UNLOCK] = dest or ""
+            return redirect("accounts:unlock_code")
+    return render(request, "accounts/unlock.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+def unlock_code(request):
+    """The unlock code; a right one clears the account's failed passwords."""
+    if SESSION_UNLOCK not in request.session:
+        return redirect("accounts:unlock")
+    destination = request.session[SESSION_UNLOCK]
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if not destination:
+                raise ValidationError({"code": _(
+                    "Kode salah atau sudah kedaluwarsa. Minta kode baru.")})
+            lockout.unlock(destination, form.cleaned_data["code"], now=timezone.now())
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            request.session.pop(SESSION_UNLOCK, None)
+            messages.success(request, _("Kunci sudah dibuka. Silakan masuk lagi."))
+            return redirect("accounts:password")
+    return render(request, "accounts/unlock_code.html", {
+        "form": form, "destination": lockout.masked(destination) if destination else ""},
+        status=400 if form.errors else 200)
 
 
 @require_POST
