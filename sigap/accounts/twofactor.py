@@ -136,6 +136,8 @@ def twofactor(request):
         return render(request, "accounts/twofactor_verify.html",
                       {"form": form, "next": _next(request)},
                       status=400 if form.errors else 200)
+    # Set-up starts with the QR code: no keyboard popping up over it on a phone.
+    form.fields["token"].widget.attrs.pop("autofocus", None)
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or \
         TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
     if request.method == "POST" and form.is_valid():
