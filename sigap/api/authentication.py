@@ -1,5 +1,6 @@
 """REST authentication that follows the staff second-factor rule (accounts.twofactor)."""
 
+from drf_spectacular.authentication import SessionScheme
 from rest_framework.authentication import SessionAuthentication
 
 from sigap.accounts import twofactor
@@ -14,3 +15,9 @@ class VerifiedSessionAuthentication(SessionAuthentication):
         if found is not None and twofactor.needs_second_factor(found[0]):
             return None
         return found
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """The OpenAPI description: the same cookie as Django's session authentication."""
+
+    target_class = VerifiedSessionAuthentication
