@@ -4,6 +4,7 @@ import functools
 import io
 from datetime import datetime, timezone
 
+import django.test
 import pytest
 import redis
 from PIL import Image
@@ -257,14 +258,43 @@ def _fresh_memos():
     memo.clear_all()
 
 
-@pytest.fixture(autouse=True)
-def _second_factor_optional(request, settings):
-    """Staff tests sign in with force_login; two-factor is tested on its own (test_twofactor,
-    which asks for the `second_factor` fixture to keep it required)."""
-    if "second_factor" not in request.fixturenames:
-        settings.SIGAP_2FA_REQUIRED_ROLES = []
+def pass_second_factor(client, user) -> None:
+    """Pass the second factor for real in `client`'s session: give `user` a confirmed
+    authenticator (django-otp's TOTPDevice) and mark the session verified with it, as
+    django_otp.login does after a right code (accounts/tests/test_twofactor.py goes through
+    the pages themselves)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or \
+        TOTPDevice.objects.create(user=user, name="test authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+class Client(django.test.Client):
+    """The test client. Its force_login() of a staff account (any staff role, or anyone who
+    may open the Django admin) also passes the second factor (`pass_second_factor`), as every
+    staff door asks; `force_login(user, second_factor=False)` leaves it owed."""
+
+    def force_login(self, user, backend=None, second_factor=True):
+        super().force_login(user, backend)
+        from sigap.accounts.models import STAFF_ROLES
+
+        if second_factor and (user.role in STAFF_ROLES or user.is_staff or user.is_superuser):
+            pass_second_factor(self, user)
 
 
 @pytest.fixture
-def second_factor():
-    """Ask for this to keep two-factor required for administrators and agency heads."""
+def client():
+    """A test client whose force_login() passes a staff member's second factor."""
+    return Client()
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's admin_client, past the second factor like every staff sign-in here."""
+    client = Client()
+    client.force_login(admin_user)
+    return client

@@ -443,7 +443,7 @@ SIGAP_TILE_ATTRIBUTION = env_str("SIGAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "sigap.api.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -475,20 +475,31 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Security ----------------------------------------------------------------------------
-# Sign-in lockout (django-axes): this many failed passwords for one account, or from one
-# address, lock that account or address for SIGAP_LOCKOUT_MINUTES; a success clears the
-# count. The administrator unlocks at once in the admin (Axes > access attempts) or with
-# `sigap axes_reset_username NAME` / `sigap axes_reset_ip ADDRESS`.
+# Sign-in lockout (django-axes, sigap/accounts/lockout.py): this many failed passwords for one
+# account from one address lock that account for that address only (the same person
+# elsewhere, and everyone else behind the address, still sign in) for SIGAP_LOCKOUT_MINUTES;
+# a success clears the count, and so does an unlock code sent to the account's own phone or
+# e-mail (/akun/buka-kunci/). An address with more than SIGAP_LOCKOUT_ADDRESS_FREE failures
+# in that time is slowed down (1, 2, 4 … up to SIGAP_LOCKOUT_ADDRESS_MAX_WAIT seconds between
+# tries), never locked. The administrator unlocks at once in the admin (Axes > access
+# attempts) or with `sigap axes_reset_username NAME`.
 AXES_FAILURE_LIMIT = env_int("SIGAP_LOCKOUT_FAILURES", 10)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGAP_LOCKOUT_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "sigap.accounts.lockout.Handler"
+# A refused try is not counted: it neither renews a lock nor slows the address further.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+SIGAP_LOCKOUT_ADDRESS_FREE = env_int("SIGAP_LOCKOUT_ADDRESS_FREE", 30)
+SIGAP_LOCKOUT_ADDRESS_MAX_WAIT = env_int("SIGAP_LOCKOUT_ADDRESS_MAX_WAIT", 60)
 AXES_CLIENT_IP_CALLABLE = "sigap.lib.clientip.client_ip"
 AXES_LOCKOUT_CALLABLE = "sigap.accounts.lockout.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# Staff two-factor (sigap/accounts/twofactor.py): these roles must use it ("admin" covers
-# superusers too); anyone else who sets it up is asked for it as well.
-SIGAP_2FA_REQUIRED_ROLES = env_list("SIGAP_2FA_REQUIRED_ROLES", ["admin", "head"])
+# Staff two-factor (sigap/accounts/twofactor.py, docs/decisions/0008): these roles must use
+# it on every staff door and for API tokens ("admin" covers superusers and anyone who may
+# open the Django admin); anyone else who sets it up is asked for it as well.
+SIGAP_2FA_REQUIRED_ROLES = env_list(
+    "SIGAP_2FA_REQUIRED_ROLES", ["admin", "head", "dispatcher", "officer", "executive"])
 OTP_TOTP_ISSUER = env_str("SIGAP_OTP_ISSUER", "Sigap")
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -6,7 +6,7 @@ what is sent and releases its preview. Screenshots: thumbnails-*.png."""
 from datetime import timedelta
 
 import pytest
-from django.test import Client
+from conftest import Client
 from django.utils import timezone
 
 from sigap.citizen.tests.browsing import PHONES, shot, uncovered_problems

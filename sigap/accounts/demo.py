@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import secrets
 
+import segno
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from sigap.accounts.models import Role, User
 from sigap.accounts.roles import ensure_groups, sync_user_groups
@@ -23,20 +26,45 @@ def new_password() -> str:
     return secrets.token_urlsafe(9)
 
 
+def new_authenticator_key() -> str:
+    """Return a new TOTP key (hex, as django-otp stores it) for the demo accounts."""
+    return random_hex(20)
+
+
+def authenticator(key: str) -> TOTPDevice:
+    """Return an unsaved device with the demo key: its otpauth:// address and current code."""
+    return TOTPDevice(name="Sigap demo", key=key, user=User(username="demo"))
+
+
+def terminal_qr(key: str) -> str:
+    """Return the demo key's QR code drawn in text, for `sigap setup` to print."""
+    import io
+
+    out = io.StringIO()
+    segno.make(authenticator(key).config_url, error="m").terminal(out, compact=True)
+    return out.getvalue()
+
+
 @transaction.atomic
-def ensure_demo_accounts(city, password: str) -> list[str]:
-    """Create the demo accounts that are missing; return the names created."""
+def ensure_demo_accounts(city, password: str, authenticator_key: str = "") -> list[str]:
+    """Create the demo accounts that are missing; return the names created. With
+    `authenticator_key`, each demo account that has no authenticator gets one with that key:
+    staff must pass a second factor (accounts.twofactor), and one key scanned once lets a
+    newcomer try every role."""
     ensure_groups()
     created = []
 
     def make(username, role, agency=None, **extra):
-        if User.objects.filter(username=username).exists():
-            return User.objects.get(username=username)
-        user = User(username=username, role=role, agency=agency, **extra)
-        user.set_password(password)
-        user.save()
-        sync_user_groups(user)
-        created.append(username)
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, role=role, agency=agency, **extra)
+            user.set_password(password)
+            user.save()
+            sync_user_groups(user)
+            created.append(username)
+        if authenticator_key and not TOTPDevice.objects.filter(user=user).exists():
+            TOTPDevice.objects.create(user=user, name="Sigap demo", key=authenticator_key,
+                                      confirmed=True)
         return user
 
     make("admin", Role.ADMIN, is_staff=True, is_superuser=True, display_name="Admin Kota",

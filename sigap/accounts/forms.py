@@ -29,6 +29,13 @@ class PasswordSignInForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
+    """The profile. A new phone number or e-mail is only a request here: it joins the
+    account once the code sent to it is entered (services.add_contact)."""
+
+    current_password = forms.CharField(
+        label=_("Kata sandi sekarang"), required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Perlu diisi hanya untuk mengganti kata sandi."))
     new_password = forms.CharField(
         label=_("Kata sandi baru (tidak wajib)"), required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -64,6 +71,11 @@ class ProfileForm(forms.ModelForm):
         password = self.cleaned_data.get("new_password")
         if password:
             validate_password(password, self.instance)
+            # Changing a password asks for the current one (a session left open on a shared
+            # phone must not be enough to take the account over for good).
+            if self.instance.has_usable_password() and not self.instance.check_password(
+                    self.cleaned_data.get("current_password") or ""):
+                self.add_error("current_password", _("Kata sandi sekarang salah."))
         return password
 
     def clean(self):
@@ -74,6 +86,20 @@ class ProfileForm(forms.ModelForm):
         if channel in (User.Channel.SMS, User.Channel.WHATSAPP) and not data.get("phone"):
             self.add_error("notify_channel", _("Isi nomor HP untuk menerima kabar lewat SMS/WA."))
         return data
+
+
+class ContactCodeForm(forms.Form):
+    code = forms.CharField(label=_("Kode 6 angka"), max_length=10, widget=forms.TextInput(
+        attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*",
+               "autofocus": True}),
+        error_messages={"required": _("Tulis kode yang kami kirim.")})
+
+
+class UnlockForm(forms.Form):
+    account = forms.CharField(label=_("Nama pengguna, nomor HP atau e-mail akun"),
+                              max_length=150, widget=forms.TextInput(
+                                  attrs={"autocomplete": "username"}),
+                              error_messages={"required": _("Tulis akun yang dikunci.")})
 
 
 class DeleteForm(forms.Form):

@@ -100,9 +100,12 @@ def _lock_destination(destination: str) -> None:
 
 
 def request_code(raw_destination: str, *, now: datetime, ip: str | None = None,
-                 channel: str | None = None) -> Destination:
+                 channel: str | None = None, purpose: str = "signin") -> Destination:
     """Create a code for the destination and queue its message; raise ValidationError,
-    TooManyRequests or (the queue is down) DeliveryError."""
+    TooManyRequests or (the queue is down) DeliveryError.
+
+    `purpose` only chooses the words of the message: "signin", "contact" (a signed-in person
+    adds this phone number or e-mail to their account) or "unlock" (a locked sign-in)."""
     dest = parse_destination(raw_destination)
     since = now - SEND_WINDOW
     code = f"{secrets.randbelow(1_000_000):06d}"
@@ -120,10 +123,22 @@ def request_code(raw_destination: str, *, now: datetime, ip: str | None = None,
         OneTimeCode.objects.filter(destination=dest.value, used_at=None).update(used_at=now)
         OneTimeCode.objects.create(destination=dest.value, code_hash=_hash(dest.value, code),
                                    created_at=now, expires_at=now + CODE_TTL, requested_ip=ip)
-    text = _("Kode masuk Sigap Anda: %(code)s. Berlaku 10 menit. Jangan berikan kode ini "
-             "kepada siapa pun.") % {"code": code}
+    if purpose == "contact":
+        text = _("Kode Sigap untuk menambahkan nomor/e-mail ini ke sebuah akun: %(code)s. "
+                 "Berlaku 10 menit. Jika Anda tidak memintanya, abaikan pesan ini dan jangan "
+                 "berikan kode ini kepada siapa pun.") % {"code": code}
+        subject = _("Kode konfirmasi Sigap")
+    elif purpose == "unlock":
+        text = _("Kode Sigap untuk membuka kunci masuk akun Anda: %(code)s. Berlaku 10 menit. "
+                 "Jika Anda tidak memintanya, abaikan pesan ini dan jangan berikan kode ini "
+                 "kepada siapa pun.") % {"code": code}
+        subject = _("Kode buka kunci Sigap")
+    else:
+        text = _("Kode masuk Sigap Anda: %(code)s. Berlaku 10 menit. Jangan berikan kode ini "
+                 "kepada siapa pun.") % {"code": code}
+        subject = _("Kode masuk Sigap")
     if dest.kind == "email":
-        message = ("email", dest.value, _("Kode masuk Sigap"), text)
+        message = ("email", dest.value, subject, text)
     else:
         message = (channel if channel in ("sms", "whatsapp") else "sms", dest.value, "", text)
     try:
@@ -135,13 +150,13 @@ def request_code(raw_destination: str, *, now: datetime, ip: str | None = None,
     return dest
 
 
-def verify_code(raw_destination: str, code: str, *, now: datetime) -> User:
-    """Return the user for a correct code (created on first sign-in); raise ValidationError."""
-    dest = parse_destination(raw_destination)
+def use_code(dest: Destination, code: str, *, now: datetime, then):
+    """Check `code` against the newest live code for `dest`; when it is right, mark it used
+    and return then() in the same transaction; raise ValidationError when it is wrong."""
     code = re.sub(r"\D", "", code or "")
     wrong = ValidationError({"code": _("Kode salah atau sudah kedaluwarsa. Minta kode baru.")})
     left = None
-    user = None
+    result = None
     with transaction.atomic():
         otp = (OneTimeCode.objects.select_for_update()
                .filter(destination=dest.value, used_at=None, expires_at__gt=now)
@@ -154,14 +169,65 @@ def verify_code(raw_destination: str, code: str, *, now: datetime) -> User:
             left = MAX_ATTEMPTS - otp.attempts - 1
         else:
             OneTimeCode.objects.filter(pk=otp.pk).update(used_at=now)
-            user = find_user(dest) or _new_citizen(dest)
-    if user is None:
+            result = then()
+    if left is not None:
         if left <= 0:
             raise wrong
         raise ValidationError({"code": _("Kode salah. Sisa %(n)d kali percobaan.") % {"n": left}})
+    return result
+
+
+def verify_code(raw_destination: str, code: str, *, now: datetime) -> User:
+    """Return the user for a correct code (created on first sign-in); raise ValidationError.
+
+    Signing in with a code proves the phone number or e-mail: the account that holds it, or
+    a new one, is the only account that the reports sent earlier with it join."""
+    dest = parse_destination(raw_destination)
+    user = use_code(dest, code, now=now, then=lambda: find_user(dest) or _new_citizen(dest))
     for handler in VERIFIED_HANDLERS:
         handler(user, dest, now)
     return user
+
+
+def _taken(user: User, dest: Destination) -> ValidationError | None:
+    holder = find_user(dest)
+    if holder is not None and holder.pk != user.pk:
+        if dest.kind == "email":
+            return ValidationError({"email": _("E-mail ini sudah dipakai akun lain.")})
+        return ValidationError({"phone": _("Nomor HP ini sudah dipakai akun lain.")})
+    return None
+
+
+def request_contact_code(user: User, raw_destination: str, *, now: datetime,
+                         ip: str | None = None) -> Destination:
+    """Send a code to a phone number or e-mail that `user` wants on their account; it joins
+    the account only when add_contact() gets that code back (an address typed into a profile
+    proves nothing: issue 24, defect 1). Raise ValidationError, TooManyRequests or
+    DeliveryError."""
+    dest = parse_destination(raw_destination)
+    taken = _taken(user, dest)
+    if taken is not None:
+        raise taken
+    return request_code(dest.value, now=now, ip=ip, purpose="contact")
+
+
+def add_contact(user: User, raw_destination: str, code: str, *, now: datetime) -> Destination:
+    """Put the phone number or e-mail on `user`'s account once `code`, sent to it, is right;
+    the reports sent earlier with it join this account. Raise ValidationError."""
+    dest = parse_destination(raw_destination)
+
+    def attach():
+        taken = _taken(user, dest)  # again, under the code's lock: someone may have proved it
+        if taken is not None:
+            raise taken
+        field = "email" if dest.kind == "email" else "phone"
+        setattr(user, field, dest.value)
+        user.save(update_fields=[field])
+
+    use_code(dest, code, now=now, then=attach)
+    for handler in VERIFIED_HANDLERS:
+        handler(user, dest, now)
+    return dest
 
 
 def _new_citizen(dest: Destination) -> User:

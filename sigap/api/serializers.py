@@ -267,6 +267,12 @@ class ReassignSerializer(serializers.Serializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+    otp = serializers.CharField(
+        max_length=16, required=False, allow_blank=True,
+        help_text="Staff who must use two-step verification (every staff role by default; "
+                  "docs/decisions/0008): the current code from their authenticator app, or "
+                  "one of their recovery codes. Without it a staff account gets no token: "
+                  "400 with an `otp` error.")
 
 
 class TokenSerializer(serializers.Serializer):

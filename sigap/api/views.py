@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from sigap.accounts import audit
+from sigap.accounts import audit, twofactor
 from sigap.accounts.models import User
 from sigap.agencies.models import Agency, Category, Team
 from sigap.api import serializers as s
@@ -413,7 +413,8 @@ class AreaGeoJSON(APIView):
 
 
 class ObtainToken(APIView):
-    """Exchange a username and password for an API token (`Authorization: Token …`)."""
+    """Exchange a username and password (and, for staff, a two-step code) for an API token
+    (`Authorization: Token …`)."""
 
     authentication_classes = []
     permission_classes = []
@@ -429,5 +430,9 @@ class ObtainToken(APIView):
         if user is None or not user.is_active:
             raise exceptions.ValidationError(
                 {"detail": _("Nama pengguna atau kata sandi salah.")})
+        try:  # the one rule of every staff door (accounts.twofactor)
+            twofactor.check_for_token(user, form.validated_data.get("otp"))
+        except twofactor.SecondFactorMissing as exc:
+            raise exceptions.ValidationError({"otp": [exc.message]}) from None
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

@@ -1,9 +1,15 @@
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from sigap.accounts import audit
+from sigap.reports import privacy
 from sigap.reports.models import Outbox, Photo, Report, ReportEvent
+
+# Who reported and how to reach them: shown only to whom the one privacy rule shows them.
+CONTACT_FIELDS = ("reporter", "contact_name", "contact_phone", "contact_email")
 
 
 class PhotoInline(admin.TabularInline):
@@ -40,6 +46,24 @@ class ReportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and privacy.can_see_contacts(request.user, obj):
+            return fields
+        return [f for f in fields if f not in CONTACT_FIELDS]
+
+    def get_exclude(self, request, obj=None):
+        return [*(super().get_exclude(request, obj) or ()), *CONTACT_FIELDS]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        obj = getattr(response, "context_data", {}).get("original")
+        if request.method == "GET" and obj is not None and privacy.can_see_contacts(
+                request.user, obj):
+            audit.record(request.user, audit.CONTACT_VIEWED, f"report:{obj.ticket}",
+                         timezone.now(), detail={"surface": "admin"})
+        return response
 
 
 class ViewOnlyAdmin(admin.ModelAdmin):

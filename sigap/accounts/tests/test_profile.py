@@ -11,17 +11,44 @@ def test_it_needs_a_signed_in_user(client, db):
 
 
 def test_it_saves_name_channel_language_and_an_optional_password(client, make_user):
-    user = make_user(email="siti@contoh.id")
+    user = make_user(email="siti@contoh.id", phone="+6281234567890")
     client.force_login(user)
     response = client.post("/akun/profil/", {
         "display_name": "Siti", "email": "siti@contoh.id", "phone": "0812 3456 7890",
-        "notify_channel": "whatsapp", "language": "en", "new_password": "Kupang-Sigap-2026"})
+        "notify_channel": "whatsapp", "language": "en", "current_password": "pw-Sigap-2026",
+        "new_password": "Kupang-Sigap-2026"})
     assert response.status_code == 302
     user.refresh_from_db()
     assert (user.display_name, user.phone, user.notify_channel, user.language) == (
         "Siti", "+6281234567890", "whatsapp", "en")
     assert user.check_password("Kupang-Sigap-2026")
     assert response.cookies["django_language"].value == "en"
+
+
+def test_changing_the_password_asks_for_the_current_one(client, make_user):
+    user = make_user(email="siti@contoh.id")
+    client.force_login(user)
+    data = {"display_name": "Siti", "email": "siti@contoh.id", "phone": "",
+            "notify_channel": "email", "language": "id", "new_password": "Kupang-Sigap-2026"}
+    for current in ("", "bukan-sandinya"):
+        response = client.post("/akun/profil/", {**data, "current_password": current})
+        assert response.status_code == 400
+        assert "Kata sandi sekarang salah" in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password("pw-Sigap-2026") and user.display_name == ""
+
+
+def test_a_first_password_needs_none_when_the_account_has_none(client, make_user):
+    user = make_user(email="siti@contoh.id")
+    user.set_unusable_password()
+    user.save()
+    client.force_login(user)
+    response = client.post("/akun/profil/", {
+        "display_name": "", "email": "siti@contoh.id", "phone": "", "notify_channel": "email",
+        "language": "id", "new_password": "Kupang-Sigap-2026"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Kupang-Sigap-2026")
 
 
 def test_it_refuses_a_channel_without_an_address(client, make_user):

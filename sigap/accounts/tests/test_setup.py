@@ -32,8 +32,15 @@ def test_setup_loads_the_city_and_creates_demo_accounts(settings, tmp_path, monk
     call_command("setup")
     assert User.objects.count() == len(names)
     assert password in capsys.readouterr().out
-    # The printed account signs into the admin and sees the Kupang data.
+    assert "Demo two-step verification" in out and "demo-authenticator-key.txt" in out
+    # The printed account signs into the admin, with the password and the demo
+    # authenticator's code (`sigap democode`), and sees the Kupang data.
     assert client.login(request=HttpRequest(), username="admin", password=password)
+    assert client.get("/admin/")["Location"].startswith("/akun/2fa/")
+    call_command("democode")
+    code = capsys.readouterr().out.strip()
+    assert len(code) == 6 and code.isdigit()
+    assert client.post("/akun/2fa/", {"token": code, "next": "/admin/"}).status_code == 302
     for url in ["/admin/agencies/agency/", "/admin/agencies/category/", "/admin/cities/area/"]:
         response = client.get(url)
         assert response.status_code == 200
@@ -46,8 +53,8 @@ def test_setup_loads_the_city_and_creates_demo_accounts(settings, tmp_path, monk
 
 @pytest.mark.django_db
 def test_the_admin_speaks_indonesian_and_english(kupang, make_user, client):
-    make_user("admin", username="boss", is_staff=True, is_superuser=True)
-    client.login(request=HttpRequest(), username="boss", password="pw-Sigap-2026")
+    boss = make_user("admin", username="boss", is_staff=True, is_superuser=True)
+    client.force_login(boss)  # past the second factor (conftest.Client)
     assert "Kategori" in client.get("/admin/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
     assert "Categories" in client.get("/admin/").content.decode()

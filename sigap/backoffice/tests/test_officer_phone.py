@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client
+from conftest import Client
 from django.utils import timezone
 from PIL import Image
 
@@ -101,7 +101,12 @@ def test_the_desk_signs_in_by_username_and_recategorises(screen, live_server, ma
     from sigap.citizen.tests.browsing import DESK
 
     report = make_report("LAINNYA", photos=[photo()], description="Lubang di jalan")
-    make_user("dispatcher", agency="KOMINFO", username="triase", display_name="Meja Triase")
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    desk = make_user("dispatcher", agency="KOMINFO", username="triase",
+                     display_name="Meja Triase")
+    phone = TOTPDevice.objects.create(user=desk, name="HP", confirmed=True)
     context, page = screen(DESK, mobile=False)
     page.goto(f"{live_server.url}/office/")
     page.wait_for_url("**/office/masuk/?next=/office/")
@@ -109,6 +114,11 @@ def test_the_desk_signs_in_by_username_and_recategorises(screen, live_server, ma
     page.fill("#id_username", "triase")
     page.fill("#id_password", "pw-Sigap-2026")
     page.click("button[type=submit]")
+    # Then the second factor (docs/decisions/0008): the code of the authenticator on the phone.
+    page.wait_for_url("**/akun/2fa/?next=%2Foffice%2F")
+    code = TOTP(phone.bin_key, phone.step, phone.t0, phone.digits, phone.drift).token()
+    page.fill("input[name=token]", f"{code:06d}")
+    page.click("main button.primary")
     page.wait_for_url(f"{live_server.url}/office/")
     page.wait_for_selector("#inbox-map .leaflet-interactive")
     assert page.locator("td.with-thumb img.thumb").count() == 1

@@ -16,10 +16,15 @@ def test_the_office_sends_visitors_to_the_staff_sign_in(client):
 
 
 def test_staff_sign_in_by_username_and_land_on_the_office(client, make_user):
-    make_user("dispatcher", agency="DLHK", username="dewi")
+    from conftest import pass_second_factor
+
+    dewi = make_user("dispatcher", agency="DLHK", username="dewi")
     response = client.post("/office/masuk/", {"username": "dewi", "password": "pw-Sigap-2026",
                                               "next": "/office/"})
     assert response.status_code == 302 and response["Location"] == "/office/"
+    # The password alone is not enough: the second factor first (docs/decisions/0008).
+    assert client.get("/office/")["Location"] == "/akun/2fa/?next=%2Foffice%2F"
+    pass_second_factor(client, dewi)
     assert client.get("/office/").status_code == 200
 
 

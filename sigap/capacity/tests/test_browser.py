@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from django.test import Client
+from conftest import Client
 from django.utils import timezone
 
 from sigap.backoffice.tests import test_browser as office

@@ -75,7 +75,7 @@ def screen(browser, live_server, settings, kupang):
 def signed_in(screen, live_server):
     """Return open_as(user, viewport=PHONE, **options) -> page: a browser signed in as `user`
     (None: nobody), on a phone-like screen when the viewport is a phone's."""
-    from django.test import Client
+    from conftest import Client
 
     def open_as(user, viewport=PHONE, **options):
         options.setdefault("mobile", viewport["width"] < 800)

@@ -3,7 +3,7 @@ reopen, rate) to the reporter, "Saya juga" and the comment form to whoever may, 
 state, compared with the hand-written permissions (reports/tests/test_permissions.py)."""
 
 import pytest
-from django.test import Client
+from conftest import Client
 
 from sigap.backoffice.tests.test_buttons import bring
 from sigap.reports.tests.test_permissions import expected

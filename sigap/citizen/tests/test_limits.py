@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.test import Client
+from conftest import Client
 
 from conftest import NOW
 from sigap.reports.models import Report

@@ -43,7 +43,14 @@ class Command(BaseCommand):
                 password = demo.new_password()
                 stored.write_text(password + "\n")
                 stored.chmod(0o600)
-        created = demo.ensure_demo_accounts(city, password)
+        key_file = Path(settings.VAR_DIR) / "demo-authenticator-key.txt"
+        if key_file.exists():
+            key = key_file.read_text().strip()
+        else:
+            key = demo.new_authenticator_key()
+            key_file.write_text(key + "\n")
+            key_file.chmod(0o600)
+        created = demo.ensure_demo_accounts(city, password, key)
         if created:
             self.stdout.write(self.style.SUCCESS(
                 f"Demo accounts created ({len(created)}): admin, executive, "
@@ -52,6 +59,14 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(
                 f"Demo password: {password}   (kept in {stored}; "
                 "set SIGAP_DEMO_PASSWORD to choose)"))
+        # Every staff account passes a second factor (docs/decisions/0008); the demo accounts
+        # share one authenticator key, so that one scan lets a newcomer try every role.
+        self.stdout.write(self.style.WARNING(
+            "Demo two-step verification: scan this QR code once with an authenticator app "
+            "(Google Authenticator, Aegis, FreeOTP); its 6-digit code opens every demo "
+            f"account after the password. Without a phone: `sigap democode`. (Key kept in "
+            f"{key_file}.)"))
+        self.stdout.write(demo.terminal_qr(key))
         if not demo_data_later:
             # Only into a city without reports: a second run (or a real city) is left alone;
             # never in production, nor with SIGAP_DEMO_DATA=0.
