@@ -31,7 +31,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -43,6 +42,10 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.api import stop as stop_processes  # noqa: E402
+
 BIN = ROOT / ".venv" / "bin"
 POLL_EVERY = 3.0  # static/backoffice/live.js
 PENFUI = (-10.1716, 123.6711)
@@ -254,16 +257,7 @@ def main() -> None:
         poller.join()
         load = os.getloadavg()[0]
     finally:
-        for proc in procs:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+        stop_processes(*procs, timeout=20)
         log.close()
     inbox = [shown[t] - at for t, at in sent.items() if t in shown]
     alert = [sink.arrivals[t] - at for t, at in sent.items() if t in sink.arrivals]

@@ -5,16 +5,8 @@ from django.utils import timezone as tz
 
 from sigap.agencies.models import Team
 from sigap.duty.models import Shift
-from sigap.notifications import channels
-
-
-@pytest.fixture
-def sent(monkeypatch):
-    """Record SMS/WhatsApp messages handed to the webhook gateway."""
-    calls = []
-    monkeypatch.setattr(channels, "send_webhook",
-                        lambda channel, to, text, **kw: calls.append((channel, to, text)))
-    return calls
+# The SMS/WhatsApp messages handed to the webhook gateway, as the notification tests see them.
+from sigap.notifications.tests.test_notifications import sent  # noqa: F401
 
 
 @pytest.fixture
