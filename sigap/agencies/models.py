@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import get_language, gettext_lazy as _, pgettext_lazy
 
@@ -35,11 +36,21 @@ class Agency(PublicModel):
         verbose_name_plural = pgettext_lazy("plural", "dinas (OPD)")
         ordering = ["city", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["city", "code"], name="agency_unique_code_per_city")
+            models.UniqueConstraint(fields=["city", "code"], name="agency_unique_code_per_city"),
+            models.CheckConstraint(
+                condition=models.Q(work_end__gt=models.F("work_start")),
+                name="agency_work_ends_after_start",
+                violation_error_message=_("Jam kerja selesai harus setelah jam kerja mulai.")),
         ]
 
     def __str__(self):
         return self.short_name or self.name
+
+    def clean(self):
+        super().clean()
+        if self.work_start and self.work_end and self.work_end <= self.work_start:
+            raise ValidationError({"work_end": _(
+                "Jam kerja selesai harus setelah jam kerja mulai.")})
 
 
 class Team(models.Model):
