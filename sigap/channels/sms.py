@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from sigap.channels.conversation import TICKET, Outcome, Reply, choice_for
 from sigap.channels.inbound import Incoming
 from sigap.channels.matching import normalise
+from sigap.lib import phones
 
 SMS_MAX = 160
 KEYWORD = re.compile(r"^\s*(lapor|lapr|lpr|laport|lapoer|report|reprt|repot|rapor)\b[\s:]*",
@@ -41,10 +42,8 @@ def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
 
 def incoming(data: dict) -> Incoming:
     """Return the gateway's JSON {"id", "from", "text"[, "timestamp"]} as an Incoming."""
-    phone = re.sub(r"\D", "", str(data["from"]))
-    if phone.startswith("0"):
-        phone = "62" + phone[1:]  # a national number: Indonesia's country code
-    if not phone or not str(data["id"]):
+    phone = phones.from_gateway(data["from"]).removeprefix("+")  # stored as WhatsApp's ids
+    if not str(data["id"]):
         raise ValueError("sms without sender or id")
     at = datetime.now(timezone.utc)
     if data.get("timestamp"):

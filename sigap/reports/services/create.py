@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from sigap.agencies import routing
 from sigap.agencies.models import Category
 from sigap.cities.locate import OutsideCity, locate
+from sigap.lib import phones
 from sigap.reports.models import (
     Follower, IdempotencyKey, Photo, Report, ReportEvent, TicketSequence,
 )
@@ -180,6 +181,12 @@ def check_report(city, data: NewReport, *, now: datetime) -> Checked:
     if not description and not data.photos:
         errors["description"] = _(
             "Tuliskan keterangan singkat atau lampirkan foto.")
+    contact_phone = ""
+    if data.contact.phone:
+        try:
+            contact_phone = phones.e164(data.contact.phone)
+        except ValueError:
+            errors["contact_phone"] = _("Nomor HP tidak valid (contoh: 0812 3456 7890).")
     if errors:
         raise ValidationError(errors)
     answers = validate_answers(category, data.answers)
@@ -197,7 +204,7 @@ def check_report(city, data: NewReport, *, now: datetime) -> Checked:
         kelurahan_id=located.kelurahan_id, kecamatan_id=located.kecamatan_id,
         status=Status.SUBMITTED, priority=1 if category.is_emergency else category.priority,
         reporter=reporter, is_anonymous=data.is_anonymous,
-        contact_name=data.contact.name[:120], contact_phone=data.contact.phone[:30],
+        contact_name=data.contact.name[:120], contact_phone=contact_phone,
         contact_email=data.contact.email, source=data.source,
         external_app=data.external_app[:120], agency=agency, response_due_at=response_due,
         due_at=due, created_at=now, updated_at=now,
