@@ -2,7 +2,6 @@
 
 import csv
 import io
-import re
 import zipfile
 
 import pytest
