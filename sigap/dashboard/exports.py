@@ -169,8 +169,23 @@ CONTENT_TYPES = {
 }
 
 
+def _primed(recs):
+    """Return `recs` with its query run and its first row made now, so that a failing query
+    is an error before the response's first byte, never a file cut off mid-stream."""
+    recs = iter(recs)
+    first = next(recs, None)
+
+    def rest():
+        if first is not None:
+            yield first
+            yield from recs
+
+    return rest()
+
+
 def stream(fmt: str, recs, columns, *, filename: str, sheet: str = "laporan"):
     """Return the streamed HTTP response of `recs` in format `fmt`."""
+    recs = _primed(recs)
     if fmt == "xlsx":
         response = FileResponse(xlsx_file(recs, columns, sheet=sheet),
                                 content_type=CONTENT_TYPES[fmt])

@@ -11,8 +11,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import Exists, OuterRef, Subquery
+from django.utils.translation import gettext as _
 
 from sigap.accounts.models import Role as AccountRole
 from sigap.reports.models import Report, ReportEvent
@@ -60,16 +61,29 @@ class Scope:
         return replace(self, **changes)
 
 
+# Dates a scope may name: a day after FIRST_DAY's year would overflow the day after it.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+MAX_ID = 2**63 - 1  # the largest primary key either database stores
+
+
 def _int(value) -> int | None:
     value = (value or "").strip()
-    return int(value) if value.isdigit() else None
+    if not value.isdigit():  # not a number: no filter, as a link without it would show
+        return None
+    if int(value) > MAX_ID:
+        raise BadRequest(_("Saringan tidak dikenal: nomor terlalu besar."))
+    return int(value)
 
 
 def _date(value, default: date) -> date:
     try:
-        return date.fromisoformat((value or "").strip())
+        day = date.fromisoformat((value or "").strip())
     except ValueError:
         return default
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise BadRequest(_("Tanggal harus antara %(first)s dan %(last)s.") % {
+            "first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()})
+    return day
 
 
 def can_see_dashboard(user) -> bool:

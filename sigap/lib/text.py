@@ -52,3 +52,20 @@ def first_control(value) -> str | None:
             if found is not None:
                 return f"{index}.{found}" if found else str(index)
     return None
+
+
+LOCKOUT_USERNAME_MAX = 150  # Django's username length; django-axes keeps 255
+
+
+def lockout_username(request, credentials) -> str | None:
+    """Return the username django-axes counts failures under (AXES_USERNAME_CALLABLE).
+
+    What was typed, without control characters and cut to a username's length: a typed
+    6,000-character or NUL-holding name is a failed sign-in, never a database error.
+    """
+    value = (credentials or {}).get("username")
+    if value is None and request is not None:
+        value = request.POST.get("username") if hasattr(request, "POST") else None
+    if value is None:
+        return None
+    return strip_control(str(value))[:LOCKOUT_USERNAME_MAX]

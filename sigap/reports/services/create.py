@@ -14,6 +14,7 @@ from sigap.agencies import routing
 from sigap.agencies.models import Category
 from sigap.cities.locate import OutsideCity, locate
 from sigap.lib import phones
+from sigap.lib import text as texts
 from sigap.reports.models import (
     Follower, IdempotencyKey, Photo, Report, ReportEvent, TicketSequence,
 )
@@ -99,7 +100,10 @@ def validate_answers(category: Category, answers: dict) -> dict:
         elif attr.datatype == T.DATETIME:
             from django.utils.dateparse import parse_datetime
 
-            parsed = parse_datetime(str(value)) if not isinstance(value, datetime) else value
+            try:  # "2026-01-01T25:00" has the shape of a time but is none (ValueError)
+                parsed = parse_datetime(str(value)) if not isinstance(value, datetime) else value
+            except ValueError:
+                parsed = None
             if parsed is None:
                 errors[f"attribute[{attr.code}]"] = _(
                     "Format tanggal tidak dikenal: %(q)s") % {"q": attr.label}
@@ -110,6 +114,10 @@ def validate_answers(category: Category, answers: dict) -> dict:
             if len(text) > MAX_DESCRIPTION:
                 errors[f"attribute[{attr.code}]"] = _("Terlalu panjang: %(q)s") % {
                     "q": attr.label}
+                continue
+            if texts.has_control(text):  # PostgreSQL cannot store NUL
+                errors[f"attribute[{attr.code}]"] = _(
+                    "Karakter kontrol tidak diizinkan di %(name)s.") % {"name": attr.label}
                 continue
             clean[attr.code] = text
     if errors:
@@ -181,6 +189,10 @@ def check_report(city, data: NewReport, *, now: datetime) -> Checked:
     if not description and not data.photos:
         errors["description"] = _(
             "Tuliskan keterangan singkat atau lampirkan foto.")
+    for name, value in (("description", description), ("address", data.address or ""),
+                        ("contact_name", data.contact.name), ("contact_email", data.contact.email)):
+        if texts.has_control(value or ""):  # one rule for every door: PostgreSQL refuses NUL
+            errors[name] = _("Karakter kontrol tidak diizinkan di %(name)s.") % {"name": name}
     contact_phone = ""
     if data.contact.phone:
         try:
