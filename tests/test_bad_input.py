@@ -40,7 +40,8 @@ def lapor(client, kupang):
 
 def test_open311_refuses_an_hour_25(client, kupang, api_key):
     response = client.post("/open311/v2/requests.json", {
-        "api_key": api_key, "service_code": "ORANG_HILANG", "lat": PENFUI["lat"], "long": PENFUI["lng"],
+        "api_key": api_key, "service_code": "ORANG_HILANG",
+        "lat": PENFUI["lat"], "long": PENFUI["lng"],
         "description": "Anak hilang", "attribute[nama_orang]": "Yohana",
         "attribute[terakhir_dilihat]": BAD_TIME})
     assert response.status_code == 400
