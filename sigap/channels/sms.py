@@ -124,7 +124,7 @@ def _answer_question(draft: dict, text: str, ctx) -> bool:
         value = text.strip()
         if q.choices:
             keys = [k for k, _label in q.choices]
-            if value.isdigit() and 1 <= int(value) <= len(keys):
+            if value.isascii() and value.isdigit() and 1 <= int(value) <= len(keys):
                 value = keys[int(value) - 1]
             else:
                 value = choice_for(value, q.choices)

@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from sigap.accounts.models import Role as AccountRole
+from sigap.lib import text
 from sigap.reports.models import Report, ReportEvent
 
 
@@ -63,16 +64,13 @@ class Scope:
 
 # Dates a scope may name: a day after FIRST_DAY's year would overflow the day after it.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
-MAX_ID = 2**63 - 1  # the largest primary key either database stores
 
 
 def _int(value) -> int | None:
-    value = (value or "").strip()
-    if not value.isdigit():  # not a number: no filter, as a link without it would show
-        return None
-    if int(value) > MAX_ID:
-        raise BadRequest(_("Saringan tidak dikenal: nomor terlalu besar."))
-    return int(value)
+    try:  # not a number: no filter, as a link without it would show
+        return text.as_id(value, refuse_too_large=True)
+    except ValueError:
+        raise BadRequest(_("Saringan tidak dikenal: nomor terlalu besar.")) from None
 
 
 def _date(value, default: date) -> date:
