@@ -88,7 +88,14 @@ class Category(PublicModel):
     code = models.CharField(_("kode"), max_length=40)
     name_id = models.CharField(_("nama (Indonesia)"), max_length=120)
     name_en = models.CharField(_("nama (Inggris)"), max_length=120)
-    description = models.TextField(_("keterangan"), blank=True)
+    description = models.TextField(
+        _("catatan internal"), blank=True,
+        help_text=_("Catatan perencanaan untuk staf; tidak pernah diterbitkan."))
+    public_description_id = models.CharField(
+        _("keterangan publik (Indonesia)"), max_length=300, blank=True,
+        help_text=_("Ditampilkan kepada warga dan aplikasi Open311."))
+    public_description_en = models.CharField(
+        _("keterangan publik (Inggris)"), max_length=300, blank=True)
     group = models.CharField(_("kelompok"), max_length=60, blank=True)
     group_en = models.CharField(_("kelompok (Inggris)"), max_length=60, blank=True)
     icon = models.CharField(_("ikon"), max_length=40, blank=True)
@@ -135,6 +142,12 @@ class Category(PublicModel):
     def name(self) -> str:
         """Return the name in the active language (Indonesian unless English is active)."""
         return self.name_en if (get_language() or "id").startswith("en") else self.name_id
+
+    @property
+    def public_description(self) -> str:
+        """Return the public description in the active language (Indonesian by default)."""
+        english = (get_language() or "id").startswith("en")
+        return (self.public_description_en if english else "") or self.public_description_id
 
     @property
     def group_name(self) -> str:
