@@ -450,6 +450,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("SIGAP_THROTTLE_ANON", "120/min"),
         "user": env_str("SIGAP_THROTTLE_USER", "600/min"),
+        # Open311's reads (sigap.open311.views.ReadThrottle), per address like "anon".
+        "open311": env_str("SIGAP_THROTTLE_OPEN311", "120/min"),
     },
 }
 SPECTACULAR_SETTINGS = {
