@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from sigap.lib import text
 from sigap.open311 import render
 
-# Headers whose value Sigap stores or keys on (the rest it never reads).
-CHECKED_HEADERS = ("Idempotency-Key", "X-Client-Id")
+# Headers whose value Sigap stores or keys on (the rest it never reads); Authorization's
+# token is looked up in the database, which refuses NUL.
+CHECKED_HEADERS = ("Idempotency-Key", "X-Client-Id", "Authorization")
 
 
 # No path segment Sigap answers is longer (tickets, codes, photo names); a longer one would
@@ -54,3 +55,24 @@ def refusal(path: str, name: str, *, message: str = "") -> HttpResponse:
     if path.startswith("/api/"):
         return JsonResponse({name or "detail": [message]}, status=400)
     return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
+class TooDeeplyNested:
+    """Answer 400, not 500, when a view's parsing of the request recursed too deeply.
+
+    Sigap's own JSON readers measure nesting first (sigap.lib.safejson); this covers the
+    parsers it does not own, such as the JSON form fields of Django's admin, whose
+    json.loads recurses once per level of `[[[[...`.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, RecursionError):
+            return refusal(request.path, "", message=_(
+                "Isi JSON tidak valid atau bersarang terlalu dalam."))
+        return None

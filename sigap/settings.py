@@ -138,6 +138,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     # After the language is chosen, so that its 400 is in the visitor's language.
     "sigap.middleware.control_characters",
+    "sigap.middleware.TooDeeplyNested",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -483,6 +484,10 @@ AXES_VERBOSE = False
 # superusers too); anyone else who sets it up is asked for it as well.
 SIGAP_2FA_REQUIRED_ROLES = env_list("SIGAP_2FA_REQUIRED_ROLES", ["admin", "head"])
 OTP_TOTP_ISSUER = env_str("SIGAP_OTP_ISSUER", "Sigap")
+# Nobody, the administrator included, reads another person's TOTP secret or QR code in the
+# admin: each person sets theirs up on their own phone (/akun/2fa/). django-otp's admin
+# pages for them answered 500 for a missing device and 503 without the qrcode library.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

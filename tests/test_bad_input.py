@@ -160,3 +160,41 @@ def test_an_export_with_ordinary_filters_still_streams(client, make_user, make_r
     response = client.get("/dasbor/ekspor.csv?dari=2026-01-01&sampai=2099-12-31&dinas=1")
     assert response.status_code == 200 and response.streaming
     b"".join(response.streaming_content)
+
+
+# --- Found by the attack suite (tests/attack) ----------------------------------------------
+
+def test_nul_in_the_authorization_header_is_a_400(client, kupang):
+    response = client.get("/api/v1/categories/", HTTP_AUTHORIZATION="Token a\x00b")
+    assert response.status_code == 400
+
+
+def test_deep_json_in_an_admin_json_field_is_a_400(client, make_user, kupang):
+    client.force_login(make_user("admin", is_staff=True, is_superuser=True))
+    response = client.post("/admin/cities/city/add/", {
+        "code": "x", "name": "X", "emergency_numbers": DEEP, "boundary": DEEP})
+    assert response.status_code == 400
+    assert "JSON" in response.content.decode()
+
+
+@pytest.mark.parametrize("view", ["config", "qrcode"])
+@pytest.mark.parametrize("pk", ["1", "999999"])
+def test_the_admin_never_shows_a_totp_secret(client, make_user, kupang, view, pk):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    admin = make_user("admin", is_staff=True, is_superuser=True)
+    TOTPDevice.objects.create(user=admin, name="phone", confirmed=False)
+    client.force_login(admin)
+    assert client.get(f"/admin/otp_totp/totpdevice/{pk}/{view}/").status_code == 403
+
+
+@pytest.mark.parametrize("url", ["/office/?kecamatan=99999999999999999999999",
+                                 "/office/?category=%C2%B2", "/office/?agency=%C2%B2"])
+def test_office_filters_out_of_range_are_no_filter(client, make_user, kupang, url):
+    client.force_login(make_user("dispatcher", agency="DLHK"))
+    assert client.get(url).status_code == 200
+
+
+def test_a_hand_made_notification_is_not_offered_in_the_admin(client, make_user, kupang):
+    client.force_login(make_user("admin", is_staff=True, is_superuser=True))
+    assert client.post("/admin/notifications/notification/add/", {}).status_code == 403
