@@ -198,3 +198,19 @@ def test_office_filters_out_of_range_are_no_filter(client, make_user, kupang, ur
 def test_a_hand_made_notification_is_not_offered_in_the_admin(client, make_user, kupang):
     client.force_login(make_user("admin", is_staff=True, is_superuser=True))
     assert client.post("/admin/notifications/notification/add/", {}).status_code == 403
+
+
+def test_every_open311_operation_documents_its_400_and_429(client, kupang):
+    doc = client.get("/open311/v2/openapi.json").json()
+    for item in doc["paths"].values():
+        for method in ("get", "post"):
+            if method in item:
+                assert {"400", "429"} <= set(item[method]["responses"])
+
+
+def test_every_rest_operation_documents_its_400_and_429(client, kupang):
+    doc = json.loads(client.get("/api/schema/", {"format": "json"}).content)
+    for item in doc["paths"].values():
+        for method in ("get", "post", "put", "patch", "delete"):
+            if method in item:
+                assert {"400", "429"} <= set(item[method]["responses"])
