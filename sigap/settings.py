@@ -139,10 +139,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "sigap.middleware.control_characters",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is chosen, so that its 400 is in the visitor's language.
+    "sigap.middleware.control_characters",
+    "sigap.middleware.TooDeeplyNested",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -460,6 +462,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("SIGAP_THROTTLE_ANON", "120/min"),
         "user": env_str("SIGAP_THROTTLE_USER", "600/min"),
+        # Open311's reads (sigap.open311.views.ReadThrottle), per address like "anon".
+        "open311": env_str("SIGAP_THROTTLE_OPEN311", "120/min"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -492,6 +496,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 SIGAP_LOCKOUT_ADDRESS_FREE = env_int("SIGAP_LOCKOUT_ADDRESS_FREE", 30)
 SIGAP_LOCKOUT_ADDRESS_MAX_WAIT = env_int("SIGAP_LOCKOUT_ADDRESS_MAX_WAIT", 60)
 AXES_CLIENT_IP_CALLABLE = "sigap.lib.clientip.client_ip"
+AXES_USERNAME_CALLABLE = "sigap.lib.text.lockout_username"
 AXES_LOCKOUT_CALLABLE = "sigap.accounts.lockout.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -501,6 +506,10 @@ AXES_VERBOSE = False
 SIGAP_2FA_REQUIRED_ROLES = env_list(
     "SIGAP_2FA_REQUIRED_ROLES", ["admin", "head", "dispatcher", "officer", "executive"])
 OTP_TOTP_ISSUER = env_str("SIGAP_OTP_ISSUER", "Sigap")
+# Nobody, the administrator included, reads another person's TOTP secret or QR code in the
+# admin: each person sets theirs up on their own phone (/akun/2fa/). django-otp's admin
+# pages for them answered 500 for a missing device and 503 without the qrcode library.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -24,3 +24,4 @@ if settings.SIGAP_SERVE_MEDIA:
         re_path(r"^media/(?P<path>(photos|thumbs)/.*)$", serve,
                 {"document_root": settings.MEDIA_ROOT}),
     ]
+handler400 = "sigap.errors.bad_request"

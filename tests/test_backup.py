@@ -102,3 +102,28 @@ def test_a_backup_taken_during_writes_is_consistent(make_report, tmp_path, now):
     # And restoring it gives exactly those counts back.
     backup.restore(tmp_path / "live.tar")
     assert backup.table_counts() == counts
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("keep", [0, 10, 0.5, 0.95])
+def test_restore_refuses_a_truncated_archive_with_a_clear_message(make_report, tmp_path, now,
+                                                                   keep):
+    from django.core.management.base import CommandError
+
+    make_report()
+    archive = tmp_path / "sigap.tar"
+    backup.backup(archive, now=now)
+    data = archive.read_bytes()
+    cut = tmp_path / "cut.tar"
+    cut.write_bytes(data[:keep if isinstance(keep, int) else int(len(data) * keep)])
+    with pytest.raises(CommandError) as caught:
+        call_command("restore", str(cut), yes=True)
+    message = str(caught.value)
+    assert "incomplete" in message or "damaged" in message or "no manifest" in message
+
+
+def test_restore_names_a_missing_archive(tmp_path, db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="no such archive"):
+        call_command("restore", str(tmp_path / "nope.tar"), yes=True)

@@ -13,7 +13,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from sigap.accounts.models import OneTimeCode, Role, User
 from sigap.accounts import tasks
+from sigap.lib import phones
 # A queue failure is told as the channels' DeliveryError (no models; see tests/test_layers.py
 # for why this arrow points up).
 from sigap.notifications import channels
@@ -69,20 +69,13 @@ def parse_destination(raw: str) -> Destination:
         return Destination(email, "email")
     wrong = ValidationError({"destination": _(
         "Tulis nomor HP Indonesia (contoh 0812 3456 7890) atau alamat e-mail.")})
-    if raw.startswith("00"):  # the international prefix typed instead of "+"
-        raw = "+" + raw[2:]
-    try:  # 0812…, 62812…, +62 812…, (0812) 3456-7890, +62 (0) 812…: as people type them
-        number = phonenumbers.parse(raw, "ID")
-    except phonenumbers.NumberParseException:
+    try:
+        number = phones.parse(raw)
+    except ValueError:
         raise wrong from None
-    mobile = (phonenumbers.PhoneNumberType.MOBILE,
-              phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
-    if not phonenumbers.is_valid_number(number) \
-            or phonenumbers.region_code_for_number(number) != "ID" \
-            or phonenumbers.number_type(number) not in mobile:  # codes go by SMS or WhatsApp
+    if not phones.is_indonesian_mobile(number):  # codes go by SMS or WhatsApp
         raise wrong
-    return Destination(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
-                       "phone")
+    return Destination(phones.e164(raw), "phone")
 
 
 def _hash(destination: str, code: str) -> str:

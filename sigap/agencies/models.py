@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import get_language, gettext_lazy as _, pgettext_lazy
 
@@ -35,11 +36,21 @@ class Agency(PublicModel):
         verbose_name_plural = pgettext_lazy("plural", "dinas (OPD)")
         ordering = ["city", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["city", "code"], name="agency_unique_code_per_city")
+            models.UniqueConstraint(fields=["city", "code"], name="agency_unique_code_per_city"),
+            models.CheckConstraint(
+                condition=models.Q(work_end__gt=models.F("work_start")),
+                name="agency_work_ends_after_start",
+                violation_error_message=_("Jam kerja selesai harus setelah jam kerja mulai.")),
         ]
 
     def __str__(self):
         return self.short_name or self.name
+
+    def clean(self):
+        super().clean()
+        if self.work_start and self.work_end and self.work_end <= self.work_start:
+            raise ValidationError({"work_end": _(
+                "Jam kerja selesai harus setelah jam kerja mulai.")})
 
 
 class Team(models.Model):
@@ -77,7 +88,14 @@ class Category(PublicModel):
     code = models.CharField(_("kode"), max_length=40)
     name_id = models.CharField(_("nama (Indonesia)"), max_length=120)
     name_en = models.CharField(_("nama (Inggris)"), max_length=120)
-    description = models.TextField(_("keterangan"), blank=True)
+    description = models.TextField(
+        _("catatan internal"), blank=True,
+        help_text=_("Catatan perencanaan untuk staf; tidak pernah diterbitkan."))
+    public_description_id = models.CharField(
+        _("keterangan publik (Indonesia)"), max_length=300, blank=True,
+        help_text=_("Ditampilkan kepada warga dan aplikasi Open311."))
+    public_description_en = models.CharField(
+        _("keterangan publik (Inggris)"), max_length=300, blank=True)
     group = models.CharField(_("kelompok"), max_length=60, blank=True)
     group_en = models.CharField(_("kelompok (Inggris)"), max_length=60, blank=True)
     icon = models.CharField(_("ikon"), max_length=40, blank=True)
@@ -124,6 +142,12 @@ class Category(PublicModel):
     def name(self) -> str:
         """Return the name in the active language (Indonesian unless English is active)."""
         return self.name_en if (get_language() or "id").startswith("en") else self.name_id
+
+    @property
+    def public_description(self) -> str:
+        """Return the public description in the active language (Indonesian by default)."""
+        english = (get_language() or "id").startswith("en")
+        return (self.public_description_en if english else "") or self.public_description_id
 
     @property
     def group_name(self) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 
 from drf_spectacular.utils import extend_schema_field
@@ -10,7 +9,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from sigap.agencies.models import Category, CategoryAttribute
-from sigap.lib import text
+from sigap.lib import safejson, text
 from sigap.reports import privacy
 from sigap.reports.models import Photo, Report, ReportEvent
 
@@ -55,7 +54,7 @@ class AnswersField(serializers.JSONField):
     def to_internal_value(self, data):
         if isinstance(data, (str, bytes)):
             try:
-                data = json.loads(data)
+                data = safejson.loads(data)
             except ValueError:
                 self.fail("invalid")
         return super().to_internal_value(data)

@@ -104,7 +104,7 @@ class ReportCursor(CursorPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or int(raw) < 1:
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
             raise exceptions.ValidationError(
                 {"page_size": _("Harus bilangan bulat positif.")})
         return min(int(raw), self.max_page_size)

@@ -32,6 +32,7 @@ from sigap.backoffice import access
 from sigap.backoffice.access import report_for_staff, staff_required
 from sigap.backoffice.models import ResponseTemplate
 from sigap.cities.models import Area
+from sigap.lib import text
 from sigap.reports import services, workflow
 from sigap.reports.models import Photo, Report
 from sigap.reports.workflow import Status
@@ -129,8 +130,9 @@ def _inbox_filter(user, g, now):
     sees_all = user.is_city_admin or user.role == AccountRole.EXECUTIVE
     agency = None
     if sees_all and g.get("agency"):
-        agency = Agency.objects.filter(pk=g.get("agency")).first() if g["agency"].isdigit() \
-            else Agency.objects.filter(code=g["agency"]).first()
+        agency_id = text.as_id(g["agency"])
+        agency = Agency.objects.filter(pk=agency_id).first() if agency_id is not None \
+            else Agency.objects.filter(code=g["agency"][:20]).first()
     elif not sees_all:
         agency = user.agency
     if agency is not None:
@@ -140,10 +142,10 @@ def _inbox_filter(user, g, now):
         qs = qs.filter(status__in=workflow.OPEN)
     elif status in Status.values:
         qs = qs.filter(status=status)
-    if g.get("category", "").isdigit():
-        qs = qs.filter(category_id=int(g["category"]))
-    if g.get("kecamatan", "").isdigit():
-        qs = qs.filter(kecamatan_id=int(g["kecamatan"]))
+    if text.as_id(g.get("category")) is not None:
+        qs = qs.filter(category_id=text.as_id(g["category"]))
+    if text.as_id(g.get("kecamatan")) is not None:
+        qs = qs.filter(kecamatan_id=text.as_id(g["kecamatan"]))
     if g.get("overdue"):
         qs = qs.filter(sla_due__lt=now, sla_paused_at__isnull=True,
                        status__in=workflow.OPEN)
@@ -292,12 +294,14 @@ def _assignee(request, report):
     officer = team = None
     officer_id = request.POST.get("officer") or ""
     team_id = request.POST.get("team") or ""
-    if officer_id.isdigit():
-        officer = User.objects.filter(pk=int(officer_id)).first()
+    if officer_id:
+        officer = User.objects.filter(pk=text.as_id(officer_id)).first() \
+            if text.as_id(officer_id) is not None else None
         if officer is None:
             raise ValidationError({"officer": _("Petugas tidak dikenal.")})
-    if team_id.isdigit():
-        team = Team.objects.filter(pk=int(team_id)).first()
+    if team_id:
+        team = Team.objects.filter(pk=text.as_id(team_id)).first() \
+            if text.as_id(team_id) is not None else None
         if team is None:
             raise ValidationError({"team": _("Tim tidak dikenal.")})
     return officer, team
@@ -399,7 +403,8 @@ def _do_duplicate(request, report, now):
 
 def _do_reassign(request, report, now):
     agency_id = request.POST.get("agency") or ""
-    agency = Agency.objects.filter(pk=int(agency_id)).first() if agency_id.isdigit() else None
+    agency = Agency.objects.filter(pk=text.as_id(agency_id)).first() \
+        if text.as_id(agency_id) is not None else None
     if agency is None:
         raise ValidationError({"agency": _("Pilih dinas tujuan.")})
     services.reassign(report.pk, actor=request.user, now=now, agency=agency,

@@ -6,7 +6,6 @@ the simulation itself is pure Python on those rows (see engine.py).
 
 from __future__ import annotations
 
-import csv
 import math
 import multiprocessing
 import os
@@ -17,6 +16,7 @@ from typing import Callable
 
 from sigap.capacity import demand, engine, results, rules
 from sigap.capacity.scenario import Scenario
+from sigap.lib import spreadsheet
 
 TARGETS = (0.95, 0.99)
 
@@ -204,7 +204,7 @@ def write_csv(summary: dict, directory: Path) -> list[Path]:
                             ("categories.csv", summary["categories"], "agency/category")):
         path = directory / name
         with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
+            writer = spreadsheet.writer(fh)
             writer.writerow([key] + fields)
             for code, row in rows.items():
                 writer.writerow([code] + [_cell(row.get(f)) for f in fields])
@@ -212,7 +212,7 @@ def write_csv(summary: dict, directory: Path) -> list[Path]:
     path = directory / "backlog.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:
         backlog = summary["backlog"]
-        writer = csv.writer(fh)
+        writer = spreadsheet.writer(fh)
         keys = list(backlog[0]) if backlog else ["day", "total"]
         writer.writerow(keys)
         for row in backlog:
@@ -224,7 +224,7 @@ def write_csv(summary: dict, directory: Path) -> list[Path]:
 def write_search_csv(found: dict[str, dict], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
+        writer = spreadsheet.writer(fh)
         writer.writerow(["agency", "planned", "compliance_at_plan", "ci_at_plan", "target",
                          "officers_needed", "compliance", "ci", "compliance_one_below"])
         for code, row in found.items():

@@ -3,7 +3,7 @@ from django.contrib import admin
 
 from sigap.channels.landmarks import LandmarkFileError, kelurahan_for
 from sigap.channels.models import (
-    BlockedNumber, Conversation, InboundMessage, Landmark, OutboundMessage,
+    BlockedNumber, Conversation, InboundMessage, Landmark, OutboundMessage, UnreadableMessage,
 )
 
 
@@ -39,6 +39,21 @@ class ConversationAdmin(admin.ModelAdmin):
 class BlockedNumberAdmin(admin.ModelAdmin):
     list_display = ["phone", "reason", "created_at"]
     search_fields = ["phone"]
+
+
+@admin.register(UnreadableMessage)
+class UnreadableMessageAdmin(admin.ModelAdmin):
+    """What the webhooks received and could not read: for the administrator to look at."""
+
+    list_display = ["received_at", "channel", "reason"]
+    list_filter = ["channel"]
+    readonly_fields = ["received_at", "channel", "reason", "body"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class LandmarkForm(forms.ModelForm):

@@ -80,6 +80,26 @@ class InboundMessage(models.Model):
         return f"{self.kind} {self.provider_id}"
 
 
+class UnreadableMessage(models.Model):
+    """A signed webhook body, or one message in it, that Sigap could not read (malformed
+    JSON, a sender that is no phone number, control characters). The webhook answers 200 so
+    that the provider does not resend it forever, and keeps it here for the administrator."""
+
+    channel = models.CharField(_("saluran"), max_length=10, choices=Channel.choices)
+    reason = models.CharField(_("alasan"), max_length=200)
+    body = models.TextField(_("isi"), help_text=_(
+        "Apa adanya, dipotong; karakter kontrol ditulis sebagai \\xNN."))
+    received_at = models.DateTimeField(_("diterima"))
+
+    class Meta:
+        verbose_name = _("pesan tak terbaca")
+        verbose_name_plural = pgettext_lazy("plural", "pesan tak terbaca")
+        ordering = ["-received_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.channel}: {self.reason}"
+
+
 class OutboundMessage(models.Model):
     """A message Sigap sent (or will send) on a chat, with the provider's delivery status.
 

@@ -10,6 +10,7 @@ the new draft and the replies, and sends the replies after the commit.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import secrets
 from datetime import datetime, timedelta
@@ -30,10 +31,12 @@ from sigap.channels.conversation import CategoryInfo, Nearby, Place, Question, R
 from sigap.channels.matching import best
 from sigap.channels.models import (
     BlockedNumber, Channel, Conversation, InboundMessage, Landmark, OutboundMessage,
+    UnreadableMessage,
 )
 from sigap.cities.locate import OutsideCity, locate
 from sigap.cities.models import Area, City
 from sigap.lib import memo
+from sigap.lib import text as texts
 from sigap.lib.geo import bbox_around, haversine_m
 from sigap.notifications import channels
 from sigap.notifications.channels import DeliveryError
@@ -200,6 +203,24 @@ def _conversation_id(channel: str, phone: str, now: datetime) -> int:
                                                updated_at=now).pk
     except IntegrityError:  # the same number's first two messages at once
         return Conversation.objects.get(channel=channel, phone=phone).pk
+
+
+UNREADABLE_KEPT = 20_000  # characters of an unreadable body kept for the administrator
+
+
+def record_unreadable(channel: str, raw, reason: str, *, now: datetime) -> None:
+    """Keep what a webhook could not read, for the administrator (Django admin: "pesan tak
+    terbaca"); control characters are written as \\xNN so that any database stores it."""
+    if isinstance(raw, (bytes, bytearray)):
+        body = bytes(raw[:UNREADABLE_KEPT * 4]).decode("utf-8", "replace")
+    elif isinstance(raw, str):
+        body = raw
+    else:
+        body = json.dumps(raw, ensure_ascii=False, default=str)
+    body = texts.CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", body[:UNREADABLE_KEPT])
+    UnreadableMessage.objects.create(channel=channel, reason=reason[:200], body=body,
+                                     received_at=now)
+    log.warning("%s webhook: kept an unreadable message (%s)", channel, reason[:200])
 
 
 def receive(channel: str, messages: list[inbound.Incoming], *, now: datetime) -> list[int]:

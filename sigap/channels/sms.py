@@ -21,8 +21,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sigap.channels.conversation import TICKET, Outcome, Reply, choice_for
-from sigap.channels.inbound import Incoming
+from sigap.channels import inbound
+from sigap.channels.inbound import Incoming, Unreadable, message_id, sender
 from sigap.channels.matching import normalise
+from sigap.lib import text as texts
 
 SMS_MAX = 160
 KEYWORD = re.compile(r"^\s*(lapor|lapr|lpr|laport|lapoer|report|reprt|repot|rapor)\b[\s:]*",
@@ -39,17 +41,18 @@ def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
     return hmac.compare_digest(expected, header.strip().removeprefix("sha256="))
 
 
-def incoming(data: dict) -> Incoming:
-    """Return the gateway's JSON {"id", "from", "text"[, "timestamp"]} as an Incoming."""
-    phone = re.sub(r"\D", "", str(data["from"]))
-    if phone.startswith("0"):
-        phone = "62" + phone[1:]  # a national number: Indonesia's country code
-    if not phone or not str(data["id"]):
-        raise ValueError("sms without sender or id")
+def incoming(data) -> Incoming:
+    """Return the gateway's JSON {"id", "from", "text"[, "timestamp"]} as an Incoming; raise
+    inbound.Unreadable when it is not that."""
+    if not isinstance(data, dict):
+        raise Unreadable("the message is not an object")
+    if texts.first_control(data) is not None:
+        raise Unreadable("control characters in the message")
+    phone = sender(data.get("from"))
     at = datetime.now(timezone.utc)
     if data.get("timestamp"):
-        at = datetime.fromtimestamp(int(data["timestamp"]), tz=timezone.utc)
-    return Incoming(id=str(data["id"])[:150], phone=phone, at=at, kind="text",
+        at = inbound.at(data["timestamp"])
+    return Incoming(id=message_id(data.get("id")), phone=phone, at=at, kind="text",
                     text=str(data.get("text", ""))[:1000])
 
 
@@ -121,7 +124,7 @@ def _answer_question(draft: dict, text: str, ctx) -> bool:
         value = text.strip()
         if q.choices:
             keys = [k for k, _label in q.choices]
-            if value.isdigit() and 1 <= int(value) <= len(keys):
+            if value.isascii() and value.isdigit() and 1 <= int(value) <= len(keys):
                 value = keys[int(value) - 1]
             else:
                 value = choice_for(value, q.choices)

@@ -7,7 +7,6 @@ message is logged.
 """
 
 import hmac
-import json
 import logging
 
 from django.conf import settings
@@ -18,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from sigap.channels import inbound, outbound, services, sms, tasks
+from sigap.lib import safejson
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,14 @@ def _queue(conversation_ids):
             tasks.process_conversation(pk)
         except Exception:  # noqa: BLE001 - stored: the periodic sweep processes it
             log.warning("could not queue conversation %s; the sweep will", pk, exc_info=True)
+
+
+def _reason(exc: ValueError) -> str:
+    if isinstance(exc, inbound.Unreadable):
+        return str(exc)
+    if isinstance(exc, safejson.TooDeep):
+        return "JSON nested too deeply"
+    return "not JSON"
 
 
 @csrf_exempt
@@ -46,12 +54,16 @@ def whatsapp(request):
                                 request.headers.get("X-Hub-Signature-256")):
         log.warning("whatsapp webhook: refused a request with a bad or missing signature")
         return HttpResponse("Unauthorized", status=401)
-    try:
-        update = json.loads(body)
-    except ValueError:
-        return HttpResponse("Bad Request", status=400)
-    messages, statuses = inbound.parse(update)
     now = timezone.now()
+    # Signed, so from Meta: whatever it is, answer 200 (a refusal makes Meta resend the same
+    # body for days) and keep what cannot be read for the administrator.
+    try:
+        messages, statuses, unreadable = inbound.parse(safejson.loads(body))
+    except ValueError as exc:  # bad JSON, too deep, not Meta's shape (inbound.Unreadable)
+        services.record_unreadable("whatsapp", body, _reason(exc), now=now)
+        return HttpResponse("ok", content_type="text/plain")
+    for reason, raw in unreadable:
+        services.record_unreadable("whatsapp", raw, reason, now=now)
     # Each message is stored by its own short insert (services.receive): no transaction
     # around the request, so the write lock (SQLite) is never held while reading.
     conversation_ids = services.receive("whatsapp", messages, now=now)
@@ -71,11 +83,12 @@ def sms_inbound(request):
     if not sms.signature_ok(secret, request.body, request.headers.get("X-Sigap-Signature")):
         log.warning("sms webhook: refused a request with a bad or missing signature")
         return HttpResponse("Unauthorized", status=401)
+    now = timezone.now()
     try:
-        data = json.loads(request.body)
-        message = sms.incoming(data)
-    except (ValueError, KeyError, TypeError):
-        return HttpResponse("Bad Request", status=400)
-    conversation_ids = services.receive("sms", [message], now=timezone.now())
+        message = sms.incoming(safejson.loads(request.body))
+    except ValueError as exc:  # as for WhatsApp: a refusal would be resent forever
+        services.record_unreadable("sms", request.body, _reason(exc), now=now)
+        return JsonResponse({"ok": True})
+    conversation_ids = services.receive("sms", [message], now=now)
     transaction.on_commit(lambda: _queue(conversation_ids))
     return JsonResponse({"ok": True})

@@ -165,7 +165,10 @@ def load_pack(code: str, packs_dir: Path | None = None) -> LoadResult:
             extra = overrides.get(row["code"], {})
             category = _upsert(Category, {"city": city, "code": row["code"]}, {
                 "name_id": row["nama_id"], "name_en": row["name_en"],
-                "description": row.get("notes", ""), "group": group_of.get(row["code"], ""),
+                "description": row.get("notes", ""),
+                "public_description_id": row.get("description_id", ""),
+                "public_description_en": row.get("description_en", ""),
+                "group": group_of.get(row["code"], ""),
                 "group_en": meta.get("group_names_en", {}).get(group_of.get(row["code"], ""), ""),
                 "icon": extra.get("icon", ""), "agency": agencies[row["agency_code"]],
                 "response_sla_hours": float(row["response_sla_h"]),

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from sigap.agencies.models import Category
 from sigap.cities.models import Area
+from sigap.lib import phones
 from sigap.reports.services import MAX_DESCRIPTION, MAX_PHOTOS
 from sigap.reports.workflow import OPEN, Status
 
-PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{6,18}$")
 KEY_RE = re.compile(r"^[A-Za-z0-9\-_]{8,80}$")
 
 
@@ -66,9 +66,13 @@ class ReportForm(forms.Form):
 
     def clean_contact_phone(self):
         phone = self.cleaned_data["contact_phone"].strip()
-        if phone and not PHONE_RE.match(phone):
-            raise forms.ValidationError(_("Nomor HP tidak valid (contoh: 0812 3456 7890)."))
-        return phone
+        if not phone:
+            return phone
+        try:
+            return phones.e164(phone)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Nomor HP tidak valid (contoh: 0812 3456 7890).")) from None
 
     def clean(self):
         data = super().clean()

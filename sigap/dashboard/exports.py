@@ -12,7 +12,6 @@ columns only, over Report.objects.public().
 
 from __future__ import annotations
 
-import csv
 import json
 import tempfile
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from sigap.agencies.models import Category
 from sigap.cities.models import Area
 from sigap.dashboard import figures
 from sigap.dashboard.scope import ROW_FIELDS, Scope, annotate, open_now, received
+from sigap.lib import spreadsheet
 
 CHUNK = 2000
 EXTRA_FIELDS = ("lat", "lng", "address", "support_count", "closed_at")
@@ -125,7 +125,7 @@ class _Echo:
 
 
 def csv_stream(recs, columns) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = spreadsheet.writer(_Echo())
     yield "\ufeff"  # so that spreadsheet programs read UTF-8
     yield writer.writerow([c.name for c in columns])
     for _row, values in recs:
@@ -149,18 +149,14 @@ def geojson_stream(recs, columns) -> Iterator[str]:
 
 def xlsx_file(recs, columns, *, sheet: str):
     """Write the workbook row by row (constant memory) to a temporary file; return it."""
-    import xlsxwriter
-
     out = tempfile.TemporaryFile()
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": False,
-                                     "strings_to_numbers": False})
+    book = spreadsheet.workbook(out, constant_memory=True, in_memory=False)
     ws = book.add_worksheet(sheet[:31])
     bold = book.add_format({"bold": True})
-    for i, c in enumerate(columns):
-        ws.write(0, i, c.name, bold)
+    spreadsheet.write_row(ws, 0, [c.name for c in columns], bold)
     ws.freeze_panes(1, 0)
     for n, (_row, values) in enumerate(recs, start=1):
-        ws.write_row(n, 0, values)
+        spreadsheet.write_row(ws, n, values)
     book.close()
     out.seek(0)
     return out
@@ -173,8 +169,23 @@ CONTENT_TYPES = {
 }
 
 
+def _primed(recs):
+    """Return `recs` with its query run and its first row made now, so that a failing query
+    is an error before the response's first byte, never a file cut off mid-stream."""
+    recs = iter(recs)
+    first = next(recs, None)
+
+    def rest():
+        if first is not None:
+            yield first
+            yield from recs
+
+    return rest()
+
+
 def stream(fmt: str, recs, columns, *, filename: str, sheet: str = "laporan"):
     """Return the streamed HTTP response of `recs` in format `fmt`."""
+    recs = _primed(recs)
     if fmt == "xlsx":
         response = FileResponse(xlsx_file(recs, columns, sheet=sheet),
                                 content_type=CONTENT_TYPES[fmt])

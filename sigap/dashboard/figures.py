@@ -18,6 +18,7 @@ from django.db.models.functions import TruncDate
 
 from sigap.dashboard import stats
 from sigap.dashboard.scope import Scope, open_now, received, rows
+from sigap.lib import text
 
 
 @dataclass(frozen=True)
@@ -155,8 +156,10 @@ def narrow(qs, pairs: list[tuple[str, str]], tz):
             attr = _FIELD_OF[name]
             if value in ("None", ""):
                 qs = qs.filter(**{f"{attr}__isnull": True}) if attr != "source" else qs
-            elif attr == "source" or value.isdigit():
+            elif attr == "source":
                 qs = qs.filter(**{attr: value})
+            elif text.as_id(value) is not None:
+                qs = qs.filter(**{attr: text.as_id(value)})
         elif name == "week":
             try:
                 monday = date.fromisoformat(value)

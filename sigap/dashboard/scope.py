@@ -11,10 +11,12 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import Exists, OuterRef, Subquery
+from django.utils.translation import gettext as _
 
 from sigap.accounts.models import Role as AccountRole
+from sigap.lib import text
 from sigap.reports.models import Report, ReportEvent
 
 
@@ -60,16 +62,26 @@ class Scope:
         return replace(self, **changes)
 
 
+# Dates a scope may name: a day after FIRST_DAY's year would overflow the day after it.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
 def _int(value) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() else None
+    try:  # not a number: no filter, as a link without it would show
+        return text.as_id(value, refuse_too_large=True)
+    except ValueError:
+        raise BadRequest(_("Saringan tidak dikenal: nomor terlalu besar.")) from None
 
 
 def _date(value, default: date) -> date:
     try:
-        return date.fromisoformat((value or "").strip())
+        day = date.fromisoformat((value or "").strip())
     except ValueError:
         return default
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise BadRequest(_("Tanggal harus antara %(first)s dan %(last)s.") % {
+            "first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()})
+    return day
 
 
 def can_see_dashboard(user) -> bool:

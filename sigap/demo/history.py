@@ -250,6 +250,8 @@ class Simulation:
         if new != Status.SUBMITTED and r.first_response_at is None:
             r.first_response_at = at
         name = STAMPS.get(new)
+        if old in workflow.IN_FIELD and new == Status.VERIFIED:
+            name = None  # a handback keeps the time of the verification
         if name:
             setattr(r, name, at)
         if new == Status.ASSIGNED and r.verified_at is None:

@@ -20,6 +20,7 @@ import shutil
 import sqlite3
 import subprocess
 import tarfile
+import zlib
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -156,18 +157,41 @@ def _safe_members(tar: tarfile.TarFile):
         yield member
 
 
+def _unpack(archive: Path, workdir: Path) -> dict:
+    """Extract `archive` into `workdir` and return its manifest; raise BackupError, with
+    what is wrong in words, for a missing, truncated or foreign file (never a traceback)."""
+    try:
+        with tarfile.open(archive) as tar:
+            tar.extractall(workdir, members=_safe_members(tar), filter="data")
+    except FileNotFoundError:
+        raise BackupError(f"no such archive: {archive}") from None
+    except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
+        raise BackupError(f"the archive is incomplete or damaged (was it cut short while "
+                          f"copying?): {exc}") from None
+    try:
+        manifest = json.loads((workdir / "manifest.json").read_text())
+    except FileNotFoundError:
+        raise BackupError("the archive has no manifest: incomplete, or not a Sigap "
+                          "backup") from None
+    except ValueError:
+        raise BackupError("the archive's manifest is damaged") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BackupError("unknown archive format")
+    missing = {"engine", "database", "database_sha256", "media", "tables"} - set(manifest)
+    if missing:
+        raise BackupError(f"the archive's manifest lacks {', '.join(sorted(missing))}")
+    return manifest
+
+
 def restore(archive: Path) -> dict:
     """Replace the database and the media files with those of `archive`; return its manifest.
 
     Stop the server and the worker first: restore is not meant to run under load.
     """
     media_root = Path(settings.MEDIA_ROOT)
-    with tempfile.TemporaryDirectory() as tmp, tarfile.open(archive) as tar:
+    with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        tar.extractall(workdir, members=_safe_members(tar), filter="data")
-        manifest = json.loads((workdir / "manifest.json").read_text())
-        if manifest.get("format") != FORMAT:
-            raise BackupError("unknown archive format")
+        manifest = _unpack(archive, workdir)
         if manifest["engine"] != _engine():
             raise BackupError(f"archive is of {manifest['engine']}, this server runs "
                               f"{_engine()}")

@@ -52,3 +52,42 @@ def first_control(value) -> str | None:
             if found is not None:
                 return f"{index}.{found}" if found else str(index)
     return None
+
+
+MAX_ID = 2**63 - 1  # the largest primary key either database stores
+_DIGITS = re.compile(r"[0-9]{1,30}")
+
+
+def as_id(value, *, refuse_too_large: bool = False) -> int | None:
+    """Return the primary key a query-string value names, or None when it names none.
+
+    Only ASCII digits ("²".isdigit() is true, and int() refuses it) and only what a 64-bit
+    key can hold (a larger number overflows SQLite and PostgreSQL alike); with
+    `refuse_too_large`, a larger number raises ValueError instead, for a page that says so.
+    """
+    value = (value or "").strip() if isinstance(value, str) else ""
+    if not _DIGITS.fullmatch(value):
+        return None
+    number = int(value)
+    if number > MAX_ID:
+        if refuse_too_large:
+            raise ValueError("number too large for an id")
+        return None
+    return number
+
+
+LOCKOUT_USERNAME_MAX = 150  # Django's username length; django-axes keeps 255
+
+
+def lockout_username(request, credentials) -> str | None:
+    """Return the username django-axes counts failures under (AXES_USERNAME_CALLABLE).
+
+    What was typed, without control characters and cut to a username's length: a typed
+    6,000-character or NUL-holding name is a failed sign-in, never a database error.
+    """
+    value = (credentials or {}).get("username")
+    if value is None and request is not None:
+        value = request.POST.get("username") if hasattr(request, "POST") else None
+    if value is None:
+        return None
+    return strip_control(str(value))[:LOCKOUT_USERNAME_MAX]

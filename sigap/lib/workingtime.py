@@ -20,6 +20,12 @@ class Calendar:
     workdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})  # Monday..Friday
     holidays: frozenset[date] = field(default_factory=frozenset)
 
+    def __post_init__(self):
+        # An office that closes before it opens, or never works a day, has no service time:
+        # adding hours to it would never end.
+        if not self.always_open and (self.end <= self.start or not self.workdays):
+            raise ValueError("office hours must end after they start, on at least one day")
+
     def is_working_day(self, day: date) -> bool:
         return self.always_open or (day.weekday() in self.workdays and day not in self.holidays)
 

@@ -12,6 +12,9 @@ class NotificationAdmin(admin.ModelAdmin):
     raw_id_fields = ["event", "report", "user"]
     readonly_fields = [f.name for f in Notification._meta.fields]
 
+    def has_add_permission(self, request):
+        return False  # the services make notifications; a hand-made one has no event or time
+
 
 @admin.register(Unsubscribed)
 class UnsubscribedAdmin(admin.ModelAdmin):

@@ -71,7 +71,8 @@ def service(category: Category) -> dict:
     return {
         "service_code": category.code,
         "service_name": category.name,
-        "description": category.description or None,
+        # The public description only: `description` holds the pack's internal notes.
+        "description": category.public_description or None,
         "metadata": bool(category.has_attributes),
         "type": "realtime",
         "keywords": category.keywords or None,

@@ -114,7 +114,9 @@ POST_FIELDS = ["api_key", "service_code", "jurisdiction_id", "lat", "long", "add
 
 def openapi_document(base_url: str) -> dict:
     """Return the OpenAPI 3.0 document of the Open311 JSON endpoints under `base_url`."""
-    common = {"400": ERRORS, "404": ERRORS}
+    # Every operation: 400 (a control character or over-long path anywhere, a bad value),
+    # 404, and 429 (reads are throttled per address, writes per API key).
+    common = {"400": ERRORS, "404": ERRORS, "429": ERRORS}
     return {
         "openapi": "3.0.3",
         "info": {"title": "Sigap Open311 GeoReport v2", "version": "2",
@@ -123,7 +125,8 @@ def openapi_document(base_url: str) -> dict:
         "servers": [{"url": base_url.rstrip("/")}],
         "paths": {
             "/discovery.json": {"get": {"operationId": "discovery", "parameters": [],
-                                        "responses": {"200": _json(_ref("Discovery"), "OK")}}},
+                                        "responses": {"200": _json(_ref("Discovery"), "OK"),
+                                                      **common}}},
             "/services.json": {"get": {
                 "operationId": "services", "parameters": [JURISDICTION],
                 "responses": {"200": _json({"type": "array", "items": _ref("Service")}, "OK"),
@@ -146,7 +149,7 @@ def openapi_document(base_url: str) -> dict:
                     "responses": {
                         "200": _json({"type": "array", "minItems": 1, "maxItems": 1,
                                       "items": _ref("Created")}, "Created"),
-                        "403": ERRORS, "429": ERRORS, **common}},
+                        "403": ERRORS, **common}},
             },
             "/requests/{service_request_id}.json": {"get": {
                 "operationId": "request",

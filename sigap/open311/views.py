@@ -13,10 +13,12 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from rest_framework import throttling
 
 from sigap.agencies.models import Category
 from sigap.cities.models import City
 from sigap.lib import text
+from sigap.lib.clientip import client_ip
 from sigap.open311 import adapter, keys, readcache, render
 from sigap.open311.adapter import Problem, get
 from sigap.open311.models import RequestMeta
@@ -26,6 +28,26 @@ from sigap.reports.models import Report
 
 # Service Discovery: when this endpoint's behaviour last changed (must lie in the past).
 CHANGESET = "2026-11-01T00:00:00+08:00"
+
+
+class ReadThrottle(throttling.SimpleRateThrottle):
+    """The REST API's rule for Open311's reads: so many per minute from one address
+    (SIGAP_THROTTLE_OPEN311, as SIGAP_THROTTLE_ANON for REST); writes have their key's budget."""
+
+    scope = "open311"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
+
+
+def _throttled(request, fmt):
+    throttle = ReadThrottle()
+    if throttle.allow_request(request, None):
+        return None
+    wait = max(1, int(throttle.wait() or 60))
+    return render.errors(fmt, 429, [(429, _(
+        "Terlalu banyak permintaan; coba lagi dalam %(s)d detik.") % {"s": wait})],
+        headers={"Retry-After": str(wait)})
 
 
 def endpoint(*methods):
@@ -57,6 +79,9 @@ def endpoint(*methods):
                 params = request.POST if request.method == "POST" else request.GET
                 city = _city(get(params, "jurisdiction_id") or get(request.GET, "jurisdiction_id"))
                 if request.method == "GET":
+                    refused = _throttled(request, fmt)
+                    if refused is not None:
+                        return refused
                     return readcache.answer(request, lambda: view(request, fmt, city, **kwargs))
                 return view(request, fmt, city, **kwargs)
             except Problem as problem:

@@ -7,9 +7,10 @@ exports all ask here, so the rule lives once):
   (`strip_identity`, called by every intake before the report is created);
 - **confidential** (`Report.is_public=False`) — invisible to the public everywhere
   (`Report.objects.public()`, `can_view`);
-- **sensitive category** (missing persons, homeless people, health...) — visible, but the
-  public sees neither its words (description, answers), its photos, nor its street and exact
-  point: only the kelurahan.
+- **sensitive category** (missing persons, homeless people, health, children...) — visible,
+  but the public sees neither its words (description, answers), any of its photos (the
+  reporter's or the officer's proof: both can show the person or the house), nor its street
+  and exact point: only the kelurahan.
 
 Reporter contacts are for the staff who handle the report (the state machine's field roles:
 the agency's desk and officers, the city administrator) — never the public, and not the
@@ -99,8 +100,6 @@ def location(report: Report, view: View) -> tuple[float, float]:
 
 
 def photos(report: Report, view: View, items) -> list[Photo]:
-    """Return the photos this viewer may see (proof photos are public; a sensitive report's
-    own photos are not)."""
-    if view.details:
-        return list(items)
-    return [p for p in items if p.kind != Photo.Kind.REPORT]
+    """Return the photos this viewer may see: all of them, or none of a sensitive report's
+    (its proof photos too)."""
+    return list(items) if view.details else []

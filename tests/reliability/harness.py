@@ -61,6 +61,7 @@ class Server:
             "SIGAP_VAR_DIR": str(tmp / "var"), "SIGAP_MEDIA_ROOT": str(tmp / "var" / "media"),
             "SIGAP_STATIC_ROOT": str(tmp / "static"),
             "SIGAP_THROTTLE_ANON": UNLIMITED, "SIGAP_THROTTLE_USER": UNLIMITED,
+            "SIGAP_THROTTLE_OPEN311": UNLIMITED,
             "SIGAP_WEB_REPORTS_PER_DEVICE": UNLIMITED,
             "SIGAP_WEB_REPORTS_PER_ADDRESS": UNLIMITED, "SIGAP_WEB_SAME_TEXT": UNLIMITED,
             "SIGAP_HUEY_NAME": tag, "SIGAP_CACHE_PREFIX": tag, "SIGAP_WORKERS": "2",

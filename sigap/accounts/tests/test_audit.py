@@ -57,7 +57,7 @@ def test_a_citizen_downloads_everything_kept_about_them(client, reported):
     data = json.loads(response.content)
     assert data["account"]["email"] == "maria@example.org"
     assert [r["ticket"] for r in data["reports"]] == [report.ticket]
-    assert data["reports"][0]["contact"]["phone"] == "081234567890"
+    assert data["reports"][0]["contact"]["phone"] == "+6281234567890"
     assert AuditEntry.objects.filter(action=AuditEntry.Action.PERSONAL_DATA_EXPORT,
                                      actor=citizen).exists()
     assert "/saya/data.json" in client.get("/akun/profil/").content.decode()

@@ -155,7 +155,7 @@ def test_it_lists_in_a_fixed_number_of_queries(api, listed, make_report,
 
 def test_it_shows_a_public_timeline_without_names_or_contacts(api, make_report, make_user,
                                                               now, as_user):
-    report = make_report(contact=services.Contact(name="Maria", phone="0812"))
+    report = make_report(contact=services.Contact(name="Maria", phone="0812 3456 7890"))
     dispatcher = make_user("dispatcher", agency="DLHK", first_name="Budi")
     services.verify(report.pk, actor=dispatcher, now=now)
     services.add_note(report.pk, actor=dispatcher, now=now, text="internal", public=False)

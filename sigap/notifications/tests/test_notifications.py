@@ -72,7 +72,7 @@ def test_it_tells_an_anonymous_reporter_at_the_contact_address(
     committed(reports.verify, by_phone.pk, actor=desk, now=now)
     assert [m.to for m in mailoutbox] == [["anon@contoh.id"]]
     assert by_mail.tracking_key in mailoutbox[0].body  # their private tracking link
-    assert [(c, to) for c, to, _ in sent] == [("sms", "081311112222")]
+    assert [(c, to) for c, to, _ in sent] == [("sms", "+6281311112222")]  # normalised
 
 
 @pytest.mark.django_db

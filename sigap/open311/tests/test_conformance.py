@@ -165,7 +165,7 @@ def test_it_issues_no_tokens_because_every_service_is_realtime(o311, fmt, make_r
 def test_it_creates_a_request_through_the_one_service_layer(o311, fmt, api_key):
     response, body = o311.post(fmt, valid_post(api_key, email="warga@example.com",
                                                first_name="Maria", last_name="Ndun",
-                                               phone="0812", device_id="dev-1",
+                                               phone="0812 3456 7890", device_id="dev-1",
                                                account_id="acc-9"))
     assert response.status_code == 200
     (created,) = items(body, fmt)

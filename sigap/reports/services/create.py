@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from sigap.agencies import routing
 from sigap.agencies.models import Category
 from sigap.cities.locate import OutsideCity, locate
+from sigap.lib import phones
+from sigap.lib import text as texts
 from sigap.reports.models import (
     Follower, IdempotencyKey, Photo, Report, ReportEvent, TicketSequence,
 )
@@ -98,7 +100,10 @@ def validate_answers(category: Category, answers: dict) -> dict:
         elif attr.datatype == T.DATETIME:
             from django.utils.dateparse import parse_datetime
 
-            parsed = parse_datetime(str(value)) if not isinstance(value, datetime) else value
+            try:  # "2026-01-01T25:00" has the shape of a time but is none (ValueError)
+                parsed = parse_datetime(str(value)) if not isinstance(value, datetime) else value
+            except ValueError:
+                parsed = None
             if parsed is None:
                 errors[f"attribute[{attr.code}]"] = _(
                     "Format tanggal tidak dikenal: %(q)s") % {"q": attr.label}
@@ -109,6 +114,10 @@ def validate_answers(category: Category, answers: dict) -> dict:
             if len(text) > MAX_DESCRIPTION:
                 errors[f"attribute[{attr.code}]"] = _("Terlalu panjang: %(q)s") % {
                     "q": attr.label}
+                continue
+            if texts.has_control(text):  # PostgreSQL cannot store NUL
+                errors[f"attribute[{attr.code}]"] = _(
+                    "Karakter kontrol tidak diizinkan di %(name)s.") % {"name": attr.label}
                 continue
             clean[attr.code] = text
     if errors:
@@ -180,6 +189,16 @@ def check_report(city, data: NewReport, *, now: datetime) -> Checked:
     if not description and not data.photos:
         errors["description"] = _(
             "Tuliskan keterangan singkat atau lampirkan foto.")
+    for name, value in (("description", description), ("address", data.address or ""),
+                        ("contact_name", data.contact.name), ("contact_email", data.contact.email)):
+        if texts.has_control(value or ""):  # one rule for every door: PostgreSQL refuses NUL
+            errors[name] = _("Karakter kontrol tidak diizinkan di %(name)s.") % {"name": name}
+    contact_phone = ""
+    if data.contact.phone:
+        try:
+            contact_phone = phones.e164(data.contact.phone)
+        except ValueError:
+            errors["contact_phone"] = _("Nomor HP tidak valid (contoh: 0812 3456 7890).")
     if errors:
         raise ValidationError(errors)
     answers = validate_answers(category, data.answers)
@@ -197,7 +216,7 @@ def check_report(city, data: NewReport, *, now: datetime) -> Checked:
         kelurahan_id=located.kelurahan_id, kecamatan_id=located.kecamatan_id,
         status=Status.SUBMITTED, priority=1 if category.is_emergency else category.priority,
         reporter=reporter, is_anonymous=data.is_anonymous,
-        contact_name=data.contact.name[:120], contact_phone=data.contact.phone[:30],
+        contact_name=data.contact.name[:120], contact_phone=contact_phone,
         contact_email=data.contact.email, source=data.source,
         external_app=data.external_app[:120], agency=agency, response_due_at=response_due,
         due_at=due, created_at=now, updated_at=now,

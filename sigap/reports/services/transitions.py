@@ -56,7 +56,7 @@ def transition(report_id: int, action: str, *, actor, now: datetime, note: str =
             apply(report)
         report.status = new
         report.updated_at = now
-        _stamp_milestones(report, new, now)
+        _stamp_milestones(report, old, new, now)
         report.save()
         event = ReportEvent.objects.create(
             report=report, kind=_KIND_FOR_ACTION.get(action, ReportEvent.Kind.STATUS),
@@ -75,7 +75,7 @@ def transition(report_id: int, action: str, *, actor, now: datetime, note: str =
     return report
 
 
-def _stamp_milestones(report: Report, new: str, now: datetime) -> None:
+def _stamp_milestones(report: Report, old: str, new: str, now: datetime) -> None:
     if new != Status.SUBMITTED and report.first_response_at is None:
         report.first_response_at = now
     stamps = {
@@ -84,6 +84,8 @@ def _stamp_milestones(report: Report, new: str, now: datetime) -> None:
         Status.CLOSED: "closed_at", Status.REJECTED: "closed_at", Status.DUPLICATE: "closed_at",
     }
     name = stamps.get(new)
+    if old in workflow.IN_FIELD and new == Status.VERIFIED:
+        name = None  # a handback: the report was verified when it was, not now
     if name:
         setattr(report, name, now)
     if new in (Status.ASSIGNED,) and report.verified_at is None:

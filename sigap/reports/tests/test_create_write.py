@@ -44,7 +44,7 @@ def test_every_value_reaches_the_database_as_it_was_in_memory(kupang, category, 
     data = services.NewReport(
         category=cat, lat=-10.171234567891, lng=123.6012345678901, description="Ünïcode ✓ 'q'",
         answers=answers, address="Jl. \"El Tari\" No. 1", is_anonymous=True,
-        contact=services.Contact(name="Ina", phone="0812", email=""),
+        contact=services.Contact(name="Ina", phone="0812 3456 7890", email=""),
         origin={"nested": {"list": [1, 2.5, None, True]}})
     created = services.create_report(kupang, data, now=now).report
     stored = Report.objects.get(pk=created.pk)
