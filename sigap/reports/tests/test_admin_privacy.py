@@ -29,7 +29,8 @@ def test_the_executive_does_not_see_reporters_contacts_in_the_admin(client, make
     page = admin_page(client, make_user("executive"), report)
     html = page.content.decode()
     assert page.status_code == 200 and report.ticket in html
-    for secret in (PHONE, "maria@contoh.id", "Maria Pelapor"):
+    assert report.contact_phone == "+6281255509876"  # stored as one normaliser writes it
+    for secret in (report.contact_phone, "5550", "maria@contoh.id", "Maria Pelapor"):
         assert secret not in html
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.CONTACT_VIEWED).exists()
 
@@ -37,6 +38,7 @@ def test_the_executive_does_not_see_reporters_contacts_in_the_admin(client, make
 def test_the_city_administrator_sees_them_and_it_is_recorded(client, make_user, report):
     page = admin_page(client, make_user("admin", is_superuser=True), report)
     html = page.content.decode()
-    assert page.status_code == 200 and PHONE in html and "maria@contoh.id" in html
+    assert page.status_code == 200 and report.contact_phone in html
+    assert "maria@contoh.id" in html
     entry = AuditEntry.objects.get(action=AuditEntry.Action.CONTACT_VIEWED)
     assert entry.target == f"report:{report.ticket}"
