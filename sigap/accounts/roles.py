@@ -51,3 +51,19 @@ def sync_user_groups(user) -> None:
     groups = ensure_groups()
     user.groups.remove(*[g for r, g in groups.items() if r != user.role])
     user.groups.add(groups[Role(user.role)])
+
+
+def home_for(user) -> str:
+    """Return the page a person lands on after signing in when no page was asked for: an
+    officer their tasks, the desk and the city administrator the inbox, the executive the
+    dashboard, a citizen the citizen home — never a staff member on the citizen home."""
+    from django.urls import reverse
+
+    role = getattr(user, "role", Role.CITIZEN)
+    if role == Role.EXECUTIVE:
+        return reverse("dashboard:home")
+    if role == Role.OFFICER and not getattr(user, "is_city_admin", False):
+        return reverse("backoffice:tasks")
+    if role in (Role.DISPATCHER, Role.HEAD, Role.ADMIN) or getattr(user, "is_superuser", False):
+        return reverse("backoffice:inbox")
+    return "/"

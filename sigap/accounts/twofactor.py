@@ -33,6 +33,8 @@ from django_otp import login as otp_login, match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sigap.accounts import roles
+
 # Every staff door that a browser opens: the office, the Django admin, the dashboard (and
 # its exports), the capacity simulation. The REST API follows the same rule (see above).
 STAFF_PREFIXES = ("/office/", "/admin/", "/dasbor/", "/kapasitas/")
@@ -105,10 +107,11 @@ class TokenForm(forms.Form):
 
 
 def _next(request) -> str:
-    url = request.POST.get("next") or request.GET.get("next") or "/office/"
+    home = roles.home_for(request.user)
+    url = request.POST.get("next") or request.GET.get("next") or home
     ok = url_has_allowed_host_and_scheme(url, {request.get_host()},
                                          require_https=request.is_secure())
-    return url if ok else "/office/"
+    return url if ok else home
 
 
 def new_recovery_codes(user) -> list[str]:

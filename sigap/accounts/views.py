@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_POST
 
-from sigap.accounts import audit, lockout, services
+from sigap.accounts import audit, lockout, roles, services
 from sigap.lib.clientip import client_ip
 from sigap.accounts.forms import (
     CodeForm, ContactCodeForm, DeleteForm, DestinationForm, PasswordSignInForm, ProfileForm,
@@ -43,7 +43,7 @@ def _errors_into(form, exc: ValidationError) -> None:
 
 def _login(request, user):
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    response = redirect(_next_url(request))
+    response = redirect(_next_url(request, roles.home_for(user)))
     request.session.pop(SESSION_NEXT, None)
     response.set_cookie("django_language", user.language, max_age=365 * 24 * 3600,
                         samesite="Lax")

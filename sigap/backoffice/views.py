@@ -25,7 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _, gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from sigap.accounts import audit
+from sigap.accounts import audit, roles
 from sigap.accounts.models import Role as AccountRole, User
 from sigap.agencies.models import Agency, Category, Team
 from sigap.backoffice import access
@@ -97,12 +97,11 @@ class StaffSignInForm(forms.Form):
 
 def staff_signin(request):
     """Staff sign in with their username and password and land on the office."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if not (target.startswith("/office/") and url_has_allowed_host_and_scheme(
-            target, {request.get_host()})):
-        target = reverse("backoffice:inbox")
+    asked = request.POST.get("next") or request.GET.get("next") or ""
+    target = asked if (asked.startswith("/office/") and url_has_allowed_host_and_scheme(
+        asked, {request.get_host()})) else ""
     if access.is_staff_user(request.user):
-        return redirect(target)
+        return redirect(target or roles.home_for(request.user))
     form = StaffSignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = authenticate(request, username=form.cleaned_data["username"].strip(),
@@ -113,7 +112,7 @@ def staff_signin(request):
                                    "bukan akun petugas."))
         else:
             login(request, user)
-            response = redirect(target)
+            response = redirect(target or roles.home_for(user))
             response.set_cookie("django_language", user.language, max_age=365 * 24 * 3600,
                                 samesite="Lax")
             return response
@@ -311,11 +310,11 @@ def _report_context(request, report, now):
     role = access.role_for(request, report)
     events = list(report.events.select_related("actor").order_by("at", "pk"))
     labels = dict(Status.choices)
-    roles = dict(workflow.Role.choices)
+    role_labels = dict(workflow.Role.choices)
     for event in events:
         event.old_label, event.new_label = labels.get(event.old, ""), labels.get(event.new, "")
         # Who acted, by name; a citizen without one by their part, never an internal id.
-        event.actor_label = roles.get(event.actor_role, "")
+        event.actor_label = role_labels.get(event.actor_role, "")
     photos = list(report.photos.all())
     attrs = {a.code: a for a in report.category.attributes.all()}
     answers = []

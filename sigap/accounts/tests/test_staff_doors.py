@@ -138,3 +138,27 @@ def test_a_citizen_gets_a_token_with_the_password_alone(make_user, kupang):
     make_user("citizen", username="maria")
     response = Client().post("/api/v1/auth/token/", {"username": "maria", "password": PASSWORD})
     assert response.status_code == 200 and response.json()["token"]
+
+
+@pytest.mark.parametrize("role,home", [
+    ("officer", "/office/tugas/"), ("dispatcher", "/office/"), ("head", "/office/"),
+    ("admin", "/office/"), ("executive", "/dasbor/"), ("citizen", "/")])
+def test_each_person_lands_on_their_own_page_after_signing_in(role, home, make_user, kupang):
+    user = staff(make_user, role) if role != "citizen" else make_user("citizen",
+                                                                      username="warga-pintu")
+    client = Client()
+    response = client.post("/akun/masuk/sandi/", {"destination": user.username,
+                                                  "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == home
+    if role == "citizen":
+        return
+    # The page asks for the second factor first, and sends back to the same page after it.
+    assert client.get(home)["Location"].startswith("/akun/2fa/")
+    client.get("/akun/2fa/")
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    page = client.post("/akun/2fa/", {"token": code_of(device)})
+    assert f'href="{home}"' in page.content.decode()  # after the recovery codes: onwards
+    # The office's own sign-in sends each to the same place.
+    office = Client()
+    landed = office.post("/office/masuk/", {"username": user.username, "password": PASSWORD})
+    assert landed["Location"] == home
