@@ -34,9 +34,9 @@ def send_email(to: str, subject: str, text: str, html: str | None = None) -> Non
 def send_webhook(channel: str, to: str, text: str, *, timeout: float = 10.0) -> None:
     url = settings.SIGAP_SMS_WEBHOOK_URL
     if not url:
-        # No gateway configured: the console is the gateway (development and tests).
+        # No gateway configured: the server's log is the gateway (development and tests),
+        # once per message (it was printed and logged: every message showed twice).
         log.warning("[%s → %s] %s", channel, to, text)
-        print(f"[{channel} → {to}] {text}", flush=True)
         return
     body = json.dumps({"channel": channel, "to": to, "text": text}).encode()
     request = urllib.request.Request(url, data=body, method="POST",

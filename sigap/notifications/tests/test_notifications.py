@@ -172,3 +172,15 @@ def test_it_unsubscribes_an_anonymous_contact(client, make_report, desk, committ
                         args=[services.unsubscribe_token("e:anon@contoh.id")]))
     committed(reports.verify, report.pk, actor=desk, now=now)
     assert mailoutbox == []
+
+
+def test_the_console_gateway_says_each_message_once(settings, capsys, caplog):
+    """Without a gateway (make serve), an SMS is written to the server's log once, not once
+    by print and again by the logger."""
+    import logging
+
+    settings.SIGAP_SMS_WEBHOOK_URL = ""
+    with caplog.at_level(logging.INFO):
+        channels.send_webhook("sms", "+6281200000001", "Laporan KPG-2026-000001 diterima")
+    said = capsys.readouterr().out + "".join(r.getMessage() for r in caplog.records)
+    assert said.count("Laporan KPG-2026-000001 diterima") == 1
