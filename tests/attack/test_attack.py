@@ -22,6 +22,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 
 from tests.attack import discover
+from tests.reliability.harness import write_figures
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -65,12 +66,7 @@ TALLY: dict[str, int] = {}
 def report(name: str, **figures) -> None:
     from django.db import connection
 
-    line = {"test": name, "leg": connection.vendor, **figures}
-    print(json.dumps(line))
-    out = os.environ.get("SIGAP_RELIABILITY_OUT")
-    if out:
-        with open(out, "a") as fh:
-            fh.write(json.dumps(line) + "\n")
+    write_figures({"test": name, "leg": connection.vendor, **figures})
 
 
 # --- The world under attack ------------------------------------------------------------------

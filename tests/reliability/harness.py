@@ -287,3 +287,13 @@ def stored(server: Server) -> dict[str, int]:
         "SELECT r.ticket, (SELECT COUNT(*) FROM reports_photo p WHERE p.report_id = r.id "
         "AND p.kind = 'report') FROM reports_report r")
     return dict(rows)
+
+
+def write_figures(line: dict) -> None:
+    """Print one line of a run's figures as JSON and append it to SIGAP_RELIABILITY_OUT when
+    set (.ci/run keeps them in var/reliability.jsonl)."""
+    print(json.dumps(line))
+    out = os.environ.get("SIGAP_RELIABILITY_OUT")
+    if out:
+        with open(out, "a") as fh:
+            fh.write(json.dumps(line) + "\n")

@@ -7,7 +7,6 @@ SIGAP_LOAD_CLIENTS (default 50) bound the runs.
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
@@ -15,7 +14,7 @@ import time
 import pytest
 import requests
 
-from tests.reliability.harness import Client, Server, Tally, run_clients, stored
+from tests.reliability.harness import Client, Server, Tally, run_clients, stored, write_figures
 
 pytestmark = [pytest.mark.slow, pytest.mark.timed]
 SECONDS = float(os.environ.get("SIGAP_LOAD_SECONDS", "60"))
@@ -26,11 +25,7 @@ LEG = "postgresql" if os.environ.get("DATABASE_URL") else "sqlite"
 def report(name: str, **figures) -> None:
     line = {"test": name, "leg": LEG, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "load": os.getloadavg()[0], **figures}
-    print(json.dumps(line))
-    out = os.environ.get("SIGAP_RELIABILITY_OUT")
-    if out:
-        with open(out, "a") as fh:
-            fh.write(json.dumps(line) + "\n")
+    write_figures(line)
 
 
 @pytest.fixture
