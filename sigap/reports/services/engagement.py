@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from sigap.accounts.services import parse_destination
-from sigap.reports import workflow
+from sigap.reports import lifecycle, workflow
 from sigap.reports.models import Follower, Report, ReportEvent, Support
 from sigap.reports.workflow import Action, Role
 from sigap.reports.services.common import MAX_DESCRIPTION, _lock, _record_change, role_of
@@ -34,14 +34,10 @@ def add_note(report_id: int, *, actor, now: datetime, text: str, public: bool) -
             report=report, kind=kind, actor=actor, actor_role=role, agency=report.agency,
             note=text[:MAX_DESCRIPTION], is_public=public, at=now)
         report.updated_at = now
-        fields = ["updated_at"]
-        if public:
-            report.status_note = text[:500]
-            fields.append("status_note")
-            if report.first_response_at is None:
-                report.first_response_at = now
-                fields.append("first_response_at")
-        report.save(update_fields=fields)
+        changes = lifecycle.public_note_fields(report, text) if public else {}
+        for name, value in changes.items():
+            setattr(report, name, value)
+        report.save(update_fields=["updated_at", *changes])
         _record_change([event.pk])
     return event
 
