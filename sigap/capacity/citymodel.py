@@ -181,12 +181,13 @@ def _pool(geometry, seed: str, n: int = POINTS_PER_PLACE) -> tuple[tuple, float]
 DENSITY_SCALE_KM = 3.0
 
 
-def density(point: tuple[float, float], centre: tuple[float, float]) -> float:
+def density(point: tuple[float, float], centre: tuple[float, float],
+            scale_km: float = DENSITY_SCALE_KM) -> float:
     """Return the relative density of residents at `point` (lat, lng)."""
     lat, lng = point
     d = math.hypot((lat - centre[0]) * KM_PER_DEGREE,
                    (lng - centre[1]) * KM_PER_DEGREE * math.cos(math.radians(centre[0])))
-    return math.exp(-d / DENSITY_SCALE_KM)
+    return math.exp(-d / scale_km)
 
 
 def place_weights(kelurahan: list[dict], kecamatan_population: dict[str, int | None]):
@@ -229,12 +230,15 @@ def model_for_city(city) -> DemandModel:
     kecamatan_population = {a.code: a.population for a in areas
                             if a.level == Area.Level.KECAMATAN}
     rows = []
-    centre = (city.center_lat, city.center_lng)
+    shapes = shapes_for(city.code)
+    proxy = shapes.get("density", {})
+    centre = tuple(proxy.get("centre", (city.center_lat, city.center_lng)))
+    scale = float(proxy.get("scale_km", DENSITY_SCALE_KM))
     for area in areas:
         if area.level != Area.Level.KELURAHAN or not area.boundary or area.parent is None:
             continue
         points, jitter = _pool(area.boundary, f"{city.code}:{area.code}")
-        dense = [density(p, centre) for p in points]
+        dense = [density(p, centre, scale) for p in points]
         area_km2 = _area_km2(area.boundary)
         rows.append({"kelurahan": area.code, "kecamatan": area.parent.code,
                      "population": area.population, "area_km2": area_km2,
@@ -252,7 +256,7 @@ def model_for_city(city) -> DemandModel:
     codes = list(Category.objects.filter(city=city, is_active=True)
                  .order_by("order", "code").values_list("code", flat=True))
     return build_model(city=city.code, timezone_name=city.timezone, places=places,
-                       categories=codes, shapes=shapes_for(city.code), weight_basis=basis)
+                       categories=codes, shapes=shapes, weight_basis=basis)
 
 
 # ---------------------------------------------------------------------------------------------

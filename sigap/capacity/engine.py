@@ -114,7 +114,8 @@ class SimReport:
         "kelurahan", "loc", "created", "started", "resolved", "final", "officer", "team",
         "handbacks", "reopens", "rejected", "reassigned", "triaged", "work_hours",
         "lead_hours", "desk_draw", "will_handback", "will_reopen", "reopen_draw",
-        "may_duplicate", "duplicate_of", "close_draw", "events", "level_since", "ladder")
+        "may_duplicate", "duplicate_of", "close_draw", "events", "level_since", "ladder",
+        "field_hours")
 
     def __init__(self, seq: int):
         self.seq = seq
@@ -126,6 +127,7 @@ class SimReport:
         self.started = self.resolved = self.final = None
         self.officer = self.team = self.wrong_agency = self.duplicate_of = None
         self.handbacks = self.reopens = 0
+        self.field_hours = 0.0  # travelling and on site, every visit
         self.reassigned = self.triaged = self.may_duplicate = False
         self.events = None  # the trace (a list) when the simulation keeps one
         self.level_since = None
@@ -668,6 +670,7 @@ class Simulation:
         work = r.work_hours * (0.5 if handback else 1.0)
         yield env.timeout(travel + work)
         o.busy_hours += travel + work
+        r.field_hours += travel + work
         o.jobs += 1
         o.pos = r.loc
         r.officer = None

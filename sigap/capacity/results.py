@@ -63,6 +63,7 @@ class _Tally:
         self.escalated = [0, 0, 0]
         self.ttf: list[float] = []
         self.waits: list[float] = []
+        self.late = [0, 0.0, 0.0, 0.0, 0.0, 0]  # n, desk, lead, queue, field hours, reopened
         self.hist = [0] * (len(TTF_BUCKETS) + 2)
 
     def _count(self, name: str, state: str | None) -> None:
@@ -81,8 +82,10 @@ class _Tally:
             return
         self._count("response", sla_state(done_at=r.first_response_at,
                                           due_at=r.response_due_at, paused=False, now=cut))
-        self._count("resolve", sla_state(done_at=r.resolved_at, due_at=r.due_at,
-                                         paused=False, now=cut))
+        resolve = sla_state(done_at=r.resolved_at, due_at=r.due_at, paused=False, now=cut)
+        self._count("resolve", resolve)
+        if resolve == "breached":
+            self._late(r, cut)
         self.handbacks += r.handbacks
         self.reopens += r.reopens
         self.reassigned += r.reassigned
@@ -106,6 +109,30 @@ class _Tally:
         else:
             self.hist[len(TTF_BUCKETS)] += 1
 
+    def _late(self, r, cut) -> None:
+        """Where a late report's time went, in hours: the desk (to its first answer), the
+        lead time (materials, equipment), the queue for an officer, and the field."""
+        answered = r.first_response_at or cut
+        desk = (answered - r.created_at).total_seconds() / 3600
+        begun = r.started if r.started is not None else (cut - r.created_at).total_seconds() \
+            / 3600 + r.created
+        queue = max(begun - r.created - desk - r.lead_hours, 0.0)
+        row = self.late
+        row[0] += 1
+        row[1] += desk
+        row[2] += min(r.lead_hours, max(begun - r.created - desk, 0.0))
+        row[3] += queue
+        row[4] += r.field_hours
+        row[5] += r.reopens > 0
+
+    def drivers(self) -> dict | None:
+        n, desk, lead, queue, field, reopened = self.late
+        if not n:
+            return None
+        return {"late": n, "desk_hours": desk / n, "lead_hours": lead / n,
+                "queue_hours": queue / n, "field_hours": field / n,
+                "reopened_share": reopened / n}
+
     def as_dict(self) -> dict:
         ttf = sorted(self.ttf)
         (response_met, response_missed), (resolve_met, resolve_missed) = (
@@ -127,6 +154,7 @@ class _Tally:
             "reassigned": self.reassigned,
             "reminders": self.escalated[0], "to_head": self.escalated[1],
             "to_admin": self.escalated[2], "ttf_histogram": self.hist,
+            "late_drivers": self.drivers(),
         }
 
 
@@ -189,6 +217,9 @@ def _combine_rows(rows: list[dict]) -> dict:
     for name in SUM_FIELDS:
         values = [r.get(name) or 0 for r in rows]
         out[name] = statistics.fmean(values) if values else 0
+    drivers = [r["late_drivers"] for r in rows if r.get("late_drivers")]
+    out["late_drivers"] = ({k: statistics.fmean(d[k] for d in drivers) for k in drivers[0]}
+                           if drivers else None)
     hists = [r["ttf_histogram"] for r in rows if r.get("ttf_histogram")]
     out["ttf_histogram"] = ([statistics.fmean(col) for col in zip(*hists, strict=True)]
                             if hists else [])
