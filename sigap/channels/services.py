@@ -536,10 +536,10 @@ def send_queued(ids: list[int], *, now: datetime) -> None:
 
 
 def notification_sender(to: str, subject: str, text: str, *, notification=None) -> bool:
-    """The notifications' "whatsapp" sender (registered in ChannelsConfig.ready): on the
-    citizen's chat, inside the service window as a free-form message (with "Sudah beres?"
-    buttons once resolved), outside it as the city's approved template. Returns False when
-    WhatsApp is off (the outbound gateway sends it then)."""
+    """The notifications' "whatsapp" sender (notifications.signals.sending_message, through
+    channels.receivers): on the citizen's chat, inside the service window as a free-form
+    message (with "Sudah beres?" buttons once resolved), outside it as the city's approved
+    template. Returns False when WhatsApp is off (the outbound gateway sends it then)."""
     if not outbound.enabled():
         return False
     try:
