@@ -2,9 +2,8 @@
 
 Seeing is decided by `sigap.reports.visibility` (the office's sight: agency staff see their
 agency's reports; the city administrator and the executive all). Acting is decided by the
-state machine (`services.actions_for`, from
-`reports.workflow`): the pages show the buttons it lists, and the services check it again on
-every call.
+state machine (`services.actions_for`, from `reports.workflow`): the pages show the buttons
+it lists, and the services check it again on every call.
 """
 
 from __future__ import annotations
