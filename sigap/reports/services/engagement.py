@@ -146,7 +146,7 @@ def reporter_confirms(report_id: int, *, fixed: bool, now: datetime, actor=None,
 def forget_user(user, *, now: datetime) -> None:
     """A citizen deletes their account: their reports stay, without reporter or contact
     details; their supports stay counted (the key stays), only who gave them is forgotten.
-    (Registered with accounts.services.on_account_deletion in ReportsConfig.ready().)"""
+    (Connected to accounts.signals.account_deleting in ReportsConfig.ready().)"""
     Report.objects.filter(reporter=user).update(
         reporter=None, is_anonymous=True, contact_name="", contact_phone="", contact_email="",
         updated_at=now)
