@@ -19,6 +19,9 @@ from sigap.capacity.scenario import Scenario
 from sigap.lib import spreadsheet
 
 TARGETS = (0.95, 0.99)
+# The search gives up on a target when doubling the officers gains less than this: the late
+# reports wait for something officers do not change (lead times, the desk's hours).
+PLATEAU = 0.002
 
 
 @dataclass(frozen=True)
@@ -115,10 +118,15 @@ class _Searcher:
         """Return the smallest officer count whose mean compliance reaches `target`
         (bisection; compliance grows with officers), or None below `hi_cap`."""
         hi = max(lo + 1, self.scenario.agencies[self.agency].officers)
-        while self.evaluate(hi)["compliance"] < target:
+        reached = self.evaluate(hi)["compliance"]
+        while reached < target:
             lo, hi = hi, hi * 2
             if hi > hi_cap:
                 return None
+            more = self.evaluate(hi)["compliance"]
+            if more - reached < PLATEAU:
+                return None  # twice the officers, no better: what is late waits for no one
+            reached = more
         while hi - lo > 1:
             mid = (lo + hi) // 2
             if self.evaluate(mid)["compliance"] >= target:
