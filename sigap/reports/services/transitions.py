@@ -13,6 +13,7 @@ from sigap.accounts.models import Role as AccountRole, User
 from sigap.agencies import routing
 from sigap.agencies.models import Agency, Category, Team
 from sigap.lib import images
+from sigap.lib.geo import haversine_m
 from sigap.reports import signals, workflow
 from sigap.reports.models import Follower, Photo, Report, ReportEvent, Support
 from sigap.reports.workflow import Action, Role, Status
@@ -155,13 +156,24 @@ def resolve(report_id: int, *, actor, now: datetime, note: str,
     if errors:
         raise ValidationError(errors)
     cleaned = clean_photos(photos, field_name="photo", limit=MAX_PROOF_PHOTOS)
+    # Each photo's own GPS, from the upload as sent (the cleaned copies carry no metadata).
+    places = [images.gps_of(raw) for raw in photos]
 
     def apply(report):
         report.status_note = note.strip()[:500]
         report.sla_paused_at = None
 
+    def measure(report, event):
+        """Store how far from the report's place each proof photo says it was taken."""
+        saved = list(Photo.objects.filter(event=event).order_by("pk").only("pk"))
+        for photo, place in zip(saved, places):
+            if place is not None:
+                Photo.objects.filter(pk=photo.pk).update(gps_distance_m=round(
+                    haversine_m(report.lat, report.lng, *place), 1))
+        return []
+
     return transition(report_id, Action.RESOLVE, actor=actor, now=now, note=note.strip(),
-                      apply=apply, photos=cleaned)
+                      apply=apply, photos=cleaned, extra_events=measure)
 
 
 def handback(report_id: int, *, actor, now: datetime, reason: str) -> Report:
