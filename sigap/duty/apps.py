@@ -11,11 +11,13 @@ class DutyConfig(AppConfig):
         # Imported here: an app's modules load once every app's models have (Django's rule).
         from sigap.cities import citypack
         from sigap.duty import alerts, pack, push, services
-        from sigap.notifications import channels
+        from sigap.notifications import channels, signals as notify_signals
         from sigap.reports import outbox, signals
 
         signals.who_is_on_duty.connect(services.answer_who_is_on_duty,
                                        dispatch_uid="sigap.duty.rota")
+        notify_signals.takes_push.connect(services.answer_takes_push,
+                                          dispatch_uid="sigap.duty.push")
         outbox.on_event(alerts.handle_events)
         citypack.on_load(pack.load_paging_rules)  # data/<city>/paging.csv
         channels.register_sender("push", push.send_push)

@@ -146,8 +146,12 @@ def start(report_id: int, *, actor, now: datetime, note: str = "") -> Report:
 
 
 def resolve(report_id: int, *, actor, now: datetime, note: str,
-            photos: list[bytes]) -> Report:
-    """Resolve with proof: a note and at least one photo are required."""
+            photos: list[bytes], places: list | None = None) -> Report:
+    """Resolve with proof: a note and at least one photo are required.
+
+    Each proof photo's distance from the report's place is stored: from its own EXIF GPS,
+    else from `places` (the (lat, lng) the phone read from the photo's EXIF before it
+    resized it, which drops the EXIF; None where it had none)."""
     errors = {}
     if not (note or "").strip():
         errors["note"] = _("Tuliskan catatan penyelesaian.")
@@ -157,7 +161,9 @@ def resolve(report_id: int, *, actor, now: datetime, note: str,
         raise ValidationError(errors)
     cleaned = clean_photos(photos, field_name="photo", limit=MAX_PROOF_PHOTOS)
     # Each photo's own GPS, from the upload as sent (the cleaned copies carry no metadata).
-    places = [images.gps_of(raw) for raw in photos]
+    sent = list(places or [])
+    places = [images.gps_of(raw) or (sent[i] if i < len(sent) else None)
+              for i, raw in enumerate(photos)]
 
     def apply(report):
         report.status_note = note.strip()[:500]
@@ -166,7 +172,7 @@ def resolve(report_id: int, *, actor, now: datetime, note: str,
     def measure(report, event):
         """Store how far from the report's place each proof photo says it was taken."""
         saved = list(Photo.objects.filter(event=event).order_by("pk").only("pk"))
-        for photo, place in zip(saved, places):
+        for photo, place in zip(saved, places, strict=True):
             if place is not None:
                 Photo.objects.filter(pk=photo.pk).update(gps_distance_m=round(
                     haversine_m(report.lat, report.lng, *place), 1))
