@@ -513,7 +513,8 @@ def _do_resume(request, report, now):
 
 
 def _is_public(request) -> bool:
-    return request.POST.get("visibility") == "public"
+    """Whether the dispatcher chose to show the change to the citizen (default: not)."""
+    return request.POST.get("audience") == "public"
 
 
 def _do_schedule(request, report, now):
@@ -522,7 +523,7 @@ def _do_schedule(request, report, now):
         raise ValidationError({"on": _("Pilih tanggal pengerjaan.")})
     services.schedule(report.pk, actor=request.user, now=now, on=on,
                       note=request.POST.get("note", ""),
-                      is_public=request.POST.get("visibility", "public") == "public")
+                      is_public=request.POST.get("audience", "public") == "public")
     return _("Pekerjaan dijadwalkan pada %(d)s.") % {"d": on.strftime("%d-%m-%Y")}
 
 
