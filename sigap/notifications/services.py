@@ -130,8 +130,11 @@ def recipients_for(event) -> list[tuple[Recipient, str]]:
             add(_user_recipient(user), P.STATUS)
 
     if event.kind == K.CREATED and report.source == "phone" and report.reporter is None:
-        # A caller's report, entered by the call centre: the caller gets the ticket by SMS.
-        add(_contact_recipient(report), P.STATUS)
+        # A caller's report, entered by the call centre: the caller gets the ticket by SMS
+        # (the caller is not the event's actor, though neither has an account).
+        caller = _contact_recipient(report)
+        if caller is not None:
+            out[caller.key] = (caller, P.STATUS)
 
     if event.kind == K.ASSIGNED:
         if report.officer is not None:
