@@ -48,8 +48,9 @@
     });
     var page = document.querySelector("[data-ticket]");
     if (page && waiting.some(function (e) { return !e.errors && e.ticket === page.getAttribute("data-ticket") && e.action === "resolve"; })) {
-      var form = document.getElementById("resolve-form");
-      if (form) { form.hidden = true; }
+      // Resolved on this phone: neither the form nor "start" makes sense any more.
+      Array.prototype.forEach.call(document.querySelectorAll("#resolve-form, form[data-action=start]"),
+                                   function (form) { form.hidden = true; });
     }
   }
 
