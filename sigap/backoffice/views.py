@@ -42,7 +42,7 @@ from sigap.backoffice.models import ResponseTemplate
 from sigap.cities.models import Area, City
 from sigap.duty.services import on_duty_ids
 from sigap.lib import geo, text
-from sigap.reports import queries, services, workflow
+from sigap.reports import queries, services, visibility, workflow
 from sigap.reports.models import Photo, Report
 from sigap.reports.workflow import Status
 
@@ -154,8 +154,8 @@ def staff_signin(request):
 def _inbox_filter(user, g, now):
     """Return (reports, agency, sees_all, status) for the inbox's query string: the one
     filter the inbox page and its live arrivals share."""
-    qs = access.visible_reports(user).annotate(sla_due=_sla_due())
-    sees_all = user.is_city_admin or user.role == AccountRole.EXECUTIVE
+    qs = visibility.office_reports(user).annotate(sla_due=_sla_due())
+    sees_all = visibility.sees_every_agency(user)
     agency = None
     if sees_all and g.get("agency"):
         agency_id = text.as_id(g["agency"])
@@ -599,8 +599,8 @@ def act(request, ticket, action):
         done = action in ("resolve", "handback")
         return JsonResponse({"ok": True, "next": reverse(
             "backoffice:tasks") if done else reverse("backoffice:task", args=[ticket])})
-    if action in ("reassign", "recategorise") and not request.user.can_see_agency(
-            Report.objects.values_list("agency_id", flat=True).get(pk=report.pk)):
+    if action in ("reassign", "recategorise") and not visibility.office_reports(
+            request.user).filter(pk=report.pk).exists():
         return redirect("backoffice:inbox")  # it left this desk's sight
     if request.POST.get("view") == "task":
         if action in ("resolve", "handback"):

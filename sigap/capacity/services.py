@@ -50,10 +50,16 @@ def with_fitted_rates(city, scenario: Scenario, source: Source) -> Scenario:
         city, since=source.since, until=source.until, default=scenario.rates))
 
 
+def window(source: Source) -> tuple[datetime, datetime] | None:
+    """A replay simulates the recorded period itself and stops where the record stops."""
+    return (source.since, source.until) if source.is_replay else None
+
+
 def run(city, scenario: Scenario, *, replications: int = 3, seed: int = 1,
         source: Source = Source(),
         progress: Callable[[float], None] | None = None) -> dict:
-    """Return the scenario's answers averaged over `replications` seeded years."""
+    """Return the scenario's answers averaged over `replications` seeded years; a replay's
+    carry the period's recorded figures beside the simulated ones (`calibration`)."""
     scenario = with_fitted_rates(city, scenario, source)
     city_rules = rules.load(city, scenario)
     summaries = []
@@ -64,10 +70,15 @@ def run(city, scenario: Scenario, *, replications: int = 3, seed: int = 1,
 
         stream = arrivals(city, scenario, source, seed + k)
         summaries.append(results.summarise(
-            engine.simulate(city_rules, scenario, stream, seed=seed + k, progress=step)))
+            engine.simulate(city_rules, scenario, stream, seed=seed + k, progress=step,
+                            window=window(source))))
     out = results.combine(summaries)
     out["officers_plan"] = {code: plan.officers for code, plan in scenario.agencies.items()}
     out["yearly_total"] = scenario.yearly_total
+    if source.is_replay:
+        out["replay"] = {"since": source.since.isoformat(), "until": source.until.isoformat()}
+        results.attach_recorded(out, demand.recorded(city, since=source.since,
+                                                     until=source.until))
     return out
 
 

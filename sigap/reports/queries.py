@@ -1,23 +1,66 @@
-"""Read-only questions the desk asks about reports (no writes: services do those).
+"""Questions about reports that more than one door asks, answered once (STYLE.md §22).
 
-`duplicate_candidates` answers "which open reports is this new one probably a repeat of?".
-Its geometry is one function, `_within`: a bounding-box prefilter in the database (the
-report_lat_lng index) and the exact great-circle distance on the few rows it returns. When
-the shared `nearby()` lands (sigap/reports/nearby.py / sigap/lib/geo.py, issue 23 merge),
-`_within` is the one place that calls it instead.
+`nearby` — the reports around a point, nearest first: the citizen form's "already
+reported here?", the WhatsApp conversation's offer to support one, the desk's duplicate
+suggestions. (`reports.nearby` is another question: the newest reports in a circle, paged,
+for the public lists.)
+
+`duplicate_candidates` — the open reports a new one probably repeats (the desk's report
+page), from `nearby`, ranked by distance and age together.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import F, Value
+
 from sigap.lib.geo import bbox_around, haversine_m
-from sigap.reports import workflow
 from sigap.reports.models import Report
+from sigap.reports.workflow import OPEN
+
+
+def nearby(city, lat: float, lng: float, *, radius_m: float, categories=None,
+           statuses=OPEN, since: datetime | None = None, limit: int,
+           among=None) -> list[tuple[float, Report]]:
+    """Return up to `limit` reports of `city` within `radius_m` metres of (lat, lng), as
+    (distance in metres, report), nearest first.
+
+    `categories`: anything `category__in` takes (rows, ids, a queryset), None for every
+    category; `statuses`: None for any status; `since`: only reports created then or later;
+    `among`: the reports the caller may show — the public ones by default
+    (`Report.objects.public()`); the desk passes `visibility.office_reports(user)`.
+
+    The database keeps the circle's bounding box and ranks by the flat (equirectangular)
+    distance, which at city scale orders as the great-circle one does, so the first `limit`
+    rows are the nearest whatever the number in the box; their exact distance (haversine)
+    then drops the box's corners and gives the figure shown.
+    """
+    qs = Report.objects.public() if among is None else among
+    qs = qs.filter(city=city)
+    if categories is not None:
+        qs = qs.filter(category__in=categories)
+    if statuses is not None:
+        qs = qs.filter(status__in=list(statuses))
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    min_lat, min_lng, max_lat, max_lng = bbox_around(lat, lng, radius_m)
+    k = math.cos(math.radians(lat))  # a degree of longitude, in degrees of latitude, here
+    dlat = F("lat") - Value(lat)
+    dlng = (F("lng") - Value(lng)) * Value(k)
+    rows = (qs.in_bbox(min_lat, min_lng, max_lat, max_lng)
+            .annotate(flat_d2=(dlat * dlat + dlng * dlng))
+            .order_by("flat_d2", "pk").for_list()[:limit])
+    found = [(haversine_m(lat, lng, r.lat, r.lng), r) for r in rows]
+    found = [(d, r) for d, r in found if d <= radius_m]
+    found.sort(key=lambda pair: (pair[0], pair[1].pk))
+    return found
+
 
 MAX_SUGGESTIONS = 5
-_SCAN = 200  # rows read from the box at most: a new report's 150 m hold far fewer
+_SCAN = 200  # the nearest rows read at most: a new report's 150 m hold far fewer
 
 
 @dataclass
@@ -28,38 +71,21 @@ class Candidate:
     score: float  # 0 = same place, same moment; lower ranks first
 
 
-def _within(qs, lat: float, lng: float, radius_m: float) -> list[tuple[Report, float]]:
-    """Return (report, metres) for the rows of `qs` within `radius_m` of the point (one
-    query: the box, then the exact distance)."""
-    min_lat, min_lng, max_lat, max_lng = bbox_around(lat, lng, radius_m)
-    out = []
-    for other in qs.in_bbox(min_lat, min_lng, max_lat, max_lng)[:_SCAN]:
-        distance = haversine_m(lat, lng, other.lat, other.lng)
-        if distance <= radius_m:
-            out.append((other, distance))
-    return out
-
-
 def duplicate_candidates(report: Report, *, now: datetime, radius_m: float, days: int,
                          limit: int = MAX_SUGGESTIONS) -> list[Candidate]:
     """Return the open reports that `report` may repeat: handled by the same agency (the
     same or a related category), within `radius_m`, created in the `days` before it (or
-    since), ranked by distance and age together (each as a share of its window)."""
+    since); ranked by distance and age, each as a share of its window, a related category
+    counting half a window more than the same one. One query (`nearby`)."""
     window = timedelta(days=days)
-    since = min(report.created_at, now) - window
-    qs = (Report.objects.filter(agency_id=report.agency_id, city_id=report.city_id,
-                                status__in=workflow.OPEN, created_at__gte=since)
-          .exclude(pk=report.pk).for_list()
-          .only("ticket", "status", "priority", "created_at", "lat", "lng", "address",
-                "description", "category__name_id", "category__name_en",
-                "category__agency_id", "agency__name", "agency__short_name",
-                "kelurahan__name", "kecamatan__name", "team__name", "officer__username",
-                "officer__display_name", "officer__first_name", "officer__last_name"))
+    among = Report.objects.filter(agency_id=report.agency_id).exclude(pk=report.pk)
     found = []
-    for other, distance in _within(qs, report.lat, report.lng, radius_m):
+    for distance, other in nearby(report.city_id, report.lat, report.lng, radius_m=radius_m,
+                                  since=min(report.created_at, now) - window, limit=_SCAN,
+                                  among=among):
         age = abs(report.created_at - other.created_at)
         same = 0.0 if other.category_id == report.category_id else 0.5
-        score = distance / radius_m + age / window + same
-        found.append(Candidate(other, round(distance), age, score))
+        found.append(Candidate(other, round(distance), age,
+                               distance / radius_m + age / window + same))
     found.sort(key=lambda c: (c.score, c.report.pk))
     return found[:limit]

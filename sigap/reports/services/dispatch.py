@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from sigap.reports import workflow
+from sigap.reports import lifecycle, workflow
 from sigap.reports.models import IdempotencyKey, Report, ReportEvent
 from sigap.reports.services.common import _lock, _record_change, role_of
 from sigap.reports.services.transitions import transition
@@ -38,10 +38,9 @@ def schedule(report_id: int, *, actor, now: datetime, on: date, note: str = "",
     def apply(report):
         if on < now.astimezone(report.city.tz).date():
             raise ValidationError({"on": _("Tanggal pengerjaan tidak boleh sebelum hari ini.")})
-        report.scheduled_for = on
-        if is_public:
-            report.status_note = (_("Dijadwalkan dikerjakan pada %(d)s") % {
-                "d": on.strftime("%d-%m-%Y")})[:500]
+        shown = _("Dijadwalkan dikerjakan pada %(d)s") % {"d": on.strftime("%d-%m-%Y")} \
+            if is_public else ""
+        return lifecycle.schedule_fields(on, shown)
 
     return transition(report_id, Action.SCHEDULE, actor=actor, now=now,
                       note=(note or "").strip(), apply=apply, is_public=is_public,
