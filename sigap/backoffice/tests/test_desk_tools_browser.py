@@ -48,3 +48,23 @@ def test_the_report_page_shows_suggestions_and_proof_distance(signed_in, live_se
     assert uncovered_problems(page, "#phone-form input[name=phone]",
                               "#phone-form select[name=kelurahan]") == []
     shot(page, "backoffice-phone-desk-1366x768")
+
+
+def test_the_citizen_sees_the_planned_date_on_a_phone(signed_in, live_server, make_user,
+                                                      make_report):
+    from sigap.citizen.tests.browsing import PHONE
+    from sigap.reports import services
+
+    now = timezone.now()
+    desk = make_user("dispatcher", agency="DLHK")
+    report = make_report(at=now - timedelta(hours=3))
+    services.verify(report.pk, actor=desk, now=now)
+    services.schedule(report.pk, actor=desk, now=now, on=(now + timedelta(days=3)).date(),
+                      note="Menunggu truk pengangkut")
+    page = signed_in(None, PHONE)
+    page.goto(f"{live_server.url}/r/{report.ticket}")
+    assert page.inner_text("#status") == "Dijadwalkan"
+    assert page.inner_text("#scheduled-for").startswith("Dijadwalkan dikerjakan pada ")
+    assert "Menunggu truk pengangkut" in page.inner_text("#timeline")
+    assert uncovered_problems(page, "#status", "#scheduled-for") == []
+    shot(page, "citizen-scheduled-360x740")
