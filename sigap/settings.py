@@ -382,6 +382,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SIGAP_MAX_PHOTO_BYTES = 10 * 1024 * 1024
 SIGAP_MAX_PHOTO_PIXELS = 40_000_000
+# A proof photo taken farther than this from the report's place (by its own GPS) is flagged
+# to the dispatcher (docs/architecture.md, "The officer's phone").
+SIGAP_PROOF_DISTANCE_WARN_M = env_int("SIGAP_PROOF_DISTANCE_WARN_M", 200)
+# Duplicate suggestions on the office report page: open reports this near and this recent.
+SIGAP_DUPLICATE_RADIUS_M = env_int("SIGAP_DUPLICATE_RADIUS_M", 150)
+SIGAP_DUPLICATE_DAYS = env_int("SIGAP_DUPLICATE_DAYS", 7)
 
 # --- E-mail ------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(

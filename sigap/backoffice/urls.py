@@ -12,4 +12,6 @@ urlpatterns = [
     path("r/<str:ticket>/aksi/<str:action>/", views.act, name="act"),
     path("tugas/", views.tasks, name="tasks"),
     path("tugas/<str:ticket>/", views.task_detail, name="task"),
+    path("sw.js", views.office_service_worker, name="sw"),
+    path("telepon/", views.phone_desk, name="phone"),
 ]

@@ -6,7 +6,13 @@ changes them only through `sigap.reports.services` (which check the actor's role
 
 from __future__ import annotations
 
-from datetime import timedelta
+import hashlib
+import json
+import math
+import secrets
+from datetime import datetime, time, timedelta
+from functools import lru_cache
+from pathlib import Path
 
 from django import forms
 from django.conf import settings
@@ -14,15 +20,17 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, Prefetch, Q, When
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, When
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime, parse_time
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _, gettext_lazy as _l
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from sigap.accounts import audit, roles
@@ -31,9 +39,10 @@ from sigap.agencies.models import Agency, Category, Team
 from sigap.backoffice import access
 from sigap.backoffice.access import report_for_staff, staff_required
 from sigap.backoffice.models import ResponseTemplate
-from sigap.cities.models import Area
-from sigap.lib import text
-from sigap.reports import services, visibility, workflow
+from sigap.cities.models import Area, City
+from sigap.duty.services import on_duty_ids
+from sigap.lib import geo, text
+from sigap.reports import queries, services, visibility, workflow
 from sigap.reports.models import Photo, Report
 from sigap.reports.workflow import Status
 
@@ -53,7 +62,7 @@ A = workflow.Action
 # The actions each page offers; which of them show is the state machine's answer.
 BULK_ACTIONS = (A.VERIFY, A.ASSIGN)
 DESK_ACTIONS = (A.VERIFY, A.ASSIGN, A.REJECT, A.MARK_DUPLICATE, A.RECATEGORISE, A.REASSIGN,
-                A.PAUSE, A.RESUME)
+                A.PAUSE, A.RESUME, A.SCHEDULE, A.REPRIORITISE, A.CHANGE_DEADLINE)
 NOTE_ACTIONS = (A.NOTE_INTERNAL, A.NOTE_PUBLIC)
 
 
@@ -82,6 +91,26 @@ def _officer_choices(agency_id):
         .annotate(open_tasks=Count("tasks", filter=Q(tasks__status__in=workflow.IN_FIELD)))
         .order_by("open_tasks", "username")
     )
+
+
+def _officers_for(report, now):
+    """The assign form's officers: the report's kecamatan team first, then who is on duty
+    now (the rota; the on-duty flag for an agency without one), then the fewest open tasks.
+    Two queries (officers with counts and team membership, the rota), whatever the count."""
+    local_teams = Team.objects.filter(agency_id=report.agency_id,
+                                      kecamatan=report.kecamatan_id).values("pk")
+    officers = list(
+        User.objects.filter(agency_id=report.agency_id, role=AccountRole.OFFICER,
+                            is_active=True)
+        .annotate(open_tasks=Count("tasks", filter=Q(tasks__status__in=workflow.IN_FIELD)),
+                  in_team=Exists(User.teams.through.objects.filter(
+                      user_id=OuterRef("pk"), team_id__in=local_teams)))
+        .order_by("username"))
+    on_duty = on_duty_ids(report.agency, now)
+    for officer in officers:
+        officer.duty_now = officer.on_duty if on_duty is None else officer.pk in on_duty
+    officers.sort(key=lambda o: (not o.in_team, not o.duty_now, o.open_tasks))
+    return officers
 
 
 # --- Staff sign-in ------------------------------------------------------------------------
@@ -315,6 +344,8 @@ def _report_context(request, report, now):
         event.old_label, event.new_label = labels.get(event.old, ""), labels.get(event.new, "")
         # Who acted, by name; a citizen without one by their part, never an internal id.
         event.actor_label = role_labels.get(event.actor_role, "")
+        if event.kind == event.Kind.DEADLINE:
+            event.old_at, event.new_at = parse_datetime(event.old), parse_datetime(event.new)
     photos = list(report.photos.all())
     attrs = {a.code: a for a in report.category.attributes.all()}
     answers = []
@@ -340,7 +371,13 @@ def _report_context(request, report, now):
         "reject_reasons": services.REJECT_REASONS.items(),
         "agencies": Agency.objects.filter(city_id=report.city_id).exclude(pk=report.agency_id)
         if A.REASSIGN in actions else [],
-        "officers": _officer_choices(report.agency_id) if A.ASSIGN in actions else [],
+        "officers": _officers_for(report, now) if A.ASSIGN in actions else [],
+        "duplicates": queries.duplicate_candidates(
+            report, now=now, radius_m=settings.SIGAP_DUPLICATE_RADIUS_M,
+            days=settings.SIGAP_DUPLICATE_DAYS) if A.MARK_DUPLICATE in actions else [],
+        "proof_warn_m": settings.SIGAP_PROOF_DISTANCE_WARN_M,
+        "radius_m": settings.SIGAP_DUPLICATE_RADIUS_M, "days": settings.SIGAP_DUPLICATE_DAYS,
+        "today": now.astimezone(report.city.tz).date(),
         "categories": Category.objects.filter(city_id=report.city_id, is_active=True)
         .exclude(pk=report.category_id).select_related("agency")
         if A.RECATEGORISE in actions else [],
@@ -429,10 +466,20 @@ def _do_start(request, report, now):
     return _("Pekerjaan dimulai.")
 
 
+def _place(value: str):
+    """Return (lat, lng) from "lat,lng" as the phone sends a proof photo's EXIF place."""
+    try:
+        lat, lng = (float(x) for x in (value or "").split(","))
+    except ValueError:
+        return None
+    return (lat, lng) if geo.valid_lat_lng(lat, lng) else None
+
+
 def _do_resolve(request, report, now):
     photos = [f.read() for f in request.FILES.getlist("photo")]
+    places = [_place(v) for v in request.POST.getlist("photo_gps")]
     services.resolve(report.pk, actor=request.user, now=now, note=request.POST.get("note", ""),
-                     photos=photos)
+                     photos=photos, places=places)
     return _("Laporan diselesaikan. Terima kasih!")
 
 
@@ -465,11 +512,45 @@ def _do_resume(request, report, now):
     return _("SLA dilanjutkan.")
 
 
+def _is_public(request) -> bool:
+    """Whether the dispatcher chose to show the change to the citizen (default: not)."""
+    return request.POST.get("audience") == "public"
+
+
+def _do_schedule(request, report, now):
+    on = parse_date(request.POST.get("on") or "")
+    if on is None:
+        raise ValidationError({"on": _("Pilih tanggal pengerjaan.")})
+    services.schedule(report.pk, actor=request.user, now=now, on=on,
+                      note=request.POST.get("note", ""),
+                      is_public=request.POST.get("audience", "public") == "public")
+    return _("Pekerjaan dijadwalkan pada %(d)s.") % {"d": on.strftime("%d-%m-%Y")}
+
+
+def _do_reprioritise(request, report, now):
+    priority = text.as_id(request.POST.get("priority"))
+    services.reprioritise(report.pk, actor=request.user, now=now, priority=priority,
+                          reason=request.POST.get("reason", ""), is_public=_is_public(request))
+    return _("Prioritas diubah.")
+
+
+def _do_deadline(request, report, now):
+    day = parse_date(request.POST.get("date") or "")
+    hour = parse_time(request.POST.get("time") or "") or time(16, 0)
+    if day is None:
+        raise ValidationError({"due_at": _("Pilih tanggal tenggat baru.")})
+    due_at = datetime.combine(day, hour).replace(tzinfo=report.city.tz)
+    services.change_deadline(report.pk, actor=request.user, now=now, due_at=due_at,
+                             reason=request.POST.get("reason", ""), is_public=_is_public(request))
+    return _("Tenggat diubah.")
+
+
 ACTIONS = {
     "verify": _do_verify, "reject": _do_reject, "duplicate": _do_duplicate,
     "reassign": _do_reassign, "assign": _do_assign, "note": _do_note, "start": _do_start,
     "resolve": _do_resolve, "handback": _do_handback, "pause": _do_pause, "resume": _do_resume,
-    "recategorise": _do_recategorise,
+    "recategorise": _do_recategorise, "schedule": _do_schedule,
+    "reprioritise": _do_reprioritise, "deadline": _do_deadline,
 }
 
 
@@ -483,8 +564,24 @@ def act(request, ticket, action):
     now = timezone.now()
     report = report_for_staff(request, ticket)
     in_task = request.POST.get("view") == "task"
+    # The officer's offline outbox sends each action with its own key (decision 0003's
+    # design, static/shared/outbox.js): a retry of an action already done is answered as
+    # the first was, and nothing is done twice.
+    key = (request.headers.get("X-Idempotency-Key") or "").strip()
     try:
-        message = handler(request, report, now)
+        if key:
+            said = {}
+
+            def run():
+                said["message"] = handler(request, report, now)
+                return report
+
+            _report, replayed = services.once(f"act:{request.user.pk}:{action}", key,
+                                              report.pk, run, now=now)
+            message = _("Tindakan ini sudah tercatat sebelumnya.") if replayed \
+                else said["message"]
+        else:
+            message = handler(request, report, now)
     except (ValidationError, workflow.TransitionError) as exc:
         if "application/json" in request.headers.get("Accept", ""):
             return JsonResponse({"ok": False, "error": _error_text(exc)}, status=400)
@@ -520,8 +617,119 @@ def tasks(request):
     qs = (access.my_tasks(request.user)
           .select_related("category", "kelurahan", "kecamatan")
           .only("ticket", "status", "priority", "due_at", "sla_paused_at", "address",
+                "scheduled_for",
                 "category__name_id", "category__name_en", "kelurahan__name", "kecamatan__name")
           .order_by(F("due_at").asc(nulls_last=True), "priority", "pk"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "backoffice/tasks.html", {"page": page, "now": now})
 
+
+
+# --- Call centre -------------------------------------------------------------------------
+
+PHONE_DESK_ROLES = (AccountRole.DISPATCHER, AccountRole.HEAD, AccountRole.ADMIN)
+
+
+def _float(value) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _phone_answers(request, category) -> dict:
+    answers = {}
+    for attr in category.attributes.all():
+        name = f"attribute[{attr.code}]"
+        if attr.datatype == attr.Datatype.MULTI:
+            answers[attr.code] = request.POST.getlist(name)
+        else:
+            answers[attr.code] = request.POST.get(name, "").strip()
+    return answers
+
+
+@staff_required
+def phone_desk(request):
+    """The call centre: the desk enters a report for a caller (source "phone"). The caller's
+    name and number are the report's private contact (never on public pages, Open311, open
+    data or the transparency page); the caller gets the ticket by SMS (notifications)."""
+    user = request.user
+    if not (user.is_city_admin or user.role in PHONE_DESK_ROLES):
+        raise PermissionDenied
+    city = user.agency.city if user.agency_id else City.default()
+    categories = list(Category.objects.filter(city=city, is_active=True)
+                      .select_related("agency").order_by("name_id"))
+    code = request.POST.get("category") or request.GET.get("category") or ""
+    category = next((c for c in categories if c.code == code), None)
+    kelurahan = list(Area.objects.filter(city=city, level="kelurahan")
+                     .only("pk", "name", "centroid_lat", "centroid_lng").order_by("name"))
+    errors: dict = {}
+    if request.method == "POST" and category is not None:
+        now = timezone.now()
+        area = next((a for a in kelurahan if str(a.pk) == request.POST.get("kelurahan")), None)
+        lat, lng = _float(request.POST.get("lat")), _float(request.POST.get("lng"))
+        if (lat is None or lng is None) and area is not None:
+            lat, lng = area.centroid_lat, area.centroid_lng
+        if lat is None or lng is None:
+            errors["kelurahan"] = [_("Pilih kelurahan atau isi titik lokasi.")]
+        elif not (request.POST.get("phone") or "").strip():
+            errors["phone"] = [_("Isi nomor HP penelepon untuk mengirim nomor tiket.")]
+        else:
+            data = services.NewReport(
+                category=category, lat=lat, lng=lng,
+                description=request.POST.get("description", ""),
+                address=request.POST.get("address", "")[:300],
+                answers=_phone_answers(request, category),
+                contact=services.Contact(name=request.POST.get("name", "").strip()[:120],
+                                         phone=request.POST.get("phone", "").strip()),
+                source=Report.Source.PHONE, origin={"desk": user.pk})
+            try:
+                created = services.create_report(
+                    city, data, now=now, idempotency=(f"phone:{user.pk}", request.POST.get(
+                        "key", "")[:120]) if request.POST.get("key") else None)
+            except ValidationError as exc:
+                errors = exc.message_dict
+            else:
+                messages.success(request, _("Laporan %(t)s dibuat; nomor tiket dikirim ke "
+                                            "penelepon lewat SMS.") % {"t": created.report.ticket})
+                return redirect("backoffice:report", ticket=created.report.ticket)
+    return render(request, "backoffice/phone.html", {
+        "categories": categories, "category": category, "kelurahan": kelurahan,
+        "attributes": list(category.attributes.all()) if category else [],
+        "errors": errors, "posted": request.POST if request.method == "POST" else {},
+        "key": secrets.token_urlsafe(12)}, status=400 if errors else 200)
+
+
+# --- The officer's phone: service worker ------------------------------------------------
+
+OFFICE_STATIC = Path(__file__).resolve().parent.parent.parent / "static"
+# What a task page needs without signal, beyond the pages themselves.
+FIELD_SHELL = ("backoffice/office.css", "backoffice/office.js", "backoffice/field.js",
+               "backoffice/officer.js", "shared/outbox.js", "citizen/photo.js",
+               "vendor/htmx/htmx.min.js", "vendor/leaflet/leaflet.js",
+               "vendor/leaflet/leaflet.css", "citizen/icons/icon-192.png")
+
+
+@lru_cache(maxsize=1)
+def _office_sw_version() -> str:
+    digest = hashlib.sha256((OFFICE_STATIC / "backoffice" / "sw.js").read_bytes())
+    for name in FIELD_SHELL:
+        digest.update((OFFICE_STATIC / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@cache_control(no_cache=True, max_age=0)
+def office_service_worker(request):
+    """The office's service worker at /office/sw.js, allowed to control /office/: the
+    officer's task pages without signal, and (importing it) the duty app's web push."""
+    version = _office_sw_version() if not settings.DEBUG else _office_sw_version.__wrapped__()
+    offline = render_to_string("backoffice/offline.html", request=request)
+    body = (f"const VERSION = {json.dumps(version)};\n"
+            f"const SHELL = {json.dumps([static(name) for name in FIELD_SHELL])};\n"
+            f"const PUSH = {json.dumps(reverse('duty:service_worker'))};\n"
+            f"const OFFLINE = {json.dumps(offline)};\n"
+            + (OFFICE_STATIC / "backoffice" / "sw.js").read_text(encoding="utf-8"))
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/office/"
+    return response

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from sigap.reports.models import ReportEvent
@@ -29,6 +32,16 @@ def _agency(event) -> str:
     return (agency.short_name or agency.name) if agency else ""
 
 
+def _day(value) -> str:
+    day = parse_date(value or "")
+    return date_format(day, "j F Y") if day else ""
+
+
+def _when(value) -> str:
+    moment = parse_datetime(value or "")
+    return date_format(localtime(moment), "j F Y H:i") if moment else ""
+
+
 def _status_label(value: str) -> str:
     try:
         return str(Status(value).label)
@@ -45,6 +58,16 @@ def entries(events) -> list[Entry]:
         who = _agency(ev)
         if ev.kind == K.CREATED:
             out.append(Entry(ev.at, _("Laporan diterima"), who=who, status=Status.SUBMITTED))
+        elif ev.kind == K.STATUS and ev.action == "schedule":
+            day = _day(ev.data.get("on"))
+            out.append(Entry(ev.at, _("Dijadwalkan dikerjakan pada %(d)s") % {"d": day},
+                             text=ev.note, who=who, status=ev.new))
+        elif ev.kind == K.PRIORITY:
+            out.append(Entry(ev.at, _("Prioritas diubah dari %(a)s ke %(b)s") % {
+                "a": ev.old, "b": ev.new}, text=ev.note, who=who))
+        elif ev.kind == K.DEADLINE:
+            out.append(Entry(ev.at, _("Tenggat penyelesaian diubah ke %(d)s") % {
+                "d": _when(ev.new)}, text=ev.note, who=who))
         elif ev.kind == K.STATUS:
             # The citizen's own answers ("Belum beres" reopens, "Sudah beres" closes) are
             # theirs, not the agency's.

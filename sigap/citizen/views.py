@@ -496,6 +496,7 @@ def _sw_source() -> tuple[str, str]:
     source = (STATIC_DIR / "sw.js").read_text(encoding="utf-8")
     shell = [STATIC_DIR / name for name in ("app.css", "app.js", "photo.js", "report.js",
                                             "icons.svg")]
+    shell.append(STATIC_DIR.parent / "shared" / "outbox.js")  # the outbox (decision 0003)
     digest = hashlib.sha256(source.encode())
     for path in shell:
         digest.update(path.read_bytes())
@@ -506,7 +507,8 @@ def _sw_source() -> tuple[str, str]:
 def service_worker(request):
     source, version = _sw_source() if not settings.DEBUG else _sw_source.__wrapped__()
     shell = [reverse("citizen:home"), reverse("citizen:offline"),
-             f"{settings.STATIC_URL}citizen/app.css", f"{settings.STATIC_URL}citizen/app.js",
+             f"{settings.STATIC_URL}citizen/app.css", f"{settings.STATIC_URL}shared/outbox.js",
+             f"{settings.STATIC_URL}citizen/app.js",
              f"{settings.STATIC_URL}citizen/photo.js", f"{settings.STATIC_URL}citizen/report.js",
              f"{settings.STATIC_URL}citizen/icons.svg",
              f"{settings.STATIC_URL}vendor/leaflet/leaflet.js",

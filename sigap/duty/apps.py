@@ -11,7 +11,7 @@ class DutyConfig(AppConfig):
         # Imported here: an app's modules load once every app's models have (Django's rule).
         from sigap.cities.signals import pack_loaded
         from sigap.duty import receivers, services
-        from sigap.notifications.signals import sending_message
+        from sigap.notifications.signals import sending_message, takes_push
         from sigap.reports import signals
 
         signals.who_is_on_duty.connect(services.answer_who_is_on_duty,
@@ -21,3 +21,4 @@ class DutyConfig(AppConfig):
         pack_loaded.connect(receivers.load_paging_rules,  # data/<city>/paging.csv
                             dispatch_uid="sigap.duty.paging_rules")
         sending_message.connect(receivers.send_push, dispatch_uid="sigap.duty.push")
+        takes_push.connect(services.answer_takes_push, dispatch_uid="sigap.duty.takes_push")

@@ -51,6 +51,11 @@ def public_key() -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+# How long the push service keeps a message for a phone out of signal (pywebpush's default,
+# 0, drops it at once: an officer in a dead spot would never hear of the task).
+PUSH_TTL = 4 * 3600
+
+
 class _Gone(Exception):
     pass
 
@@ -61,7 +66,9 @@ def send_push(to: str, subject: str, text: str, *, notification=None) -> bool:
     user = notification.user if notification is not None else None
     if user is None:
         raise channels.DeliveryError("push without a user")
-    link = settings.SITE_URL + reverse("backoffice:report", args=[notification.report.ticket])
+    # A new task opens on the officer's task page; alerts and pages on the report's page.
+    view = "backoffice:task" if notification.purpose == "assignment" else "backoffice:report"
+    link = settings.SITE_URL + reverse(view, args=[notification.report.ticket])
     payload = json.dumps({"title": subject, "body": text, "url": link})
     delivered = False
     for sub in PushSubscription.objects.filter(user=user):
@@ -90,7 +97,8 @@ def _webpush(sub: PushSubscription, payload: str) -> None:
         webpush(subscription_info={"endpoint": sub.endpoint,
                                    "keys": {"p256dh": sub.p256dh, "auth": sub.auth}},
                 data=payload, vapid_private_key=Vapid02.from_pem(_pem()),
-                vapid_claims={"sub": settings.SIGAP_VAPID_SUBJECT}, timeout=10)
+                vapid_claims={"sub": settings.SIGAP_VAPID_SUBJECT}, timeout=10,
+                ttl=PUSH_TTL)
     except WebPushException as exc:
         if exc.response is not None and exc.response.status_code in (404, 410):
             raise _Gone from exc

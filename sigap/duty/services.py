@@ -8,7 +8,7 @@ from functools import lru_cache
 from sigap.accounts.models import Role, User
 from sigap.agencies.models import Agency
 from sigap.duty import rota
-from sigap.duty.models import Shift
+from sigap.duty.models import PushSubscription, Shift
 from sigap.lib import workingtime
 
 
@@ -94,3 +94,10 @@ def team_on_duty(agency, team_id: int | None, now: datetime) -> list[User]:
 def heads_of(agency) -> list[User]:
     return list(User.objects.filter(agency_id=agency.pk, role=Role.HEAD, is_active=True)
                 .order_by("pk"))
+
+
+def answer_takes_push(sender, *, user_ids, **kwargs) -> set[int]:
+    """Receiver of notifications.signals.takes_push: those of `user_ids` whose browser
+    subscribed to web push (one query)."""
+    return set(PushSubscription.objects.filter(user_id__in=user_ids)
+               .values_list("user_id", flat=True).distinct())

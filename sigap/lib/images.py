@@ -74,3 +74,32 @@ def thumbnail(jpeg: bytes, side: int = 360) -> bytes:
     out = io.BytesIO()
     image.convert("RGB").save(out, "JPEG", quality=70, optimize=True)
     return out.getvalue()
+
+
+def gps_of(raw: bytes) -> tuple[float, float] | None:
+    """Return the (lat, lng) a photo's EXIF GPS block records, or None (no block, a partial
+    one, or not a readable image). Read it before clean_photo, which strips it."""
+    from PIL import ExifTags
+
+    try:
+        gps = Image.open(io.BytesIO(raw)).getexif().get_ifd(ExifTags.IFD.GPSInfo)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError,
+            Image.DecompressionBombError):
+        return None
+    T = ExifTags.GPS
+    try:
+        lat = _degrees(gps[T.GPSLatitude], gps.get(T.GPSLatitudeRef, "N"), "S")
+        lng = _degrees(gps[T.GPSLongitude], gps.get(T.GPSLongitudeRef, "E"), "W")
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180) or (lat == 0 and lng == 0):
+        return None  # (0, 0) is what some cameras write when they had no fix
+    return lat, lng
+
+
+def _degrees(dms, ref, negative: str) -> float:
+    d, m, s = (float(x) for x in dms)
+    value = d + m / 60 + s / 3600
+    if isinstance(ref, bytes):
+        ref = ref.decode("ascii", "ignore")
+    return -value if str(ref).strip().upper().startswith(negative) else value

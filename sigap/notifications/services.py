@@ -25,7 +25,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sigap.accounts.models import Role, User
-from sigap.notifications import channels
+from sigap.notifications import channels, signals
 from sigap.notifications.models import Notification, Unsubscribed
 from sigap.reports import sla, workflow
 from sigap.reports.models import ReportEvent
@@ -72,6 +72,14 @@ def _user_recipient(user) -> Recipient | None:
     if not destination:
         return None
     return Recipient(f"u:{user.pk}", channel, destination, user.language or "id", user.pk)
+
+
+def _push_recipient(user) -> Recipient | None:
+    """Return a staff member's web-push recipient (the push sender falls back to their own
+    channel), or None for an inactive account."""
+    if user is None or not user.is_active:
+        return None
+    return Recipient(f"u:{user.pk}", "push", f"u:{user.pk}", user.language or "id", user.pk)
 
 
 def _contact_recipient(report) -> Recipient | None:
@@ -121,12 +129,26 @@ def recipients_for(event) -> list[tuple[Recipient, str]]:
         for user in followers:
             add(_user_recipient(user), P.STATUS)
 
+    if event.kind == K.CREATED and report.source == "phone" and report.reporter is None:
+        # A caller's report, entered by the call centre: the caller gets the ticket by SMS
+        # (the caller is not the event's actor, though neither has an account).
+        caller = _contact_recipient(report)
+        if caller is not None:
+            out[caller.key] = (caller, P.STATUS)
+
     if event.kind == K.ASSIGNED:
         if report.officer is not None:
-            add(_user_recipient(report.officer), P.ASSIGNMENT)
+            officers = [report.officer]
         elif report.team_id is not None:
-            for user in User.objects.filter(teams__id=report.team_id, role=Role.OFFICER):
-                add(_user_recipient(user), P.ASSIGNMENT)
+            officers = list(User.objects.filter(teams__id=report.team_id, role=Role.OFFICER))
+        else:
+            officers = []
+        # The phone that subscribed hears of it by web push (falling back to the officer's
+        # own channel when no push goes through); the others on their own channel.
+        pushed = signals.push_users(sender=Notification, user_ids=[u.pk for u in officers])
+        for user in officers:
+            add(_push_recipient(user) if user.pk in pushed else _user_recipient(user),
+                P.ASSIGNMENT)
 
     if event.kind in (K.REMINDER, K.ESCALATION):
         level = int(event.data.get("level") or event.new or 0)

@@ -81,6 +81,14 @@ def resolve_fields(note: str) -> dict:
     return {"status_note": note.strip()[:500], "sla_paused_at": None}
 
 
+def schedule_fields(on, note: str = "") -> dict:
+    """Work planned for the day `on` (decision 0010); `note` tells the citizen, if public."""
+    fields = {"scheduled_for": on}
+    if note:
+        fields["status_note"] = note[:500]
+    return fields
+
+
 def handback_fields() -> dict:
     return {"officer_id": None}
 

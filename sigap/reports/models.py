@@ -113,6 +113,8 @@ class Report(PublicModel):
     response_escalation_level = models.PositiveSmallIntegerField(
         _("tingkat eskalasi tanggapan"), default=0)
     sla_paused_at = models.DateTimeField(_("SLA dijeda sejak"), null=True, blank=True)
+    # The day the work is planned for while the report is "scheduled" (decision 0010).
+    scheduled_for = models.DateField(_("dijadwalkan untuk"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("dibuat"))
     updated_at = models.DateTimeField(_("diperbarui"))
@@ -245,6 +247,9 @@ class Photo(PublicModel):
     height = models.PositiveIntegerField(default=0)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, blank=True, related_name="+")
+    # A proof photo: how far from the report's place its own GPS (EXIF, read before the
+    # metadata was stripped) says it was taken; None when it carried no location.
+    gps_distance_m = models.FloatField(_("jarak lokasi foto (m)"), null=True, blank=True)
     created_at = models.DateTimeField(_("diunggah"))
 
     class Meta:
@@ -288,6 +293,8 @@ class ReportEvent(PublicModel):
         PAGE = "page", _("Panggilan darurat ke petugas jaga")
         PAGE_ACK = "page_ack", _("Panggilan darurat diterima")
         PAGE_ESCALATED = "page_escalated", _("Panggilan darurat dieskalasi ke kepala dinas")
+        PRIORITY = "priority", _("Prioritas diubah")
+        DEADLINE = "deadline", _("Tenggat diubah")
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events",
                                verbose_name=_("laporan"), db_index=False)  # event_report_at

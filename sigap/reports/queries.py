@@ -4,12 +4,16 @@
 reported here?", the WhatsApp conversation's offer to support one, the desk's duplicate
 suggestions. (`reports.nearby` is another question: the newest reports in a circle, paged,
 for the public lists.)
+
+`duplicate_candidates` — the open reports a new one probably repeats (the desk's report
+page), from `nearby`, ranked by distance and age together.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db.models import F, Value
 
@@ -53,3 +57,35 @@ def nearby(city, lat: float, lng: float, *, radius_m: float, categories=None,
     found = [(d, r) for d, r in found if d <= radius_m]
     found.sort(key=lambda pair: (pair[0], pair[1].pk))
     return found
+
+
+MAX_SUGGESTIONS = 5
+_SCAN = 200  # the nearest rows read at most: a new report's 150 m hold far fewer
+
+
+@dataclass
+class Candidate:
+    report: Report
+    distance_m: float
+    age: timedelta
+    score: float  # 0 = same place, same moment; lower ranks first
+
+
+def duplicate_candidates(report: Report, *, now: datetime, radius_m: float, days: int,
+                         limit: int = MAX_SUGGESTIONS) -> list[Candidate]:
+    """Return the open reports that `report` may repeat: handled by the same agency (the
+    same or a related category), within `radius_m`, created in the `days` before it (or
+    since); ranked by distance and age, each as a share of its window, a related category
+    counting half a window more than the same one. One query (`nearby`)."""
+    window = timedelta(days=days)
+    among = Report.objects.filter(agency_id=report.agency_id).exclude(pk=report.pk)
+    found = []
+    for distance, other in nearby(report.city_id, report.lat, report.lng, radius_m=radius_m,
+                                  since=min(report.created_at, now) - window, limit=_SCAN,
+                                  among=among):
+        age = abs(report.created_at - other.created_at)
+        same = 0.0 if other.category_id == report.category_id else 0.5
+        found.append(Candidate(other, round(distance), age,
+                               distance / radius_m + age / window + same))
+    found.sort(key=lambda c: (c.score, c.report.pk))
+    return found[:limit]

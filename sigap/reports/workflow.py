@@ -3,7 +3,8 @@ No database access: test it exhaustively.
 
     submitted → verified → assigned → in_progress → resolved → closed
     plus rejected (with a reason), duplicate (of a kept report), reopened (from resolved or
-    closed, back into work).
+    closed, back into work), and scheduled (work planned for a date: from verified, assigned
+    or reopened; started, resolved or handed back from there; decision 0010).
 
 Two tables answer "may this part (Role) do this (Action) to this report now?":
 `TRANSITIONS` for the actions that change the status, `RULES` for the others (pause and
@@ -32,6 +33,7 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("Ditolak")
     DUPLICATE = "duplicate", _("Duplikat")
     REOPENED = "reopened", _("Dibuka Kembali")
+    SCHEDULED = "scheduled", _("Dijadwalkan")
 
 
 class Action(models.TextChoices):
@@ -46,6 +48,7 @@ class Action(models.TextChoices):
     REASSIGN = "reassign", _("Alihkan ke dinas lain")
     HANDBACK = "handback", _("Tidak bisa diselesaikan")
     RECATEGORISE = "recategorise", _("Ubah kategori")
+    SCHEDULE = "schedule", _("Jadwalkan")
     # Not status changes (RULES below):
     PAUSE = "pause", _("Jeda SLA")
     RESUME = "resume", _("Lanjutkan SLA")
@@ -55,6 +58,8 @@ class Action(models.TextChoices):
     RATE = "rate", _("Beri nilai")
     SUPPORT = "support", _("Saya juga")
     FOLLOW = "follow", _("Ikuti")
+    REPRIORITISE = "reprioritise", _("Ubah prioritas")
+    CHANGE_DEADLINE = "change-deadline", _("Ubah tenggat")
 
 
 class Role(models.TextChoices):
@@ -72,11 +77,12 @@ class Role(models.TextChoices):
 
 S, A, R = Status, Action, Role
 
-OPEN = frozenset({S.SUBMITTED, S.VERIFIED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED})
+OPEN = frozenset({S.SUBMITTED, S.VERIFIED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED,
+                  S.SCHEDULED})
 CLOSED_FOR_OPEN311 = frozenset({S.RESOLVED, S.CLOSED, S.REJECTED, S.DUPLICATE})
 FINAL = frozenset({S.CLOSED, S.REJECTED, S.DUPLICATE})
 # Statuses in which an officer is working on the report.
-IN_FIELD = frozenset({S.ASSIGNED, S.IN_PROGRESS})
+IN_FIELD = frozenset({S.ASSIGNED, S.IN_PROGRESS, S.SCHEDULED})
 
 DESK = frozenset({R.DISPATCHER, R.HEAD, R.ADMIN})
 FIELD = DESK | {R.OFFICER}
@@ -120,6 +126,18 @@ TRANSITIONS: dict[tuple[Status, Action], tuple[Status, frozenset[Role]]] = {
     (S.VERIFIED, A.RECATEGORISE): (S.SUBMITTED, DESK),
     (S.ASSIGNED, A.RECATEGORISE): (S.SUBMITTED, DESK),
     (S.REOPENED, A.RECATEGORISE): (S.SUBMITTED, DESK),
+    # Work planned for a date (decision 0010): the desk plans it; the field starts it, finishes
+    # it or hands it back; the desk may plan it again, re-assign, merge or re-route it.
+    (S.VERIFIED, A.SCHEDULE): (S.SCHEDULED, DESK),
+    (S.ASSIGNED, A.SCHEDULE): (S.SCHEDULED, DESK),
+    (S.REOPENED, A.SCHEDULE): (S.SCHEDULED, DESK),
+    (S.SCHEDULED, A.SCHEDULE): (S.SCHEDULED, DESK),
+    (S.SCHEDULED, A.START): (S.IN_PROGRESS, FIELD),
+    (S.SCHEDULED, A.RESOLVE): (S.RESOLVED, FIELD),
+    (S.SCHEDULED, A.HANDBACK): (S.VERIFIED, FIELD),
+    (S.SCHEDULED, A.ASSIGN): (S.ASSIGNED, DESK),
+    (S.SCHEDULED, A.MARK_DUPLICATE): (S.DUPLICATE, DESK),
+    (S.SCHEDULED, A.REASSIGN): (S.SUBMITTED, DESK),
 }
 
 
@@ -152,6 +170,13 @@ RULES: dict[Action, Rule] = {
     A.SUPPORT: Rule(SIGNED_IN | {R.NONE}, lambda r: r.status in OPEN, None,
                     _("Laporan ini sudah tidak menerima dukungan.")),
     A.FOLLOW: Rule(SIGNED_IN, lambda r: True),
+    # The desk changes an open report's priority or deadline, always with a reason.
+    A.REPRIORITISE: Rule(DESK, lambda r: r.status in OPEN,
+                         _("Hanya meja dinas yang bisa mengubah prioritas."),
+                         _("Prioritas laporan yang sudah selesai tidak bisa diubah.")),
+    A.CHANGE_DEADLINE: Rule(DESK, lambda r: r.status in OPEN,
+                            _("Hanya meja dinas yang bisa mengubah tenggat."),
+                            _("Tenggat laporan yang sudah selesai tidak bisa diubah.")),
 }
 
 

@@ -14,14 +14,15 @@ from sigap.reports.workflow import Action, Role, Status
 
 A = Action
 REPORT_PAGE = {A.VERIFY, A.ASSIGN, A.REJECT, A.MARK_DUPLICATE, A.RECATEGORISE, A.REASSIGN,
-               A.PAUSE, A.RESUME, A.NOTE_INTERNAL, A.NOTE_PUBLIC}
+               A.PAUSE, A.RESUME, A.NOTE_INTERNAL, A.NOTE_PUBLIC, A.SCHEDULE, A.REPRIORITISE,
+               A.CHANGE_DEADLINE}
 TASK_PAGE = {A.START, A.RESOLVE, A.HANDBACK, A.NOTE_INTERNAL, A.NOTE_PUBLIC}
-FORM_NAMES = {"duplicate": "mark-duplicate"}
+FORM_NAMES = {"duplicate": "mark-duplicate", "deadline": "change-deadline"}
 VIEWERS = {"dispatcher": Role.DISPATCHER, "head": Role.HEAD, "admin": Role.ADMIN,
            "officer": Role.OFFICER, "executive": Role.CITIZEN}
 STATES = [("submitted", False), ("verified", False), ("assigned", False), ("assigned", True),
           ("in_progress", False), ("resolved", False), ("closed", False), ("reopened", False),
-          ("rejected", False), ("duplicate", False)]
+          ("rejected", False), ("duplicate", False), ("scheduled", False)]
 
 
 def bring(report, status, paused, *, admin, officer, make_report, photo, now):
@@ -33,8 +34,10 @@ def bring(report, status, paused, *, admin, officer, make_report, photo, now):
         services.mark_duplicate(pk, actor=admin, now=now, of=make_report())
     elif status != "submitted":
         services.verify(pk, actor=admin, now=now)
-    if status in ("assigned", "in_progress", "resolved", "closed", "reopened"):
+    if status in ("assigned", "in_progress", "resolved", "closed", "reopened", "scheduled"):
         services.assign(pk, actor=admin, now=now, officer=officer)
+    if status == "scheduled":
+        services.schedule(pk, actor=admin, now=now, on=now.date())
     if status == "in_progress":
         services.start(pk, actor=officer, now=now)
     if status in ("resolved", "closed", "reopened"):

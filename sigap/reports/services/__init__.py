@@ -17,6 +17,9 @@ from sigap.reports.services.common import (  # noqa: F401
 from sigap.reports.services.create import (  # noqa: F401
     Checked, Contact, Created, NewReport, check_report, create_report, validate_answers,
 )
+from sigap.reports.services.dispatch import (  # noqa: F401
+    change_deadline, once, reprioritise, schedule,
+)
 from sigap.reports.services.engagement import (  # noqa: F401
     add_comment, add_note, claim_earlier_reports, follow, rate, reporter_confirms, support,
     unfollow,

@@ -13,6 +13,7 @@ from sigap.accounts.models import Role as AccountRole, User
 from sigap.agencies import routing
 from sigap.agencies.models import Agency, Category, Team
 from sigap.lib import images
+from sigap.lib.geo import haversine_m
 from sigap.reports import lifecycle, signals, workflow
 from sigap.reports.models import Follower, Photo, Report, ReportEvent, Support
 from sigap.reports.workflow import Action, Role, Status
@@ -117,8 +118,12 @@ def start(report_id: int, *, actor, now: datetime, note: str = "") -> Report:
 
 
 def resolve(report_id: int, *, actor, now: datetime, note: str,
-            photos: list[bytes]) -> Report:
-    """Resolve with proof: a note and at least one photo are required."""
+            photos: list[bytes], places: list | None = None) -> Report:
+    """Resolve with proof: a note and at least one photo are required.
+
+    Each proof photo's distance from the report's place is stored: from its own EXIF GPS,
+    else from `places` (the (lat, lng) the phone read from the photo's EXIF before it
+    resized it, which drops the EXIF; None where it had none)."""
     errors = {}
     if not (note or "").strip():
         errors["note"] = _("Tuliskan catatan penyelesaian.")
@@ -127,12 +132,25 @@ def resolve(report_id: int, *, actor, now: datetime, note: str,
     if errors:
         raise ValidationError(errors)
     cleaned = clean_photos(photos, field_name="photo", limit=MAX_PROOF_PHOTOS)
+    # Each photo's own GPS, from the upload as sent (the cleaned copies carry no metadata).
+    sent = list(places or [])
+    places = [images.gps_of(raw) or (sent[i] if i < len(sent) else None)
+              for i, raw in enumerate(photos)]
 
     def apply(report):
         return lifecycle.resolve_fields(note)
 
+    def measure(report, event):
+        """Store how far from the report's place each proof photo says it was taken."""
+        saved = list(Photo.objects.filter(event=event).order_by("pk").only("pk"))
+        for photo, place in zip(saved, places, strict=True):
+            if place is not None:
+                Photo.objects.filter(pk=photo.pk).update(gps_distance_m=round(
+                    haversine_m(report.lat, report.lng, *place), 1))
+        return []
+
     return transition(report_id, Action.RESOLVE, actor=actor, now=now, note=note.strip(),
-                      apply=apply, photos=cleaned)
+                      apply=apply, photos=cleaned, extra_events=measure)
 
 
 def handback(report_id: int, *, actor, now: datetime, reason: str) -> Report:

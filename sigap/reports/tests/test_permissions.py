@@ -16,7 +16,7 @@ from sigap.reports.workflow import Action, IllegalTransition, NotAllowed, Role, 
 
 S, A, R = Status, Action, Role
 
-OPEN = {S.SUBMITTED, S.VERIFIED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED}
+OPEN = {S.SUBMITTED, S.VERIFIED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED, S.SCHEDULED}
 EVERY_STATUS = set(Status)
 BOTH = {True, False}
 DESK = {R.DISPATCHER, R.HEAD, R.ADMIN}
@@ -38,6 +38,9 @@ RULES = {
     # Anyone, with or without an account, while the report is open.
     A.SUPPORT: (ACCOUNTS | {R.NONE}, OPEN, BOTH, BOTH),
     A.FOLLOW: (ACCOUNTS, EVERY_STATUS, BOTH, BOTH),
+    # The desk changes priority and deadline of open reports (with a reason, in the service).
+    A.REPRIORITISE: (DESK, OPEN, BOTH, BOTH),
+    A.CHANGE_DEADLINE: (DESK, OPEN, BOTH, BOTH),
 }
 
 

@@ -42,6 +42,17 @@ EXPECTED = {
     (S.VERIFIED, A.RECATEGORISE): (S.SUBMITTED, DESK),
     (S.ASSIGNED, A.RECATEGORISE): (S.SUBMITTED, DESK),
     (S.REOPENED, A.RECATEGORISE): (S.SUBMITTED, DESK),
+    # Scheduled work (decision 0010).
+    (S.VERIFIED, A.SCHEDULE): (S.SCHEDULED, DESK),
+    (S.ASSIGNED, A.SCHEDULE): (S.SCHEDULED, DESK),
+    (S.REOPENED, A.SCHEDULE): (S.SCHEDULED, DESK),
+    (S.SCHEDULED, A.SCHEDULE): (S.SCHEDULED, DESK),
+    (S.SCHEDULED, A.START): (S.IN_PROGRESS, DESK | {R.OFFICER}),
+    (S.SCHEDULED, A.RESOLVE): (S.RESOLVED, DESK | {R.OFFICER}),
+    (S.SCHEDULED, A.HANDBACK): (S.VERIFIED, DESK | {R.OFFICER}),
+    (S.SCHEDULED, A.ASSIGN): (S.ASSIGNED, DESK),
+    (S.SCHEDULED, A.MARK_DUPLICATE): (S.DUPLICATE, DESK),
+    (S.SCHEDULED, A.REASSIGN): (S.SUBMITTED, DESK),
 }
 
 ALL = list(itertools.product(Status, Action, Role))
@@ -76,7 +87,7 @@ def test_it_maps_statuses_to_open311():
 def test_it_labels_statuses_in_indonesian():
     assert [s.label for s in Status] == [
         "Menunggu", "Diverifikasi", "Ditugaskan", "Dalam Proses", "Selesai", "Ditutup",
-        "Ditolak", "Duplikat", "Dibuka Kembali"]
+        "Ditolak", "Duplikat", "Dibuka Kembali", "Dijadwalkan"]
 
 
 def test_it_refuses_unknown_actions_and_statuses():
