@@ -1,5 +1,6 @@
 """Quick response as `make serve` runs it: from a citizen's submit to (a) the desk's open
-inbox showing the report and (b) the on-duty desk's alert handed to its channel.
+inbox showing the report, (b) the on-duty desk's alert and (c) the on-duty officer's page
+(an emergency report) handed to its channel.
 
     .venv/bin/python bench/quickresponse.py [--reports 30000] [--seconds 120] [--rate 1]
         [--database-url postgres://…/DB --redis-url redis://…/N] [--port 8765] [--keep]
@@ -12,15 +13,18 @@ give a dedicated one). The demo-data filler that `make serve` starts beside the 
 not running: the history is written before the clock starts.
 
 The load: one citizen report a second (open loop: report i is sent at t0 + i/rate whether or
-not the earlier ones answered) through Open311 to Dinas Lingkungan Hidup (SAMPAH), which
-keeps a 24-hour desk shift for one dispatcher whose channel is e-mail (Django's SMTP backend
-to a sink in this process: the message handed to its channel).
+not the earlier ones answered) through Open311: four in five to Dinas Lingkungan Hidup
+(SAMPAH), which keeps a 24-hour desk shift for one dispatcher whose channel is e-mail, and
+one in five a fire (KEBAKARAN, an emergency category the city pack pages) to DAMKAR, whose
+team covering the place has one officer on a 24-hour rota shift with e-mail as channel
+(Django's SMTP backend to a sink in this process: the message handed to its channel).
 
 (a) A desk's browser as the inbox page runs it: a signed-in session polling /office/baru/
 every 3 s (live.js's interval) with the cursor the last answer gave; a report counts as
 shown at the first poll answer that holds its ticket. (b) The time the SMTP sink received
-the alert naming the ticket. Both from the moment the POST was sent; p50 and p95 printed,
-with the load average, as one JSON line.
+the desk's alert naming the ticket (SAMPAH reports), (c) the time it received the officer's
+page naming the ticket (KEBAKARAN reports). All from the moment the POST was sent; p50 and
+p95 printed, with the load average, as one JSON line.
 """
 
 from __future__ import annotations
@@ -74,6 +78,20 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 s[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.create(
     user=desk, name="bench", confirmed=True).persistent_id
 s.create()
+from sigap.agencies import routing
+from sigap.agencies.models import Team
+from sigap.cities.locate import locate
+from sigap.cities.models import City
+damkar = Agency.objects.get(code="DAMKAR")
+teams = list(Team.objects.filter(agency=damkar).prefetch_related("kecamatan"))
+kecamatan = locate(City.objects.get(code="kupang"), -10.1716, 123.6711).kecamatan_id
+team_id = routing.pick_team([routing.TeamOption(t.pk, frozenset(a.pk for a in t.kecamatan.all()))
+                             for t in teams], kecamatan)
+officer = User.objects.create_user("bench-officer", email="officer@bench.test", role="officer",
+                                   agency=damkar, notify_channel="email")
+Team.objects.get(pk=team_id).members.add(officer)
+Shift.objects.create(agency=damkar, team_id=team_id, user=officer, starts=time(0),
+                     ends=time(0), created_at=timezone.now())
 print("SESSION", s.session_key)
 """
 
@@ -86,10 +104,11 @@ def percentile(values, p):
 
 
 class Sink:
-    """A minimal SMTP server: records when each message arrives and the tickets it names."""
+    """A minimal SMTP server: records when each message arrives, to whom, and the tickets it
+    names."""
 
     def __init__(self):
-        self.arrivals: dict[str, float] = {}
+        self.arrivals: dict[tuple[str, str], float] = {}  # (recipient, ticket) -> time
         self.loop = asyncio.new_event_loop()
         self.port = None
 
@@ -116,6 +135,7 @@ class Sink:
         await writer.drain()
         data = False
         body = []
+        recipients: list[str] = []
         while True:
             line = await reader.readline()
             if not line:
@@ -126,13 +146,17 @@ class Sink:
                     data = False
                     at = time.time()
                     for ticket in set(TICKET.findall("\n".join(body))):
-                        self.arrivals.setdefault(ticket, at)
-                    body = []
+                        for rcpt in recipients:
+                            self.arrivals.setdefault((rcpt, ticket), at)
+                    body, recipients = [], []
                     say("250 ok")
                 else:
                     body.append(text)
             elif text.upper().startswith(("EHLO", "HELO")):
                 say("250 sink")
+            elif text.upper().startswith("RCPT TO:"):
+                recipients.append(text[8:].strip().strip("<>").lower())
+                say("250 ok")
             elif text.upper() == "DATA":
                 data = True
                 say("354 go")
@@ -216,18 +240,27 @@ def main() -> None:
         stop = threading.Event()
         lock = threading.Lock()
 
+        fires: set[str] = set()
+
         def submit(i: int, at: float) -> None:
             delay = at - time.time()
             if delay > 0:
                 time.sleep(delay)
+            fire = i % 5 == 4
+            data = ({"service_code": "KEBAKARAN", "attribute[korban]": "tidak_tahu",
+                     "description": f"Kebakaran rumah, bench {i}"}
+                    if fire else {"service_code": "SAMPAH", "attribute[volume]": "besar",
+                                  "description": f"Sampah menumpuk, bench {i}"})
             try:
                 response = requests.post(base + "/open311/v2/requests.json", data={
-                    "api_key": api_key, "service_code": "SAMPAH", "lat": PENFUI[0],
-                    "long": PENFUI[1], "description": f"Sampah menumpuk, bench {i}",
-                    "attribute[volume]": "besar"}, timeout=60)
+                    "api_key": api_key, "lat": PENFUI[0], "long": PENFUI[1], **data},
+                    timeout=60)
                 response.raise_for_status()
+                ticket = response.json()[0]["service_request_id"]
                 with lock:
-                    sent[response.json()[0]["service_request_id"]] = at
+                    sent[ticket] = at
+                    if fire:
+                        fires.add(ticket)
             except Exception as exc:  # noqa: BLE001 - counted and printed
                 failures.append(str(exc)[:120])
 
@@ -264,8 +297,11 @@ def main() -> None:
     finally:
         stop_processes(*procs, timeout=20)
         log.close()
-    inbox = [shown[t] - at for t, at in sent.items() if t in shown]
-    alert = [sink.arrivals[t] - at for t, at in sent.items() if t in sink.arrivals]
+    inbox = [shown[t] - at for t, at in sent.items() if t in shown and t not in fires]
+    alert = [sink.arrivals["desk@bench.test", t] - at for t, at in sent.items()
+             if ("desk@bench.test", t) in sink.arrivals]
+    paged = [sink.arrivals["officer@bench.test", t] - at for t, at in sent.items()
+             if t in fires and ("officer@bench.test", t) in sink.arrivals]
     print(json.dumps({
         "bench": "quickresponse", "leg": leg, "reports_in_db": args.reports,
         "seconds": args.seconds, "rate": args.rate, "submitted": len(sent),
@@ -273,7 +309,9 @@ def main() -> None:
         "inbox_seen": len(inbox), "inbox_p50": percentile(inbox, 50),
         "inbox_p95": percentile(inbox, 95),
         "alert_seen": len(alert), "alert_p50": percentile(alert, 50),
-        "alert_p95": percentile(alert, 95), "load1": round(load, 2),
+        "alert_p95": percentile(alert, 95), "fires": len(fires), "officer_paged": len(paged),
+        "officer_p50": percentile(paged, 50), "officer_p95": percentile(paged, 95),
+        "load1": round(load, 2),
         "cpus": os.cpu_count()}))
     if failures:
         print("first failures:", failures[:3], file=sys.stderr)
