@@ -603,7 +603,8 @@ LOGGING = {
                              "formatter": SIGAP_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("SIGAP_LOG_LEVEL", "WARNING")},
     # pywa logs request and response bodies (message content) at DEBUG: never below WARNING.
-    "loggers": {"pywa": {"level": "WARNING"}},
+    # sigap.periodic: which worker ran each periodic task each minute (lib/hueycluster.py).
+    "loggers": {"pywa": {"level": "WARNING"}, "sigap.periodic": {"level": "INFO"}},
 }
 
 # Production refuses to start on an insecure configuration (also reported as system checks

@@ -76,3 +76,23 @@ def test_the_check_is_off_at_zero(settings):
     memo.forget_configuration_check()
     another_process_changes_the_configuration()
     assert not memo.check_configuration(now=1e9)
+
+
+@pytest.mark.django_db
+def test_a_read_cached_before_this_process_saw_an_edit_is_not_served_after(window, rf):
+    from django.http import HttpResponse
+
+    from sigap.open311 import readcache
+
+    built = []
+
+    def build():
+        built.append(1)
+        return HttpResponse(f"answer {len(built)}")
+
+    request = rf.get("/open311/v2/services.json")
+    assert readcache.answer(request, build).content == b"answer 1"
+    assert readcache.answer(request, build).content == b"answer 1"  # cached
+    another_process_changes_the_configuration()  # the data version is the same
+    memo.check_configuration(now=5.0)
+    assert readcache.answer(request, build).content == b"answer 2"

@@ -25,6 +25,9 @@ from huey.signals import SIGNAL_CANCELED
 from sigap.lib import memo, requestid
 
 log = logging.getLogger(__name__)
+# One line per periodic task and minute in each worker, "run" or "skipped" (settings keep it
+# at INFO): an operator, and the cluster test, can see that each ran once.
+periodic_log = logging.getLogger("sigap.periodic")
 
 REQUEST_ID_KWARG = "_sigap_request_id"
 PERIOD_KWARG = "_sigap_period"
@@ -59,11 +62,15 @@ class ClusterHueyMixin:
         token = requestid.current.set(rid)
         try:
             memo.check_configuration()
-            if period is not None and not self.claim_period(task.name, period):
-                log.info("periodic task %s of minute %s already run by another worker",
-                         task.name, period)
-                self._emit(SIGNAL_CANCELED, task)
-                return None
+            if period is not None:
+                claimed = self.claim_period(task.name, period)
+                outcome = "run" if claimed else "skipped"
+                periodic_log.info("periodic %s minute %s: %s", task.name, period, outcome,
+                                  extra={"task": task.name, "period": period,
+                                         "outcome": outcome})
+                if not claimed:
+                    self._emit(SIGNAL_CANCELED, task)
+                    return None
             return super()._execute(task, timestamp)
         finally:
             requestid.current.reset(token)

@@ -125,6 +125,11 @@ class _Seen:
     lock = threading.Lock()
 
 
+def configuration_version() -> str | None:
+    """Return the configuration version this process last saw (None: none seen yet)."""
+    return _Seen.version
+
+
 def configuration_changed() -> str:
     """Set a new configuration version in the shared cache (every process empties its
     configuration memos within SIGAP_CONFIG_CHECK_SECONDS) and empty this process's at once.
