@@ -130,6 +130,7 @@ class Cluster:
     def start(self, *, setup: tuple[str, ...] = ("setup", "--demo-data-later")) -> None:
         """Create the database if missing, start S3, set up Sigap, then the nodes and the
         load balancer; write nodes.json and env."""
+        check_redis(self.redis_url)
         create_database(self.database_url)
         self._spawn(self.s3)
         wait_for(self.s3_url, what="the S3 endpoint")
@@ -234,6 +235,16 @@ def create_database(url: str) -> bool:
             return False
         conn.execute(f'CREATE DATABASE "{name}"')
     return True
+
+
+def check_redis(url: str) -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        raise RuntimeError(f"Redis does not answer at {url} ({exc}): start it "
+                           "(redis-server) or set SIGAP_CLUSTER_REDIS_URL") from None
 
 
 def drop_database(url: str) -> None:
