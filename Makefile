@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 STAMP := $(VENV)/.installed
 
-.PHONY: chat serve serve-cluster nginx dev audit test test-fast install lint messages worker bench bench-api bench-whatsapp screenshots chromium
+.PHONY: chat serve serve-cluster nginx dev audit test test-fast install lint messages worker bench bench-api bench-cluster bench-whatsapp screenshots chromium
 
 # Debian packages, retried for two minutes while another apt or dpkg holds its locks (a fresh
 # machine's unattended upgrades, a second checkout installing at the same time).
@@ -130,6 +130,12 @@ bench: install
 bench-api: install
 	@command -v wrk >/dev/null 2>&1 || { $(call apt_install,wrk); }
 	$(BIN)/python bench/api.py
+
+# Create and list through nginx with one web node and with two, side by side, and the CPU per
+# request of each process (docs/benchmarks.md); a few minutes. Needs wrk, nginx, PostgreSQL.
+bench-cluster: install nginx
+	@command -v wrk >/dev/null 2>&1 || { $(call apt_install,wrk); }
+	$(BIN)/python bench/cluster.py
 
 # 200 concurrent WhatsApp conversations through the local fake Cloud API (docs/benchmarks.md).
 bench-whatsapp: install

@@ -86,6 +86,7 @@ class Cluster:
             **(extra_env or {}),
         }
         self.nodes: list[Node] = []
+        self.extra: list[Node] = []
         for n in range(1, web + 1):
             self.nodes.append(self._web(n, port + n, gunicorn_workers))
         for n in range(1, workers + 1):
@@ -119,9 +120,11 @@ class Cluster:
                                      start_new_session=True)
         log.close()
 
-    def sigap(self, *args: str, timeout: float = 600) -> str:
-        """Run a `sigap` command against the cluster; return what it printed."""
-        done = subprocess.run([str(BIN / "sigap"), *args], env={**os.environ, **self.env},
+    def sigap(self, *args: str, timeout: float = 600, env: dict | None = None) -> str:
+        """Run a `sigap` command against the cluster (`env` overriding some of its settings);
+        return what it printed."""
+        done = subprocess.run([str(BIN / "sigap"), *args],
+                              env={**os.environ, **self.env, **(env or {})},
                               cwd=ROOT, capture_output=True, text=True, timeout=timeout)
         if done.returncode:
             raise RuntimeError(f"sigap {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
@@ -155,7 +158,7 @@ class Cluster:
         return [n for n in self.nodes if n.role == "worker"]
 
     def node(self, name: str) -> Node:
-        return next(n for n in [*self.nodes, self.s3, self.lb] if n.name == name)
+        return next(n for n in [*self.nodes, *self.extra, self.s3, self.lb] if n.name == name)
 
     def kill(self, name: str) -> None:
         """SIGKILL a node's whole process group (gunicorn's workers too): no clean exit."""
@@ -175,9 +178,22 @@ class Cluster:
             wait_for(f"http://127.0.0.1:{node.port}/readyz", what=name)
         self.write_state()
 
+    def spawn_extra_web(self, name: str, port: int, *, env: dict | None = None) -> Node:
+        """Start one more web node (on other settings: a restored copy) and wait for it."""
+        node = self._web(0, port, 1)
+        node.name, node.env = name, {**node.env, **(env or {})}
+        node.command[node.command.index("--control-socket") + 1] = str(
+            self.var / name / "gunicorn.ctl")
+        node.env["PROMETHEUS_MULTIPROC_DIR"] = str(self.var / name / "prometheus")
+        (self.var / name).mkdir(parents=True, exist_ok=True)
+        self.extra.append(node)
+        self._spawn(node)
+        wait_for(f"http://127.0.0.1:{port}/readyz", what=name)
+        return node
+
     def stop(self) -> None:
         """Stop everything this started: the load balancer first, S3 last."""
-        order = [self.lb, *self.web_nodes, *self.workers, self.s3]
+        order = [self.lb, *self.web_nodes, *self.extra, *self.workers, self.s3]
         for node in order:
             if node.proc and node.proc.poll() is None:
                 try:
@@ -204,7 +220,14 @@ class Cluster:
         (self.var / "nodes.json").write_text(json.dumps(nodes, indent=2) + "\n")
         (self.var / "env").write_text("".join(f"{k}={v}\n" for k, v in sorted(self.env.items())))
 
-    def write_nginx_conf(self) -> None:
+    def use_web_nodes(self, count: int) -> None:
+        """Point the load balancer at the first `count` web nodes (nginx reloads its
+        configuration without dropping connections)."""
+        self.write_nginx_conf(count)
+        subprocess.run([*self.lb.command, "-s", "reload"], check=True, capture_output=True)
+        time.sleep(1)  # the old nginx worker finishes its requests
+
+    def write_nginx_conf(self, count: int | None = None) -> None:
         home = self.var / "nginx"
         temp = home / "temp"
         temp.mkdir(parents=True, exist_ok=True)
@@ -212,7 +235,7 @@ class Cluster:
         if as_root:  # nginx's workers drop to nobody: their temporary files must be theirs
             temp.chmod(0o1777)
         servers = "\n".join(f"        server 127.0.0.1:{n.port} max_fails=1 fail_timeout=3s;"
-                            for n in self.web_nodes)
+                            for n in self.web_nodes[:count])
         template = (ROOT / "deploy" / "cluster-nginx.conf").read_text()
         conf = (template.replace("{user}", "user nobody nogroup;" if as_root else "")
                 .replace("{home}", str(home)).replace("{temp}", str(temp))
@@ -263,6 +286,12 @@ def create_bucket(endpoint: str, bucket: str) -> None:
                       aws_secret_access_key=S3_SECRET, region_name="us-east-1")
     if bucket not in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
         s3.create_bucket(Bucket=bucket)
+    # Pages link photos by plain URL (SIGAP_S3_*: no signed query strings), so browsers read
+    # them without a key, as from a production bucket set up the same way (docs/deploy.md).
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                       "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
 
 
 def wait_for(url: str, *, what: str, seconds: float = 90) -> None:

@@ -337,3 +337,37 @@ def test_logs_are_json_and_carry_the_request_id_into_the_worker(cluster):
     assert seen and all(line["request_id"] == rid for line in seen)
     assert re.search(r"make_thumbnail|drain_outbox", " ".join(m["message"] for m in seen))
 
+
+
+def test_a_backup_restores_onto_a_fresh_cluster(cluster):
+    from sigap.ops.cluster import create_bucket, create_database
+
+    archive = cluster.var / "backups" / "sigap-cluster.tar"
+    archive.parent.mkdir(exist_ok=True)
+    printed = cluster.sigap("backup", str(archive))
+    assert "object storage" in printed
+    fresh_db = cluster.database_url + "_restored"
+    create_database(fresh_db)
+    create_bucket(cluster.s3_url, "sigap-restored")
+    fresh = {"DATABASE_URL": fresh_db, "SIGAP_S3_BUCKET": "sigap-restored"}
+    try:
+        cluster.sigap("restore", str(archive), "--yes", env=fresh)
+        (ticket, image), *_ = query(
+            cluster, "SELECT r.ticket, p.image FROM reports_report r JOIN reports_photo p "
+                     "ON p.report_id = r.id WHERE p.kind = 'report' ORDER BY r.id DESC LIMIT 1")
+        import psycopg
+
+        with psycopg.connect(fresh_db) as conn:
+            assert conn.execute("SELECT COUNT(*) FROM reports_report").fetchone() == \
+                query(cluster, "SELECT COUNT(*) FROM reports_report")[0]
+        restored = requests.get(f"{cluster.s3_url}/sigap-restored/{image}", timeout=30)
+        assert restored.status_code == 200, restored.status_code  # as a browser reads it
+        assert restored.content == requests.get(f"{cluster.s3_url}/{S3_BUCKET}/{image}",
+                                                timeout=30).content
+        # A node of the fresh cluster serves the restored report.
+        node = cluster.spawn_extra_web("restored-web", PORT + 5, env=fresh)
+        page = requests.get(f"http://127.0.0.1:{PORT + 5}/r/{ticket}", timeout=30)
+        assert page.status_code == 200 and ticket in page.text
+        cluster.kill(node.name)
+    finally:
+        drop_database(fresh_db)
