@@ -5,9 +5,10 @@ Through the load balancer, 8 clients (Open311, REST, the web form) create report
 photo for 60 s; web-1 is SIGKILLed and started again, then worker-1 is; meanwhile the
 reports are verified, so citizens are notified by SMS (a gateway sink in this process).
 Then: every acknowledged report is stored once with its photo in object storage; a session
-made on one node works on the other; each notification went out exactly once; each
-periodic job ran once per minute; an edit of a category reached both nodes within the
-configured window.
+made on one node works on the other, and so do a lockout and a one-time code; each
+notification went out exactly once; each periodic job ran once per minute; an edit of a
+category in the Django admin reached both nodes within the configured window; a request id
+reached the worker's logs; a backup restores onto a fresh database and bucket.
 
 It runs on the PostgreSQL/Redis leg (it needs both servers), in a database of its own.
 """
@@ -168,6 +169,7 @@ def cluster():
                     "SIGAP_CONFIG_CACHE_SECONDS": "300",
                     "SIGAP_CONFIG_CHECK_SECONDS": str(WINDOW),
                     "SIGAP_DEMO_PASSWORD": password, "SIGAP_DEMO_DATA": "0",
+                    "SIGAP_LOCKOUT_FAILURES": "3",
                 })
     c.password = password
     c.sink = sink
@@ -328,6 +330,52 @@ def test_a_session_made_on_one_node_works_on_the_other(cluster, admin_session):
         assert answer.status_code == 200, (url, answer.status_code, answer.headers)
     stranger = requests.get(web2 + "/office/", allow_redirects=False, timeout=30)
     assert stranger.status_code == 302
+
+
+def password_signin(url: str, http: requests.Session, username: str, password: str) -> int:
+    """POST the staff password form on one node; return the status (302: accepted)."""
+    if "csrftoken" not in http.cookies:
+        http.get(url + "/akun/masuk/sandi/", timeout=30).raise_for_status()
+    return http.post(url + "/akun/masuk/sandi/", timeout=30, allow_redirects=False,
+                     headers={"Referer": url + "/akun/masuk/sandi/"},
+                     data={"destination": username, "password": password,
+                           "csrfmiddlewaretoken": http.cookies["csrftoken"]}).status_code
+
+
+def test_a_lockout_earned_on_both_nodes_holds_on_both(cluster):
+    web1, web2 = (f"http://127.0.0.1:{n.port}" for n in cluster.web_nodes)
+    http = requests.Session()
+    # Three wrong passwords (SIGAP_LOCKOUT_FAILURES), spread over the nodes: locked.
+    for url in (web1, web2, web1):
+        assert password_signin(url, http, "head-dlhk", "wrong-password") != 302
+    assert password_signin(web2, http, "head-dlhk", cluster.password) != 302
+    # Two are not enough: the right password still opens the account.
+    for url in (web1, web2):
+        assert password_signin(url, http, "head-pupr", "wrong-password") != 302
+    assert password_signin(web1, http, "head-pupr", cluster.password) == 302
+
+
+def test_a_one_time_code_asked_on_one_node_signs_in_on_the_other(cluster):
+    web1, web2 = (f"http://127.0.0.1:{n.port}" for n in cluster.web_nodes)
+    http = requests.Session()
+    http.get(web1 + "/akun/masuk/", timeout=30).raise_for_status()
+    digits = str(secrets.randbelow(10**6)).zfill(6)
+    answer = http.post(web1 + "/akun/masuk/", timeout=30, allow_redirects=False,
+                       headers={"Referer": web1 + "/akun/masuk/"},
+                       data={"destination": "081399" + digits, "channel": "sms",
+                             "csrfmiddlewaretoken": http.cookies["csrftoken"]})
+    assert answer.status_code == 302, answer.status_code
+    until, texts = time.monotonic() + 30, []
+    while time.monotonic() < until and not texts:
+        with cluster.sink.lock:
+            texts = [m["text"] for m in cluster.sink.messages if m["to"].endswith(digits)]
+        time.sleep(0.2)
+    code = re.search(r"\b(\d{6})\b", texts[0]).group(1)
+    answer = http.post(web2 + "/akun/masuk/kode/", timeout=30, allow_redirects=False,
+                       headers={"Referer": web2 + "/akun/masuk/kode/"},
+                       data={"code": code, "csrfmiddlewaretoken": http.cookies["csrftoken"]})
+    assert answer.status_code == 302, answer.status_code
+    assert http.get(web1 + "/akun/profil/", allow_redirects=False, timeout=30).status_code == 200
 
 
 def test_an_edit_of_a_category_reaches_both_nodes_within_the_window(cluster, admin_session):
