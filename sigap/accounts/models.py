@@ -50,26 +50,7 @@ class User(AbstractUser):
     def is_agency_staff(self) -> bool:
         return self.is_active and self.role in AGENCY_ROLES and self.agency_id is not None
 
-    def can_see_agency(self, agency_id: int | None) -> bool:
-        """Return whether this user may see the back-office view of an agency's reports."""
-        if self.is_city_admin or (self.is_active and self.role == Role.EXECUTIVE):
-            return True
-        return self.is_agency_staff and agency_id == self.agency_id
-
-    def can_handle(self, report) -> bool:
-        """Return whether this user may act on `report` as staff (see reports.workflow)."""
-        if self.is_city_admin:
-            return True
-        if not self.is_agency_staff or report.agency_id != self.agency_id:
-            return False
-        if self.role == Role.OFFICER:
-            return report.officer_id == self.pk or self._in_team(report.team_id)
-        return True
-
-    def _in_team(self, team_id: int | None) -> bool:
-        if team_id is None:
-            return False
-        return self.teams.filter(pk=team_id).exists()
+    # Who may see or act on which report: sigap.reports.visibility (the one rule).
 
 
 class OneTimeCode(models.Model):

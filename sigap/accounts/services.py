@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from sigap.accounts.models import OneTimeCode, Role, User
 from sigap.accounts import tasks
+from sigap.accounts.signals import account_deleting, contact_verified
 from sigap.lib import phones
 # A queue failure is told as the channels' DeliveryError (no models; see tests/test_layers.py
 # for why this arrow points up).
@@ -32,19 +33,6 @@ MAX_ATTEMPTS = 5
 SEND_WINDOW = timedelta(minutes=15)
 MAX_SENDS_PER_DESTINATION = 3
 MAX_SENDS_PER_IP = 10
-
-
-# Called as handler(user, destination, now) once a one-time code has proved that `destination`
-# is the user's. Higher layers register here in their AppConfig.ready() (the reports app
-# joins the reports sent earlier with that phone number or e-mail to the account).
-VERIFIED_HANDLERS: list = []
-
-
-def on_verified(handler):
-    """Register `handler` to run after each successful code verification."""
-    if handler not in VERIFIED_HANDLERS:
-        VERIFIED_HANDLERS.append(handler)
-    return handler
 
 
 class TooManyRequests(ValidationError):
@@ -177,8 +165,7 @@ def verify_code(raw_destination: str, code: str, *, now: datetime) -> User:
     a new one, is the only account that the reports sent earlier with it join."""
     dest = parse_destination(raw_destination)
     user = use_code(dest, code, now=now, then=lambda: find_user(dest) or _new_citizen(dest))
-    for handler in VERIFIED_HANDLERS:
-        handler(user, dest, now)
+    contact_verified.send(sender=User, user=user, destination=dest, now=now)
     return user
 
 
@@ -218,8 +205,7 @@ def add_contact(user: User, raw_destination: str, code: str, *, now: datetime) -
         user.save(update_fields=[field])
 
     use_code(dest, code, now=now, then=attach)
-    for handler in VERIFIED_HANDLERS:
-        handler(user, dest, now)
+    contact_verified.send(sender=User, user=user, destination=dest, now=now)
     return dest
 
 
@@ -241,21 +227,11 @@ def find_user(dest: Destination) -> User | None:
     return User.objects.filter(phone=dest.value, is_active=True).order_by("pk").first()
 
 
-_deletion_steps: list = []
-
-
-def on_account_deletion(step) -> None:
-    """Have delete_account() call `step(user, now=now)` first, in its transaction (apps above
-    this one register what they keep of a user: the reports app forgets the reporter)."""
-    if step not in _deletion_steps:
-        _deletion_steps.append(step)
-
-
 def delete_account(user: User, *, now: datetime) -> None:
-    """Delete a citizen's account; their reports stay, without reporter or contact details."""
+    """Delete a citizen's account; their reports stay, without reporter or contact details
+    (the apps above forget what they keep of the user: signals.account_deleting)."""
     with transaction.atomic():
-        for step in _deletion_steps:
-            step(user, now=now)
+        account_deleting.send(sender=User, user=user, now=now)
         OneTimeCode.objects.filter(
             destination__in=[d for d in (user.email.lower(), user.phone) if d]).delete()
         user.delete()

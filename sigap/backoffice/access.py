@@ -1,9 +1,9 @@
 """Who may see and act on what in the back office. Every view goes through these helpers.
 
-Seeing is decided here (agency staff: their agency's reports; the city administrator and the
-executive: all). Acting is decided by the state machine (`services.actions_for`, from
-`reports.workflow`): the pages show the buttons it lists, and the services check it again on
-every call.
+Seeing is decided by `sigap.reports.visibility` (the office's sight: agency staff see their
+agency's reports; the city administrator and the executive all). Acting is decided by the
+state machine (`services.actions_for`, from `reports.workflow`): the pages show the buttons
+it lists, and the services check it again on every call.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from sigap.accounts.models import STAFF_ROLES, Role as AccountRole
-from sigap.reports import privacy, services, workflow
+from sigap.accounts.models import STAFF_ROLES
+from sigap.reports import privacy, services, visibility, workflow
 from sigap.reports.models import Report
 
 
@@ -40,23 +40,13 @@ def staff_required(view):
     return wrapper
 
 
-def visible_reports(user):
-    """Return the reports this staff member may see in the back office."""
-    qs = Report.objects.all()
-    if user.is_city_admin or (user.is_active and user.role == AccountRole.EXECUTIVE):
-        return qs
-    if user.is_agency_staff:
-        return qs.filter(agency_id=user.agency_id)
-    return qs.none()
-
-
 def report_for_staff(request, ticket) -> Report:
     """Return the report if this staff member may see it; 404 if unknown, 403 if not theirs."""
     report = get_object_or_404(
         Report.objects.select_related("category", "agency", "city", "kecamatan", "kelurahan",
                                       "team", "officer", "reporter", "duplicate_of"),
         ticket=ticket)
-    if not is_staff_user(request.user) or not request.user.can_see_agency(report.agency_id):
+    if not is_staff_user(request.user) or not visibility.sees_in_office(request.user, report):
         raise PermissionDenied
     return report
 

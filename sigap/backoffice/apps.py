@@ -9,7 +9,7 @@ class BackofficeConfig(AppConfig):
 
     def ready(self):
         # Imported here: an app's modules load once every app's models have (Django's rule).
-        from sigap.backoffice.templates_pack import load_response_templates
-        from sigap.cities import citypack
+        from sigap.backoffice import receivers
+        from sigap.cities.signals import pack_loaded
 
-        citypack.on_load(load_response_templates)
+        pack_loaded.connect(receivers.load_templates, dispatch_uid="sigap.backoffice.templates")

@@ -33,7 +33,7 @@ from sigap.backoffice.access import report_for_staff, staff_required
 from sigap.backoffice.models import ResponseTemplate
 from sigap.cities.models import Area
 from sigap.lib import text
-from sigap.reports import services, workflow
+from sigap.reports import services, visibility, workflow
 from sigap.reports.models import Photo, Report
 from sigap.reports.workflow import Status
 
@@ -125,8 +125,8 @@ def staff_signin(request):
 def _inbox_filter(user, g, now):
     """Return (reports, agency, sees_all, status) for the inbox's query string: the one
     filter the inbox page and its live arrivals share."""
-    qs = access.visible_reports(user).annotate(sla_due=_sla_due())
-    sees_all = user.is_city_admin or user.role == AccountRole.EXECUTIVE
+    qs = visibility.office_reports(user).annotate(sla_due=_sla_due())
+    sees_all = visibility.sees_every_agency(user)
     agency = None
     if sees_all and g.get("agency"):
         agency_id = text.as_id(g["agency"])
@@ -502,8 +502,8 @@ def act(request, ticket, action):
         done = action in ("resolve", "handback")
         return JsonResponse({"ok": True, "next": reverse(
             "backoffice:tasks") if done else reverse("backoffice:task", args=[ticket])})
-    if action in ("reassign", "recategorise") and not request.user.can_see_agency(
-            Report.objects.values_list("agency_id", flat=True).get(pk=report.pk)):
+    if action in ("reassign", "recategorise") and not visibility.office_reports(
+            request.user).filter(pk=report.pk).exists():
         return redirect("backoffice:inbox")  # it left this desk's sight
     if request.POST.get("view") == "task":
         if action in ("resolve", "handback"):

@@ -1,28 +1,23 @@
 """Where the simulated reports come from: the demo city's model, last year's reports, or a
-plain Poisson stream (for checking against theory). Every source returns arrivals with
-`at` (aware, UTC), `category`, `kecamatan` (Area code), `lat`, `lng`, sorted by time."""
+plain Poisson stream (for checking against theory). Every source returns
+`citymodel.Arrival`s, sorted by time."""
 
 from __future__ import annotations
 
 import random
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 
+from sigap.agencies.models import Agency
+from sigap.capacity import citymodel
+from sigap.capacity.citymodel import Arrival
 from sigap.capacity.scenario import Rates, Scenario
-from sigap.demo import demand as demo_demand
+from sigap.dashboard import figures
+from sigap.dashboard.scope import Scope
 from sigap.reports.models import Report, ReportEvent
-
-
-@dataclass(frozen=True)
-class Arrival:
-    at: datetime
-    category: str
-    kecamatan: str
-    lat: float
-    lng: float
 
 
 def year_bounds(city, year: int) -> tuple[datetime, datetime]:
@@ -40,14 +35,14 @@ def poisson(*, start: datetime, end: datetime, per_hour: float, categories: list
         if t >= end:
             return out
         kec, lat, lng = rng.choice(places)
-        out.append(Arrival(t, rng.choice(categories), kec, lat, lng))
+        out.append(Arrival(t, rng.choice(categories), "", kec, lat, lng))
 
 
 def from_model(city, scenario: Scenario, *, seed: int) -> list:
     """Return a year of reports from the demo city's demand model, scaled by growth."""
     start, end = year_bounds(city, scenario.year)
-    model = demo_demand.model_for_city(city)
-    return demo_demand.arrivals(model, start=start, end=end, total=scenario.yearly_total,
+    model = citymodel.model_for_city(city)
+    return citymodel.arrivals(model, start=start, end=end, total=scenario.yearly_total,
                                 rng=random.Random(seed))
 
 
@@ -57,26 +52,56 @@ def last_year(city, until: datetime) -> tuple[datetime, datetime]:
 
 def replay(city, scenario: Scenario, *, since: datetime, until: datetime,
            seed: int) -> list[Arrival]:
-    """Return the city's reports from [since, until) moved into the scenario's year, each
-    kept, dropped or repeated so the volume grows by the scenario's growth factor."""
+    """Return the city's reports made in [since, until), at the times they were made and in
+    the category the citizen chose (before any recategorisation), each kept, dropped or
+    repeated so that the volume grows by the scenario's growth factor."""
     rng = random.Random(seed)
-    start, end = year_bounds(city, scenario.year)
-    span = (until - since) or timedelta(days=365)
+    first_category = (ReportEvent.objects.filter(report=OuterRef("pk"), action="recategorise")
+                      .order_by("at", "pk").values("data__from")[:1])
     rows = (Report.objects.filter(city=city, created_at__gte=since, created_at__lt=until)
-            .values_list("created_at", "category__code", "kecamatan__code", "lat", "lng")
-            .order_by("created_at"))
-    year = end - start
+            .annotate(chosen=Subquery(first_category))
+            .values_list("created_at", "chosen", "category__code", "kelurahan__code",
+                         "kecamatan__code", "lat", "lng")
+            .order_by("created_at", "pk"))
     out = []
-    for at, category, kecamatan, lat, lng in rows.iterator(chunk_size=2000):
+    for at, chosen, category, kelurahan, kecamatan, lat, lng in rows.iterator(chunk_size=2000):
         copies = int(scenario.growth) + (rng.random() < scenario.growth % 1)
-        offset = (at - since) / span * year
         for k in range(copies):
             jitter = timedelta(minutes=rng.uniform(-30, 30)) if k else timedelta()
-            moved = start + offset + jitter
-            if start <= moved < end:
-                out.append(Arrival(moved, category, kecamatan or "", lat, lng))
+            moved = at + jitter
+            if since <= moved < until:
+                out.append(Arrival(moved, chosen or category, kelurahan or "", kecamatan or "",
+                                   lat, lng))
     out.sort(key=lambda a: a.at)
     return out
+
+
+def recorded(city, *, since: datetime, until: datetime) -> dict[str, dict]:
+    """Return, per agency code, the first-response and resolution deadlines the city's
+    reports made in [since, until) met and missed, read as the dashboard reads them at
+    `until` (dashboard.figures: rejected reports and duplicates left out)."""
+    codes = dict(Agency.objects.filter(city=city).values_list("pk", "code"))
+    qs = Report.objects.filter(city=city, created_at__gte=since, created_at__lt=until)
+    out: dict[str, dict] = {}
+    for facts in figures.load_from(qs, Scope(city.pk, city.tz, since.date(),
+                                                     until.date()), now=until):
+        row = out.setdefault(codes.get(facts.agency_id, "?"), {
+            "reports": 0, "response": [0, 0], "resolve": [0, 0]})
+        row["reports"] += 1
+        for name, state in (("response", facts.response_sla), ("resolve", facts.resolution_sla)):
+            if state == "met":
+                row[name][0] += 1
+            elif state == "breached":
+                row[name][1] += 1
+    return out
+
+
+def record_end(city, until: datetime) -> datetime:
+    """Return when the city's record stops: its last event, if before `until` (a demo year
+    written some time ago has had nothing happen since; a live city's last event is now)."""
+    last = (ReportEvent.objects.filter(report__city=city, at__lt=until)
+            .aggregate(last=Max("at"))["last"])
+    return until if last is None else min(until, last + timedelta(minutes=1))
 
 
 def fitted_rates(city, *, since: datetime, until: datetime, default: Rates) -> Rates:
@@ -91,12 +116,13 @@ def fitted_rates(city, *, since: datetime, until: datetime, default: Rates) -> R
                          reassign=Count("pk", filter=Q(action="reassign")),
                          reopen=Count("pk", filter=Q(action="reopen")),
                          reject=Count("pk", filter=Q(action="reject")),
+                         duplicate=Count("pk", filter=Q(action="mark-duplicate")),
                          resolve=Count("pk", filter=Q(action="resolve"))))
-    return Rates(
-        reject=events["reject"] / n, reassign=events["reassign"] / n,
+    return replace(
+        default, reject=events["reject"] / n, reassign=events["reassign"] / n,
+        duplicate=events["duplicate"] / n,
         handback=events["handback"] / max(events["handback"] + events["resolve"], 1),
-        reopen=events["reopen"] / max(events["resolve"], 1),
-        reopen_after_hours=default.reopen_after_hours)
+        reopen=events["reopen"] / max(events["resolve"], 1))
 
 
 def mix(arrivals: list) -> Counter:

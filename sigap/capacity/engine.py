@@ -37,9 +37,17 @@ from sigap.agencies import routing
 from sigap.capacity.rules import CityRules
 from sigap.capacity.scenario import DeskShift, Scenario, Shift, WorkTime
 from sigap.lib import workingtime
-from sigap.reports import workflow
+from sigap.reports import lifecycle, sla, workflow
+from sigap.reports.services import REJECT_REASONS
 
 A, R, S = workflow.Action, workflow.Role, workflow.Status
+
+
+# Reasons the desk rejects a report for (reports.services.REJECT_REASONS codes).
+REJECT_CODES = ("spam", "insufficient_info", "private_property", "already_handled")
+# A report made within this many hours of an open one of the same category in the same
+# kecamatan may be the same problem: the desk marks it a duplicate (at the `duplicate` rate).
+DUPLICATE_WINDOW_HOURS = 72.0
 
 
 class ForbiddenMove(Exception):
@@ -60,7 +68,16 @@ def _unit_draw(work: WorkTime, rng: random.Random) -> float:
     if work.dist == "gamma":
         shape = 1 / work.cv ** 2
         return rng.gammavariate(shape, mean / shape)
-    sigma2 = math.log(1 + work.cv ** 2)  # lognormal with the given mean and cv
+    return _lognormal(mean, work.cv, rng)
+
+
+def _lognormal(mean: float, cv: float, rng: random.Random) -> float:
+    """Return a lognormal draw with the given mean and coefficient of variation."""
+    if mean <= 0:
+        return 0.0
+    if cv <= 0:
+        return mean
+    sigma2 = math.log(1 + cv ** 2)
     return rng.lognormvariate(math.log(mean) - sigma2 / 2, math.sqrt(sigma2))
 
 
@@ -73,28 +90,54 @@ def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
-class SimReport:
-    """One report's journey; times in simulation hours since the start of the year."""
+def ceil_minute(t: datetime) -> datetime:
+    floor = t.replace(second=0, microsecond=0)
+    return floor if floor == t else floor + timedelta(minutes=1)
 
-    __slots__ = (
-        "seq", "category", "origin_category", "agency", "wrong_agency", "kecamatan", "loc",
-        "created", "status", "response_due", "due", "due_current", "first_response",
-        "started", "resolved", "final", "officer", "team", "handbacks", "reopens",
-        "rejected", "reassigned", "work_hours", "desk_draw", "will_handback",
-        "will_reopen", "reopen_draw", "priority", "triaged")
+
+# The report's own fields, named as on reports.Report: only reports.lifecycle changes them
+# (and the SLA ladder its two levels).
+REPORT_FIELDS = (
+    "status", "category_id", "agency_id", "team_id", "officer_id", "priority",
+    "response_due_at", "due_at", "first_response_at", "verified_at", "assigned_at",
+    "started_at", "resolved_at", "closed_at", "escalation_level", "response_escalation_level",
+    "created_at", "updated_at", "reject_reason", "status_note", "sla_paused_at",
+    "duplicate_of_id")
+
+
+class SimReport:
+    """One report: its fields as the product keeps them (REPORT_FIELDS, moved only by the
+    lifecycle kernel) and what the simulation measures (hours since the start)."""
+
+    __slots__ = REPORT_FIELDS + (
+        "seq", "category", "origin_category", "agency", "wrong_agency", "kecamatan",
+        "kelurahan", "loc", "created", "started", "resolved", "final", "officer", "team",
+        "handbacks", "reopens", "rejected", "reassigned", "triaged", "work_hours",
+        "lead_hours", "desk_draw", "will_handback", "will_reopen", "reopen_draw",
+        "may_duplicate", "duplicate_of", "close_draw", "events", "level_since", "ladder",
+        "field_hours")
 
     def __init__(self, seq: int):
         self.seq = seq
         self.status = S.SUBMITTED
-        self.first_response = self.started = self.resolved = self.final = None
-        self.officer = self.team = self.wrong_agency = None
+        for name in REPORT_FIELDS[1:]:
+            setattr(self, name, None)
+        self.escalation_level = self.response_escalation_level = 0
+        self.reject_reason = self.status_note = ""
+        self.started = self.resolved = self.final = None
+        self.officer = self.team = self.wrong_agency = self.duplicate_of = None
         self.handbacks = self.reopens = 0
-        self.reassigned = self.triaged = False
+        self.field_hours = 0.0  # travelling and on site, every visit
+        self.reassigned = self.triaged = self.may_duplicate = False
+        self.events = None  # the trace (a list) when the simulation keeps one
+        self.level_since = None
+        self.ladder = {}
 
 
 @dataclass
 class Officer:
     id: int
+    key: tuple[str, int]  # (agency code, number within the agency from 1): its account
     agency: str
     team: "Team"
     base: tuple[float, float]
@@ -127,6 +170,9 @@ class Pending:
         else:
             self.items.append(report)
 
+    def first(self) -> SimReport:
+        return self.items[0][2] if self.by_priority else self.items[0]
+
     def pop(self) -> SimReport:
         return heapq.heappop(self.items)[2] if self.by_priority else self.items.popleft()
 
@@ -141,6 +187,7 @@ class Team:
     agency: str
     officers: list[Officer]
     pending: Pending
+    kecamatan: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -203,34 +250,51 @@ class Run:
     backlog: list[tuple[float, dict[str, int]]]  # (hour, open reports per agency)
     escalations: list[int]  # the ladder level each report had reached (parallel to reports)
     unroutable: int
+    teams: list[Team] = field(default_factory=list)
+
+    @property
+    def cut(self) -> datetime:
+        """The instant the run stops: figures are read as they stand then."""
+        return self.timeline.dt(self.horizon)
 
 
 class Simulation:
     def __init__(self, rules: CityRules, scenario: Scenario, arrivals: Iterable, *, seed: int,
                  only_agency: str | None = None,
-                 progress: Callable[[float], None] | None = None):
+                 progress: Callable[[float], None] | None = None,
+                 window: tuple[datetime, datetime] | None = None, trace: bool = False):
+        """`window`: simulate reports made in [start, end) and stop at `end` (a replay of a
+        period, or the demo year up to today); default: the scenario's year, then its
+        drain days. `trace`: keep every report's events (the demo year is written from
+        them)."""
         self.rules, self.scenario, self.seed = rules, scenario, seed
         self.only_agency = only_agency
         self.progress = progress
+        self.trace = trace
         self.rng = random.Random(seed * 7919 + 17)
         tz = rules.city.tz
-        t0 = datetime(scenario.year, 1, 1, tzinfo=tz).astimezone(timezone.utc)
+        if window is None:
+            t0 = datetime(scenario.year, 1, 1, tzinfo=tz).astimezone(timezone.utc)
+            t1 = datetime(scenario.year + 1, 1, 1, tzinfo=tz)
+        else:
+            t0, t1 = window
         self.timeline = Timeline(t0=t0, tz=tz)
-        t1 = datetime(scenario.year + 1, 1, 1, tzinfo=tz)
         self.year_hours = self.timeline.hours(t1)
-        self.horizon = self.year_hours + 24 * scenario.drain_days
+        self.horizon = self.year_hours + (24 * scenario.drain_days if window is None else 0)
+        self.cut = self.timeline.dt(self.horizon)
         self.env = simpy.Environment()
         self.open: dict[str, int] = {}
         self.backlog: list = []
         self.unroutable = 0
         self._holidays = workingtime.indonesian_holidays(
-            range(scenario.year - 1, scenario.year + 2))
+            range(t0.year - 1, self.cut.year + 2))
         self.desks = {code: desk_intervals(scenario.desk_for(code), self.timeline, self.horizon)
                       for code in rules.agencies}
         self.desk_ends = {code: [b for _a, b, _m in rows] for code, rows in self.desks.items()}
         self.teams: dict[str, dict[int, Team]] = {}
         self.team_options: dict[str, list[routing.TeamOption]] = {}
         self.officers: list[Officer] = []
+        self.recent: dict[tuple, deque] = {}
         self._build_teams()
         self.reports = self._prepare(arrivals)
 
@@ -254,7 +318,7 @@ class Simulation:
                 base = ((sum(k[1] for k in kec) / len(kec), sum(k[2] for k in kec) / len(kec))
                         if kec else self.rules.center)
                 team = Team(team_id, team_plan.code, code, [],
-                            Pending(self.scenario.queue == "priority"))
+                            Pending(self.scenario.queue == "priority"), team_plan.kecamatan)
                 picks = _spread(team_plan.officers, [share for _s, share in plan.shifts])
                 for shift_index in picks:
                     shift = plan.shifts[shift_index][0]
@@ -266,7 +330,8 @@ class Simulation:
                         schedules[key] = shift_intervals(
                             shift, self.timeline, self.horizon,
                             self._works_on(offset, plan.days_off, plan.holidays_off))
-                    officer = Officer(next_id, code, team, base, schedules[key], pos=base)
+                    officer = Officer(next_id, (code, serial), code, team, base,
+                                      schedules[key], pos=base)
                     next_id += 1
                     team.officers.append(officer)
                     self.officers.append(officer)
@@ -299,8 +364,10 @@ class Simulation:
                 continue
             r = SimReport(seq)
             r.created = created
+            r.created_at = r.updated_at = arrival.at
             r.origin_category = r.category = arrival.category
             r.kecamatan = self.rules.kecamatan.get(arrival.kecamatan, (None,))[0]
+            r.kelurahan = getattr(arrival, "kelurahan", "")
             r.loc = (arrival.lat, arrival.lng)
             first = self.rules.route(arrival.category)
             if first is not None and not first.is_field_agency and field_codes:
@@ -314,7 +381,11 @@ class Simulation:
             r.reopen_draw = rng.expovariate(1 / rates.reopen_after_hours) \
                 if rates.reopen_after_hours > 0 else 0.0
             r.desk_draw = (rng.expovariate(1.0), rng.expovariate(1.0), rng.expovariate(1.0))
-            r.work_hours = _unit_draw(self.scenario.work_for(r.category), rng)
+            work = self.scenario.work_for(r.category)
+            r.work_hours = _unit_draw(work, rng)
+            r.may_duplicate = rng.random() < rates.duplicate
+            r.close_draw = (rng.random(), rng.lognormvariate(0.0, 0.8))
+            r.lead_hours = _lognormal(work.lead_hours, work.lead_cv, rng)
             r.agency = self.rules.route(r.category)
             if self.only_agency and (r.agency is None or r.agency.code != self.only_agency):
                 continue
@@ -322,11 +393,66 @@ class Simulation:
                 r.wrong_agency = first  # the triage desk acts first
             elif wrong and len(other_agencies) > 1 and r.agency is not None:
                 r.wrong_agency = rng.choice([a for a in other_agencies if a.pk != r.agency.pk])
+            origin = self.rules.categories.get(r.origin_category)
+            r.category_id = origin.pk if origin is not None else None
             cat = self.rules.categories.get(r.category)
-            r.priority = cat.priority if cat is not None else 3
+            r.priority = (1 if cat.is_emergency else cat.priority) if cat is not None else 3
+            if self.trace:
+                r.events = []
             out.append(r)
         out.sort(key=lambda r: r.created)
         return out
+
+    # --- the one way a report changes: the lifecycle kernel ---------------------------------
+
+    def _move(self, r: SimReport, action: str, role: str, fields: dict | None = None, *,
+              actor=None, data: dict | None = None, is_public: bool = True) -> None:
+        at = self.timeline.dt(self.env.now)
+        if self.trace:
+            self._escalate(r, at)
+        try:
+            step = lifecycle.apply(r, action, role, at, fields)
+        except workflow.TransitionError as exc:
+            raise ForbiddenMove(f"{r.status} --{action} ({role})--> ?: {exc.message}") from exc
+        if self.trace:
+            r.events.append((step["at"], step["kind"], action, step["old"], step["new"], role,
+                             step["agency_id"], actor, is_public, data or {}))
+
+    def _escalate(self, r: SimReport, until: datetime) -> None:
+        """Record the ladder steps (reports.sla) the minute poller would have taken on both
+        deadlines since the report's last change, up to `until`."""
+        since, r.level_since = r.level_since, until
+        if since is None or r.status not in workflow.OPEN:
+            return
+        for deadline in sla.DEADLINES:
+            due, level = getattr(r, deadline.due_field), getattr(r, deadline.level_field)
+            if due is None or level >= sla.MAX_LEVEL:
+                continue
+            if deadline is sla.RESPONSE and r.first_response_at is not None:
+                continue
+            key = (due, r.agency_id)
+            cached = r.ladder.get(deadline.name)
+            if cached is None or cached[0] != key:
+                category = self.rules.category_by_pk[r.category_id]
+                hours = getattr(category, deadline.hours_field.split("__", 1)[1])
+                cached = r.ladder[deadline.name] = (key, sla.thresholds(
+                    due, hours, self.rules.calendar(self.rules.agency_by_pk[r.agency_id], due)))
+            thresholds = cached[1]
+            for step, when in ((sla.REMINDER, thresholds.reminder_at),
+                               (sla.HEAD, thresholds.head_at), (sla.ADMIN, thresholds.admin_at)):
+                if step <= level:
+                    continue
+                fire = ceil_minute(max(when, since + timedelta(microseconds=1)))
+                if fire >= until or fire >= self.cut:
+                    break
+                target = thresholds.level_at(fire)
+                for lvl, kind in sla.steps_between(level, target):
+                    r.events.append((fire, kind, "", str(lvl - 1), str(lvl), R.SYSTEM,
+                                     r.agency_id, None, False,
+                                     {"level": lvl, "deadline": deadline.name,
+                                      "due_at": due.isoformat()}))
+                level = target
+                setattr(r, deadline.level_field, target)
 
     # --- the simulated world ----------------------------------------------------------------
 
@@ -340,9 +466,15 @@ class Simulation:
         for officer in self.officers:
             if officer.on_duty:  # the last shift, still open when the run stops
                 officer.duty_hours += self.horizon - officer.began
+        if self.trace:
+            for r in self.reports:
+                if r.level_since is not None:
+                    self._escalate(r, self.cut)
         escalations = [self._escalation(r) for r in self.reports]
+        teams = [t for by_id in self.teams.values() for t in by_id.values()]
         return Run(self.scenario, self.seed, self.timeline, self.year_hours, self.horizon,
-                   self.reports, self.officers, self.backlog, escalations, self.unroutable)
+                   self.reports, self.officers, self.backlog, escalations, self.unroutable,
+                   teams)
 
     def _arrivals(self):
         env = self.env
@@ -375,38 +507,57 @@ class Simulation:
         start, _end, mean = rows[i]
         return max(start - now, 0.0) + draw * mean
 
-    def _set(self, r: SimReport, action: str, role: str) -> None:
-        try:
-            r.status = workflow.next_status(r.status, action, role)
-        except workflow.TransitionError as exc:
-            raise ForbiddenMove(f"{r.status} --{action} ({role})--> ?: {exc.message}") from exc
+    def _due(self, category: str, agency, hours: float):
+        return self.rules.due_times(category, agency, self.timeline.dt(hours))
 
     def _life(self, r: SimReport):
         env = self.env
-        tl = self.timeline
         origin = r.wrong_agency or r.agency
+        r.agency_id = origin.pk
+        r.level_since = r.created_at
         self.open[r.agency.code] = self.open.get(r.agency.code, 0) + 1
-        r.response_due, r.due = (tl.hours(t) for t in self.rules.due_times(
-            r.origin_category, origin, tl.dt(r.created)))
+        r.response_due_at, r.due_at = self._due(r.origin_category, origin, r.created)
+        key = (r.category, r.kecamatan)
+        recent = self.recent.setdefault(key, deque())
         if r.wrong_agency is not None:
             yield env.timeout(self._desk_delay(origin.code, env.now, r.desk_draw[2]))
-            self._set(r, A.REASSIGN, R.DISPATCHER)
             if r.triaged:  # recategorised: the new category's deadlines from now
-                r.response_due, r.due = (tl.hours(t) for t in self.rules.due_times(
-                    r.category, r.agency, tl.dt(env.now)))
-            else:  # as services.reassign: a new first-response deadline
-                r.response_due = tl.hours(self.rules.due_times(
-                    r.category, r.agency, tl.dt(env.now))[0])
+                cat = self.rules.categories[r.category]
+                self._move(r, A.RECATEGORISE, R.DISPATCHER, lifecycle.recategorise_fields(
+                    cat.pk, r.agency.pk, r.priority, *self._due(r.category, r.agency, env.now)),
+                    data={"from": r.origin_category, "to": r.category,
+                          "from_agency": origin.code, "agency": r.agency.code})
+            else:
+                self._move(r, A.REASSIGN, R.DISPATCHER, lifecycle.reassign_fields(
+                    r.agency.pk, self._due(r.category, r.agency, env.now)[0]),
+                    data={"to": r.agency.code})
                 r.reassigned = True
-        r.due_current = r.due
         yield env.timeout(self._desk_delay(r.agency.code, env.now, r.desk_draw[0]))
-        r.first_response = env.now
-        if r.rejected:
-            self._set(r, A.REJECT, R.DISPATCHER)
+        kept = self._earlier_open(recent, r) if r.may_duplicate else None
+        recent.append(r)
+        if kept is not None:
+            r.duplicate_of = kept
+            self._move(r, A.MARK_DUPLICATE, R.DISPATCHER, lifecycle.duplicate_fields(
+                None, ""), data={"of": kept.seq})
             self.open[r.agency.code] -= 1
             return
-        self._set(r, A.VERIFY, R.DISPATCHER)
+        if r.rejected:
+            code = REJECT_CODES[r.seq % len(REJECT_CODES)]
+            self._move(r, A.REJECT, R.DISPATCHER, lifecycle.reject_fields(
+                str(REJECT_REASONS[code])), data={"reason": code})
+            self.open[r.agency.code] -= 1
+            return
+        self._move(r, A.VERIFY, R.DISPATCHER)
+        if r.lead_hours > 0:  # waiting for materials or equipment before anyone can go
+            yield env.timeout(r.lead_hours)
         self._ready(r)
+
+    def _earlier_open(self, recent: deque, r: SimReport) -> SimReport | None:
+        """The newest report of the same category and kecamatan made in the last
+        DUPLICATE_WINDOW_HOURS that is not closed: the one this report repeats."""
+        while recent and recent[0].created < r.created - DUPLICATE_WINDOW_HOURS:
+            recent.popleft()
+        return next((x for x in reversed(recent) if x.status not in workflow.FINAL), None)
 
     def _ready(self, r: SimReport) -> None:
         """Give a report that needs an officer to its team (and an officer, if one fits)."""
@@ -417,12 +568,20 @@ class Simulation:
         team = self.teams[code][team_id]
         r.team = team
         if r.agency.auto_assign:
-            self._set(r, A.ASSIGN, R.SYSTEM)
-            if not self._give_least_loaded(team, r):
+            officer = self._least_loaded(team)
+            self._assign(r, team, officer, R.SYSTEM)
+            if officer is None:
                 team.pending.push(r)  # assigned to the team only; a dispatcher will pick
         else:
             team.pending.push(r)
             self._dispatch_free(team)
+
+    def _assign(self, r: SimReport, team: Team, officer: Officer | None, role: str) -> None:
+        self._move(r, A.ASSIGN, role, lifecycle.assign_fields(
+            team.id, officer.id if officer else None),
+            data={"team": team.id, "officer": officer.id if officer else None})
+        if officer is not None:
+            self._give(officer, r)
 
     def _give(self, officer: Officer, r: SimReport) -> None:
         r.officer = officer
@@ -430,34 +589,31 @@ class Simulation:
         if officer.wake is not None and not officer.wake.triggered:
             officer.wake.succeed()
 
-    def _give_least_loaded(self, team: Team, r: SimReport, *, free_only: bool = False) -> bool:
+    def _least_loaded(self, team: Team, *, free_only: bool = False) -> Officer | None:
         officer_id = routing.pick_officer(
             routing.OfficerLoad(o.id, o.load, o.on_duty) for o in team.officers)
         if officer_id is None:
-            return False
+            return None
         officer = next(o for o in team.officers if o.id == officer_id)
         if free_only and officer.load:
-            return False
-        self._give(officer, r)
-        return True
+            return None
+        return officer
 
     def _dispatch_free(self, team: Team) -> None:
         """The dispatcher gives queued reports to free officers on duty (auto-assign off)."""
         while len(team.pending):
-            r = team.pending.items[0][2] if team.pending.by_priority else team.pending.items[0]
-            if not self._give_least_loaded(team, r, free_only=True):
+            officer = self._least_loaded(team, free_only=True)
+            if officer is None:
                 return
-            team.pending.pop()
-            self._set(r, A.ASSIGN, R.DISPATCHER)
+            self._assign(team.pending.pop(), team, officer, R.DISPATCHER)
 
     def _drain_pending(self, team: Team) -> None:
         """Auto-assign on: reports assigned to the team only get officers on duty now."""
         while len(team.pending):
-            r = team.pending.items[0][2] if team.pending.by_priority else team.pending.items[0]
-            if not self._give_least_loaded(team, r):
+            officer = self._least_loaded(team)
+            if officer is None:
                 return
-            team.pending.pop()
-            self._set(r, A.ASSIGN, R.DISPATCHER)
+            self._assign(team.pending.pop(), team, officer, R.DISPATCHER)
 
     def _officer(self, o: Officer):
         env = self.env
@@ -493,8 +649,9 @@ class Simulation:
                 for r in left:
                     r.officer = None
                     if auto:
-                        self._set(r, A.ASSIGN, R.DISPATCHER)
-                        if not self._give_least_loaded(o.team, r):
+                        other = self._least_loaded(o.team)
+                        self._assign(r, o.team, other, R.DISPATCHER)
+                        if other is None:
                             o.team.pending.push(r)
                     else:
                         o.team.pending.push(r)
@@ -503,7 +660,7 @@ class Simulation:
 
     def _job(self, o: Officer, r: SimReport):
         env = self.env
-        self._set(r, A.START, R.OFFICER)
+        self._move(r, A.START, R.OFFICER, actor=o.key)
         if r.started is None:
             r.started = env.now
         travel = 0.0
@@ -513,21 +670,25 @@ class Simulation:
         work = r.work_hours * (0.5 if handback else 1.0)
         yield env.timeout(travel + work)
         o.busy_hours += travel + work
+        r.field_hours += travel + work
         o.jobs += 1
         o.pos = r.loc
         r.officer = None
         if handback:
-            self._set(r, A.HANDBACK, R.OFFICER)
+            self._move(r, A.HANDBACK, R.OFFICER, lifecycle.handback_fields(), actor=o.key,
+                       is_public=False)
             r.handbacks += 1
             env.process(self._after_handback(r))
             return
-        self._set(r, A.RESOLVE, R.OFFICER)
+        self._move(r, A.RESOLVE, R.OFFICER, lifecycle.resolve_fields(""), actor=o.key)
         if r.resolved is None:
             r.resolved = env.now
         r.final = env.now
         self.open[r.agency.code] -= 1
         if r.will_reopen and r.reopens == 0:
             env.process(self._reopen(r))
+        else:
+            env.process(self._close(r))
 
     def _after_handback(self, r: SimReport):
         yield self.env.timeout(self._desk_delay(r.agency.code, self.env.now, r.desk_draw[1]))
@@ -536,23 +697,36 @@ class Simulation:
     def _reopen(self, r: SimReport):
         env = self.env
         yield env.timeout(r.reopen_draw)
-        self._set(r, A.REOPEN, R.REPORTER)
+        self._move(r, A.REOPEN, R.REPORTER, lifecycle.reopen_fields(
+            self._due(r.category, r.agency, env.now)[1]))
         r.reopens += 1
         r.final = None
         self.open[r.agency.code] += 1
-        # as services.reopen: a new resolution deadline from now
-        r.due_current = self.timeline.hours(self.rules.due_times(
-            r.category, r.agency, self.timeline.dt(env.now))[1])
         yield env.timeout(self._desk_delay(r.agency.code, env.now, r.desk_draw[1]))
         self._ready(r)
+
+    def _close(self, r: SimReport):
+        """After a resolution: the reporter confirms it, the desk closes it some days later,
+        or it stays resolved."""
+        rates, (choice, spread) = self.scenario.rates, r.close_draw
+        if choice < rates.confirm:
+            yield self.env.timeout(rates.confirm_after_hours * spread)
+            role = R.REPORTER
+        elif choice < rates.confirm + rates.desk_close:
+            yield self.env.timeout(rates.desk_close_after_hours * spread)
+            role = R.DISPATCHER
+        else:
+            return
+        if r.status == S.RESOLVED:
+            self._move(r, A.CLOSE, role)
 
     def _escalation(self, r: SimReport) -> int:
         """Return the escalation level the product's ladder gave the report by its first
         resolution (or by the end of the run, if never resolved)."""
-        if r.agency is None or r.rejected or r.first_response is None:
+        if r.agency is None or r.rejected or r.first_response_at is None or r.due_at is None:
             return 0
         at = r.resolved if r.resolved is not None else self.horizon
-        return self.rules.escalation_level(r.category, r.agency, self.timeline.dt(r.due),
+        return self.rules.escalation_level(r.category, r.agency, r.due_at,
                                            self.timeline.dt(at))
 
 
@@ -570,7 +744,8 @@ def _spread(n: int, shares: list[float]) -> list[int]:
 
 
 def simulate(rules: CityRules, scenario: Scenario, arrivals: Iterable, *, seed: int = 1,
-             only_agency: str | None = None, progress=None) -> Run:
-    """Return one simulated year (see the module's docstring)."""
+             only_agency: str | None = None, progress=None, window=None,
+             trace: bool = False) -> Run:
+    """Return one simulated year (see the module's docstring and Simulation)."""
     return Simulation(rules, scenario, arrivals, seed=seed, only_agency=only_agency,
-                      progress=progress).run()
+                      progress=progress, window=window, trace=trace).run()

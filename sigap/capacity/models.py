@@ -18,6 +18,7 @@ class CapacityRun(models.Model):
     scenario = models.TextField(_("skenario (TOML)"))
     replications = models.PositiveSmallIntegerField(_("replikasi"), default=3)
     search = models.BooleanField(_("cari jumlah petugas"), default=False)
+    replay = models.BooleanField(_("ulang catatan kota"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
                               default=Status.QUEUED)
     progress = models.FloatField(_("kemajuan"), default=0.0)

@@ -3,13 +3,15 @@
 A run's summary is plain data (dicts, lists, numbers) so it can be stored as JSON, written as
 CSV, drawn as charts and compared across replications.
 
-Definitions (the product's own milestones):
-- first response met: the desk acted (verified or rejected) by `response_due_at`;
-- resolution met: the report was first resolved by the resolution deadline it was given
-  when it reached its handling agency (a later reopen does not rewrite history);
+Definitions: the dashboard's own (`dashboard.stats.sla_state`), read at the end of the run
+(the cut), so that a simulated year and a recorded one are counted alike:
+- first response met: the report's first answer (`first_response_at`) came by
+  `response_due_at`; resolution met: `resolved_at` by `due_at` (after a reopening, the
+  last resolution against the new deadline); a deadline that has passed unmet is missed,
+  one still ahead is pending and left out of the share;
+- rejected reports and duplicates count for neither deadline (as on the dashboard);
 - time to fix: from the citizen's report to its last resolution (reopens included);
 - utilisation: hours travelling or on site over hours on duty (overtime included).
-Rejected reports count for first response only.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import statistics
 from collections import defaultdict
 
 from sigap.capacity.engine import Run
+from sigap.dashboard.stats import sla_state
+from sigap.reports.workflow import Status
 
 # Time-to-fix histogram: upper bounds in hours (the last bucket is "later", then "never").
 TTF_BUCKETS = (2, 4, 8, 24, 48, 72, 168, 336)
@@ -53,29 +57,43 @@ def _ratio(a: int, b: int) -> float | None:
 
 class _Tally:
     def __init__(self):
-        self.reports = self.rejected = self.response_met = self.resolve_met = 0
+        self.reports = self.rejected = self.duplicates = 0
+        self.sla = {"response": [0, 0], "resolve": [0, 0]}  # [met, missed]
         self.resolved = self.unresolved = self.handbacks = self.reopens = self.reassigned = 0
         self.escalated = [0, 0, 0]
         self.ttf: list[float] = []
         self.waits: list[float] = []
+        self.late = [0, 0.0, 0.0, 0.0, 0.0, 0]  # n, desk, lead, queue, field hours, reopened
         self.hist = [0] * (len(TTF_BUCKETS) + 2)
 
-    def add(self, r, level: int) -> None:
+    def _count(self, name: str, state: str | None) -> None:
+        if state == "met":
+            self.sla[name][0] += 1
+        elif state == "breached":
+            self.sla[name][1] += 1
+
+    def add(self, r, level: int, cut) -> None:
         self.reports += 1
-        if r.first_response is not None and r.first_response <= r.response_due + 1e-9:
-            self.response_met += 1
-        if r.rejected:
-            self.rejected += 1
+        if r.status in (Status.REJECTED, Status.DUPLICATE):
+            if r.status == Status.REJECTED:
+                self.rejected += 1
+            else:
+                self.duplicates += 1
             return
+        self._count("response", sla_state(done_at=r.first_response_at,
+                                          due_at=r.response_due_at, paused=False, now=cut))
+        resolve = sla_state(done_at=r.resolved_at, due_at=r.due_at, paused=False, now=cut)
+        self._count("resolve", resolve)
+        if resolve == "breached":
+            self._late(r, cut)
         self.handbacks += r.handbacks
         self.reopens += r.reopens
         self.reassigned += r.reassigned
         for i in range(level):
             self.escalated[i] += 1
-        if r.resolved is not None and r.resolved <= r.due + 1e-9:
-            self.resolve_met += 1
-        if r.started is not None and r.first_response is not None:
-            self.waits.append(r.started - r.first_response)
+        if r.started is not None and r.first_response_at is not None:
+            answered = r.created + (r.first_response_at - r.created_at).total_seconds() / 3600
+            self.waits.append(r.started - answered)
         end = r.final if r.final is not None else r.resolved
         if r.resolved is None:
             self.unresolved += 1
@@ -91,14 +109,41 @@ class _Tally:
         else:
             self.hist[len(TTF_BUCKETS)] += 1
 
+    def _late(self, r, cut) -> None:
+        """Where a late report's time went, in hours: the desk (to its first answer), the
+        lead time (materials, equipment), the queue for an officer, and the field."""
+        answered = r.first_response_at or cut
+        desk = (answered - r.created_at).total_seconds() / 3600
+        begun = r.started if r.started is not None else (cut - r.created_at).total_seconds() \
+            / 3600 + r.created
+        queue = max(begun - r.created - desk - r.lead_hours, 0.0)
+        row = self.late
+        row[0] += 1
+        row[1] += desk
+        row[2] += min(r.lead_hours, max(begun - r.created - desk, 0.0))
+        row[3] += queue
+        row[4] += r.field_hours
+        row[5] += r.reopens > 0
+
+    def drivers(self) -> dict | None:
+        n, desk, lead, queue, field, reopened = self.late
+        if not n:
+            return None
+        return {"late": n, "desk_hours": desk / n, "lead_hours": lead / n,
+                "queue_hours": queue / n, "field_hours": field / n,
+                "reopened_share": reopened / n}
+
     def as_dict(self) -> dict:
         ttf = sorted(self.ttf)
-        worked = self.reports - self.rejected
+        (response_met, response_missed), (resolve_met, resolve_missed) = (
+            self.sla["response"], self.sla["resolve"])
         return {
-            "reports": self.reports, "rejected": self.rejected, "resolved": self.resolved,
-            "unresolved": self.unresolved,
-            "response_compliance": _ratio(self.response_met, self.reports),
-            "resolve_compliance": _ratio(self.resolve_met, worked),
+            "reports": self.reports, "rejected": self.rejected, "duplicates": self.duplicates,
+            "resolved": self.resolved, "unresolved": self.unresolved,
+            "response_met": response_met, "response_missed": response_missed,
+            "resolve_met": resolve_met, "resolve_missed": resolve_missed,
+            "response_compliance": _ratio(response_met, response_met + response_missed),
+            "resolve_compliance": _ratio(resolve_met, resolve_met + resolve_missed),
             "ttf_p50": _quantile(ttf, 0.5), "ttf_p90": _quantile(ttf, 0.9),
             "ttf_p95": _quantile(ttf, 0.95),
             "ttf_mean": statistics.fmean(ttf) if ttf else None,
@@ -109,6 +154,7 @@ class _Tally:
             "reassigned": self.reassigned,
             "reminders": self.escalated[0], "to_head": self.escalated[1],
             "to_admin": self.escalated[2], "ttf_histogram": self.hist,
+            "late_drivers": self.drivers(),
         }
 
 
@@ -117,12 +163,13 @@ def summarise(run: Run, *, warmup_hours: float = 0.0) -> dict:
     `warmup_hours`, while the empty system fills up, left out)."""
     total, by_agency = _Tally(), defaultdict(_Tally)
     by_category: dict = defaultdict(_Tally)
+    cut = run.cut
     for r, level in zip(run.reports, run.escalations, strict=True):
         if r.agency is None or r.created < warmup_hours:
             continue
-        total.add(r, level)
-        by_agency[r.agency.code].add(r, level)
-        by_category[(r.agency.code, r.category)].add(r, level)
+        total.add(r, level, cut)
+        by_agency[r.agency.code].add(r, level, cut)
+        by_category[(r.agency.code, r.category)].add(r, level, cut)
     staff: dict = defaultdict(lambda: [0, 0.0, 0.0])
     for o in run.officers:
         row = staff[o.agency]
@@ -156,7 +203,8 @@ def summarise(run: Run, *, warmup_hours: float = 0.0) -> dict:
 # Figures averaged over replications, with a confidence interval.
 CI_FIELDS = ("response_compliance", "resolve_compliance", "utilisation", "ttf_p50", "ttf_p90",
              "mean_wait", "p_wait")
-SUM_FIELDS = ("reports", "rejected", "resolved", "unresolved", "handbacks", "reopens",
+SUM_FIELDS = ("reports", "rejected", "duplicates", "response_met", "response_missed",
+              "resolve_met", "resolve_missed", "resolved", "unresolved", "handbacks", "reopens",
               "reassigned", "reminders", "to_head", "to_admin", "officers")
 
 
@@ -169,6 +217,9 @@ def _combine_rows(rows: list[dict]) -> dict:
     for name in SUM_FIELDS:
         values = [r.get(name) or 0 for r in rows]
         out[name] = statistics.fmean(values) if values else 0
+    drivers = [r["late_drivers"] for r in rows if r.get("late_drivers")]
+    out["late_drivers"] = ({k: statistics.fmean(d[k] for d in drivers) for k in drivers[0]}
+                           if drivers else None)
     hists = [r["ttf_histogram"] for r in rows if r.get("ttf_histogram")]
     out["ttf_histogram"] = ([statistics.fmean(col) for col in zip(*hists, strict=True)]
                             if hists else [])
@@ -196,3 +247,31 @@ def combine(summaries: list[dict]) -> dict:
             "replications": len(summaries), "seeds": [s["seed"] for s in summaries],
             "overall": overall, "agencies": agencies, "categories": categories,
             "backlog": backlog, "ttf_buckets": first["ttf_buckets"]}
+
+
+def _share(met_missed) -> float | None:
+    met, missed = met_missed
+    return _ratio(met, met + missed)
+
+
+def attach_recorded(summary: dict, recorded: dict[str, dict]) -> None:
+    """Put the recorded figures of a replayed period beside the simulated ones, per agency
+    and for the city: `recorded_response_compliance`, `recorded_resolve_compliance` and the
+    differences in points (simulated minus recorded)."""
+    city = {"reports": 0, "response": [0, 0], "resolve": [0, 0]}
+    for row in recorded.values():
+        city["reports"] += row["reports"]
+        for name in ("response", "resolve"):
+            city[name] = [a + b for a, b in zip(city[name], row[name], strict=True)]
+    rows = [(summary["agencies"].get(code), row) for code, row in recorded.items()]
+    rows.append((summary["overall"], city))
+    for simulated, row in rows:
+        if simulated is None:
+            continue
+        simulated["recorded_reports"] = row["reports"]
+        for name in ("response", "resolve"):
+            value = _share(row[name])
+            simulated[f"recorded_{name}_compliance"] = value
+            mine = simulated.get(f"{name}_compliance")
+            simulated[f"{name}_difference_points"] = (
+                None if value is None or mine is None else round(100 * (mine - value), 2))

@@ -28,6 +28,18 @@ class CityRules:
     kecamatan: dict[str, tuple[int, float, float]]  # code -> (area pk, lat, lng)
     center: tuple[float, float]
 
+    def __post_init__(self):
+        self.agency_by_pk = {a.pk: a for a in self.agencies.values()}
+        self.category_by_pk = {c.pk: c for c in self.categories.values()}
+        self._calendars: dict = {}
+
+    def calendar(self, agency: Agency, at: datetime):
+        """Return the agency's SLA calendar around `at` (services.calendar_for), kept."""
+        key = (agency.pk, at.year)
+        if key not in self._calendars:
+            self._calendars[key] = services.calendar_for(agency, self.city, at)
+        return self._calendars[key]
+
     def route(self, category_code: str) -> Agency | None:
         """Return the agency the product routes `category_code` to (None: no route)."""
         category = self.categories.get(category_code)
@@ -45,7 +57,7 @@ class CityRules:
     def escalation_level(self, category_code: str, agency: Agency, due_at: datetime,
                          at: datetime) -> int:
         """Return the ladder level (reports.sla) a report due at `due_at` has reached at `at`."""
-        calendar = services.calendar_for(agency, self.city, due_at)
+        calendar = self.calendar(agency, due_at)
         hours = self.categories[category_code].resolve_sla_hours
         return sla.thresholds(due_at, hours, calendar).level_at(at)
 

@@ -32,6 +32,10 @@ class WorkTime:
     cv: float = 0.8  # coefficient of variation (lognormal, gamma)
     low: float = 0.0  # uniform bounds
     high: float = 0.0
+    # Waiting before the work can start, with no officer busy: materials, heavy equipment,
+    # another body's permit (lognormal, mean and coefficient of variation in hours).
+    lead_hours: float = 0.0
+    lead_cv: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,11 @@ class Rates:
     handback: float = 0.04  # the officer cannot finish; back to the desk
     reopen: float = 0.05  # the citizen reopens a resolved report
     reopen_after_hours: float = 48.0  # mean delay before a reopen
+    duplicate: float = 0.04  # the desk marks it a duplicate of an open report nearby
+    confirm: float = 0.55  # of the resolved: the reporter says it is fixed (closes it)
+    confirm_after_hours: float = 20.0  # median delay before that answer
+    desk_close: float = 0.30  # of the resolved: the desk closes it after a few days
+    desk_close_after_hours: float = 120.0  # mean delay before the desk closes it
 
 
 @dataclass(frozen=True)
@@ -173,7 +182,9 @@ def _work(table: dict, where: str) -> WorkTime:
         high = _number(table, "high", low, where, low=low)
         return WorkTime(dist=dist, mean_hours=(low + high) / 2, low=low, high=high)
     return WorkTime(dist=dist, mean_hours=_number(table, "mean_hours", 1.0, where, low=0.0),
-                    cv=_number(table, "cv", 0.8, where, low=0.0, high=10.0))
+                    cv=_number(table, "cv", 0.8, where, low=0.0, high=10.0),
+                    lead_hours=_number(table, "lead_hours", 0.0, where),
+                    lead_cv=_number(table, "lead_cv", 1.0, where, low=0.0, high=10.0))
 
 
 def _desk(rows, where: str) -> tuple[DeskShift, ...]:
@@ -243,7 +254,7 @@ def parse(text: str) -> Scenario:
             _number(row, "resolve", 0, f"sla.{code}") if "resolve" in row else None)
     rates_table = data.get("rates", {})
     rates = Rates(**{name: _number(rates_table, name, getattr(Rates(), name), "rates",
-                                   high=None if name == "reopen_after_hours" else 1.0)
+                                   high=None if name.endswith("_after_hours") else 1.0)
                      for name in Rates.__dataclass_fields__})
     queue = head.get("queue", "fifo")
     if queue not in ("fifo", "priority"):

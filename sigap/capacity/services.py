@@ -19,6 +19,9 @@ from sigap.capacity.scenario import Scenario
 from sigap.lib import spreadsheet
 
 TARGETS = (0.95, 0.99)
+# The search gives up on a target when doubling the officers gains less than this: the late
+# reports wait for something officers do not change (lead times, the desk's hours).
+PLATEAU = 0.002
 
 
 @dataclass(frozen=True)
@@ -50,10 +53,16 @@ def with_fitted_rates(city, scenario: Scenario, source: Source) -> Scenario:
         city, since=source.since, until=source.until, default=scenario.rates))
 
 
+def window(source: Source) -> tuple[datetime, datetime] | None:
+    """A replay simulates the recorded period itself and stops where the record stops."""
+    return (source.since, source.until) if source.is_replay else None
+
+
 def run(city, scenario: Scenario, *, replications: int = 3, seed: int = 1,
         source: Source = Source(),
         progress: Callable[[float], None] | None = None) -> dict:
-    """Return the scenario's answers averaged over `replications` seeded years."""
+    """Return the scenario's answers averaged over `replications` seeded years; a replay's
+    carry the period's recorded figures beside the simulated ones (`calibration`)."""
     scenario = with_fitted_rates(city, scenario, source)
     city_rules = rules.load(city, scenario)
     summaries = []
@@ -64,10 +73,15 @@ def run(city, scenario: Scenario, *, replications: int = 3, seed: int = 1,
 
         stream = arrivals(city, scenario, source, seed + k)
         summaries.append(results.summarise(
-            engine.simulate(city_rules, scenario, stream, seed=seed + k, progress=step)))
+            engine.simulate(city_rules, scenario, stream, seed=seed + k, progress=step,
+                            window=window(source))))
     out = results.combine(summaries)
     out["officers_plan"] = {code: plan.officers for code, plan in scenario.agencies.items()}
     out["yearly_total"] = scenario.yearly_total
+    if source.is_replay:
+        out["replay"] = {"since": source.since.isoformat(), "until": source.until.isoformat()}
+        results.attach_recorded(out, demand.recorded(city, since=source.since,
+                                                     until=source.until))
     return out
 
 
@@ -104,10 +118,15 @@ class _Searcher:
         """Return the smallest officer count whose mean compliance reaches `target`
         (bisection; compliance grows with officers), or None below `hi_cap`."""
         hi = max(lo + 1, self.scenario.agencies[self.agency].officers)
-        while self.evaluate(hi)["compliance"] < target:
+        reached = self.evaluate(hi)["compliance"]
+        while reached < target:
             lo, hi = hi, hi * 2
             if hi > hi_cap:
                 return None
+            more = self.evaluate(hi)["compliance"]
+            if more - reached < PLATEAU:
+                return None  # twice the officers, no better: what is late waits for no one
+            reached = more
         while hi - lo > 1:
             mid = (lo + hi) // 2
             if self.evaluate(mid)["compliance"] >= target:

@@ -1,9 +1,11 @@
 """The Kapasitas page's runs, in the worker. Tasks take primary keys."""
 
+from datetime import timedelta
+
 from django.utils import timezone
 from huey.contrib.djhuey import db_task
 
-from sigap.capacity import scenario, services
+from sigap.capacity import demand, scenario, services
 from sigap.capacity.models import CapacityRun
 
 
@@ -26,11 +28,15 @@ def run_capacity(run_id: int) -> None:
     try:
         scen = scenario.parse(run.scenario)
         share = 0.3 if run.search else 1.0  # the search takes most of the time
-        result = services.run(run.city, scen, replications=run.replications,
+        source = services.Source()
+        if run.replay:  # the city's last 365 days as recorded, up to its last event
+            until = demand.record_end(run.city, timezone.now())
+            source = services.Source(since=until - timedelta(days=365), until=until)
+        result = services.run(run.city, scen, replications=run.replications, source=source,
                               progress=lambda f: progress(f * share))
         if run.search:
             result["search"] = services.search(
-                run.city, scen, replications=run.replications, processes=1,
+                run.city, scen, replications=run.replications, processes=1, source=source,
                 progress=lambda f: progress(share + f * (1 - share)))
     except Exception as exc:  # the page shows what went wrong, the worker keeps going
         CapacityRun.objects.filter(pk=run_id).update(

@@ -57,7 +57,8 @@ def index(request):
         else:
             run = CapacityRun.objects.create(
                 city=city, name=parsed.name[:160], scenario=text, replications=replications,
-                search=request.POST.get("search") == "1", created_by=request.user,
+                search=request.POST.get("search") == "1",
+                replay=request.POST.get("replay") == "1", created_by=request.user,
                 created_at=timezone.now())
             tasks.run_capacity(run.pk)
             return redirect("capacity:run", pk=run.pk)

@@ -8,12 +8,12 @@ class ChannelsConfig(AppConfig):
     verbose_name = _("WhatsApp dan SMS")
 
     def ready(self):
-        # Notifications sit below this app: it registers how a "whatsapp" message is sent
-        # (free-form inside the service window, a template outside, buttons for "Sudah beres?").
-        from sigap.channels import services
-        from sigap.channels.landmarks import load_landmarks
-        from sigap.cities import citypack
-        from sigap.notifications import channels
+        # Imported here: an app's modules load once every app's models have (Django's rule).
+        from sigap.channels import receivers
+        from sigap.cities.signals import pack_loaded
+        from sigap.notifications.signals import sending_message
 
-        channels.register_sender("whatsapp", services.notification_sender)
-        citypack.on_load(load_landmarks)  # data/<city>/landmarks.csv
+        # Notifications sit below this app: it sends what goes out by "whatsapp" itself.
+        sending_message.connect(receivers.send_whatsapp, dispatch_uid="sigap.channels.whatsapp")
+        pack_loaded.connect(receivers.load_landmarks,  # data/<city>/landmarks.csv
+                            dispatch_uid="sigap.channels.landmarks")

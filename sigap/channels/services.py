@@ -37,11 +37,10 @@ from sigap.cities.locate import OutsideCity, locate
 from sigap.cities.models import Area, City
 from sigap.lib import memo
 from sigap.lib import text as texts
-from sigap.lib.geo import bbox_around, haversine_m
 from sigap.notifications import channels
 from sigap.notifications.channels import DeliveryError
 from sigap.notifications.models import Notification
-from sigap.reports import services
+from sigap.reports import queries, services
 from sigap.reports.models import Report
 from sigap.reports.workflow import TransitionError
 
@@ -135,13 +134,11 @@ class CityContext:
         return areas, landmarks, options
 
     def nearby(self, code, lat, lng):
-        min_lat, min_lng, max_lat, max_lng = bbox_around(lat, lng, NEARBY_RADIUS_M)
-        rows = (Report.objects.public().open().filter(city=self.city, category__code=code)
-                .in_bbox(min_lat, min_lng, max_lat, max_lng).for_list()[:50])
-        found = sorted(((haversine_m(lat, lng, r.lat, r.lng), r) for r in rows),
-                       key=lambda pair: pair[0])
+        found = queries.nearby(
+            self.city, lat, lng, radius_m=NEARBY_RADIUS_M, limit=3,
+            categories=Category.objects.filter(city=self.city, code=code))
         return [Nearby(r.ticket, str(r.get_status_display()), int(d), r.description)
-                for d, r in found if d <= NEARBY_RADIUS_M][:3]
+                for d, r in found]
 
     def status_text(self, ticket, phone, *, short=False):
         """The report's state for "status <ticket>"; `short` (SMS): no note, the public link,
@@ -536,10 +533,10 @@ def send_queued(ids: list[int], *, now: datetime) -> None:
 
 
 def notification_sender(to: str, subject: str, text: str, *, notification=None) -> bool:
-    """The notifications' "whatsapp" sender (registered in ChannelsConfig.ready): on the
-    citizen's chat, inside the service window as a free-form message (with "Sudah beres?"
-    buttons once resolved), outside it as the city's approved template. Returns False when
-    WhatsApp is off (the outbound gateway sends it then)."""
+    """The notifications' "whatsapp" sender (notifications.signals.sending_message, through
+    channels.receivers): on the citizen's chat, inside the service window as a free-form
+    message (with "Sudah beres?" buttons once resolved), outside it as the city's approved
+    template. Returns False when WhatsApp is off (the outbound gateway sends it then)."""
     if not outbound.enabled():
         return False
     try:

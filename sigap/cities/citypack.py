@@ -18,6 +18,7 @@ from django.db import transaction
 from sigap.agencies.models import Agency, Category, CategoryAttribute
 from sigap.cities import locate
 from sigap.cities.models import Area, City
+from sigap.cities.signals import pack_loaded
 
 PACKS_DIR = Path(settings.BASE_DIR) / "data"
 
@@ -93,18 +94,6 @@ def _load_population(folder: Path, city: City, result: LoadResult) -> None:
             if area is None:
                 raise ValueError(f"{path.name}: unknown area {row['code']}")
             _upsert(Area, {"city": city, "code": row["code"]}, values, result, row["level"])
-
-
-# More of a pack that higher apps load (they register in AppConfig.ready()): each is called as
-# loader(city, folder, agencies_by_code, result, upsert) inside the pack's transaction.
-PACK_LOADERS: list = []
-
-
-def on_load(loader):
-    """Register `loader` to run after the pack's own rows are loaded."""
-    if loader not in PACK_LOADERS:
-        PACK_LOADERS.append(loader)
-    return loader
 
 
 @transaction.atomic
@@ -186,7 +175,8 @@ def load_pack(code: str, packs_dir: Path | None = None) -> LoadResult:
                     "datatype": q["datatype"], "required": q.get("required", False),
                     "order": position, "values": q.get("values", []),
                 }, result, "attribute")
-    for loader in PACK_LOADERS:
-        loader(city, folder, agencies, result, _upsert)
+    # More of the pack, loaded by the apps above (signals.pack_loaded).
+    pack_loaded.send(sender=City, city=city, folder=folder, agencies=agencies, result=result,
+                     upsert=_upsert)
     transaction.on_commit(locate.reset_cache)
     return result

@@ -34,8 +34,7 @@ from sigap.citizen.forms import (
 )
 from sigap.citizen import limits
 from sigap.citizen.timeline import entries
-from sigap.lib.geo import bbox_around, haversine_m
-from sigap.reports import privacy, services
+from sigap.reports import privacy, queries, services
 from sigap.reports.models import IdempotencyKey, Photo, Report
 from sigap.reports.workflow import OPEN, Action, Role, Status, TransitionError
 
@@ -274,20 +273,6 @@ def locate_json(request):
                          "kecamatan": names.get(located.kecamatan_id, "")})
 
 
-def nearby_reports(city, category, lat: float, lng: float, radius_m: float = NEARBY_RADIUS_M):
-    """Return open public reports of `category` within `radius_m`, nearest first."""
-    min_lat, min_lng, max_lat, max_lng = bbox_around(lat, lng, radius_m)
-    rows = (Report.objects.public().open().filter(city=city, category=category)
-            .in_bbox(min_lat, min_lng, max_lat, max_lng).for_list()[:50])
-    found = []
-    for report in rows:
-        distance = haversine_m(lat, lng, report.lat, report.lng)
-        if distance <= radius_m:
-            found.append((distance, report))
-    found.sort(key=lambda pair: pair[0])
-    return found[:5]
-
-
 @require_GET
 def nearby_json(request):
     city = current_city()
@@ -300,7 +285,8 @@ def nearby_json(request):
         # Sensitive reports never reveal where they are, not even as a distance.
         return JsonResponse({"reports": []})
     out = []
-    for distance, report in nearby_reports(city, category, lat, lng):
+    for distance, report in queries.nearby(city, lat, lng, radius_m=NEARBY_RADIUS_M,
+                                           categories=[category], limit=5):
         out.append({
             "ticket": report.ticket, "url": report.get_absolute_url(),
             "support_url": reverse("citizen:support", args=[report.ticket]),

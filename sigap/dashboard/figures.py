@@ -243,11 +243,16 @@ class LeagueRow:
 
 def league(facts: list[Facts], dimension: str, *,
            min_sample: int = stats.MIN_SAMPLE) -> list[LeagueRow]:
-    """Return one summary per value of `dimension`, the largest volume first."""
+    """Return one summary per value of `dimension`, the largest volume first. Teams rank
+    only the reports that reached a team (one still at the agency's desk, rejected there or
+    merged as a duplicate was nobody's field work)."""
     groups: dict[object, list[Facts]] = defaultdict(list)
     attr = DIMENSIONS[dimension]
     for f in facts:
-        groups[getattr(f, attr)].append(f)
+        key = getattr(f, attr)
+        if key is None and dimension == "team":
+            continue
+        groups[key].append(f)
     out = [LeagueRow(key, summarise(items, min_sample=min_sample))
            for key, items in groups.items()]
     out.sort(key=lambda r: (-r.summary.received, str(r.key)))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from sigap.accounts.models import Role as AccountRole
 from sigap.lib import text
+from sigap.reports import visibility
 from sigap.reports.models import Report, ReportEvent
 
 
@@ -85,12 +86,11 @@ def _date(value, default: date) -> date:
 
 
 def can_see_dashboard(user) -> bool:
-    """City administrator and executive: the city; an agency head: their agency."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if user.is_city_admin or user.role == AccountRole.EXECUTIVE:
+    """City administrator and executive: the city; an agency head: their agency (whose
+    reports: sigap.reports.visibility, the office's sight)."""
+    if visibility.sees_every_agency(user):
         return True
-    return user.role == AccountRole.HEAD and user.agency_id is not None
+    return visibility.office_agency_id(user) is not None and user.role == AccountRole.HEAD
 
 
 def from_request(request, city, *, today: date) -> Scope:
@@ -105,8 +105,8 @@ def from_request(request, city, *, today: date) -> Scope:
         start, end = end, start
     agency_id = _int(g.get("dinas"))
     locked = False
-    if not (user.is_city_admin or user.role == AccountRole.EXECUTIVE):
-        agency_id, locked = user.agency_id, True
+    if not visibility.sees_every_agency(user):
+        agency_id, locked = visibility.office_agency_id(user), True
     return Scope(city_id=city.pk, tz=city.tz, start=start, end=end,
                  kecamatan_id=_int(g.get("kecamatan")), kelurahan_id=_int(g.get("kelurahan")),
                  agency_id=agency_id, category_id=_int(g.get("kategori")),

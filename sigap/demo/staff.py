@@ -1,9 +1,11 @@
-"""The demo city's staff: enough Quick Response officers and teams for a living city.
+"""The demo city's staff: the officers and teams of the city's capacity scenario.
 
-Every field agency gets one team per kecamatan (covering it) besides its city-wide team, and
-the officers the city pack's demand.json names for it (Kupang: about 200 in 7 agencies),
-shared over those teams. The demo accounts officer-<agency>-1/-2 join two kecamatan teams,
-so whoever signs in with them finds tasks. Idempotent: what exists is kept.
+Every field agency gets the teams its plan in data/<city>/capacity.toml names (code
+`<agency>-<team>`, covering the plan's kecamatan) and one officer account per simulated
+officer, numbered as the engine numbers them (`officer-<agency>-<n>`, n from 1, team by
+team), so the demo year written from the engine's trace (sigap.demo.history) names the
+officer who did each job. The agency's auto-assignment and SLA calendar are set as the plan
+says. Idempotent: what exists is kept.
 """
 
 from __future__ import annotations
@@ -15,12 +17,6 @@ from sigap.accounts.models import Role, User
 from sigap.accounts.roles import ensure_groups
 from sigap.agencies.models import Agency, Team
 from sigap.cities.models import Area
-from sigap.demo.demand import shapes_for
-
-
-def demo_settings(city) -> dict:
-    """Return the pack's demo section: {"agencies": {code: {officers, auto_assign, ...}}}."""
-    return shapes_for(city.code).get("demo", {})
 
 
 def add_to_group(users, role: str) -> None:
@@ -43,61 +39,56 @@ def _user(username: str, role: str, agency=None, **extra) -> User:
 
 
 @transaction.atomic
-def ensure_staff(city) -> dict:
-    """Create the missing desk accounts, kecamatan teams and officers; return counts made."""
-    config = demo_settings(city).get("agencies", {})
-    kecamatan = list(Area.objects.filter(city=city, level=Area.Level.KECAMATAN).order_by("code"))
-    made = {"teams": 0, "officers": 0}
+def ensure_staff(city, scenario) -> dict:
+    """Create the missing desk accounts, teams and officers of `scenario`; return
+    {"teams": {(agency code, team code): id}, "officers": {(agency code, n): id}}."""
+    kecamatan = {a.code: a for a in Area.objects.filter(city=city, level=Area.Level.KECAMATAN)}
+    out = {"teams": {}, "officers": {}}
     _user("admin", Role.ADMIN, is_staff=True, is_superuser=True, display_name="Admin Kota")
+    unusable = make_password(None)
+    through = Team.members.through
     for agency in Agency.objects.filter(city=city).order_by("code"):
         code = agency.code.lower()
         _user(f"dispatcher-{code}", Role.DISPATCHER, agency,
               display_name=f"Dispatcher {agency}")
         _user(f"head-{code}", Role.HEAD, agency, display_name=f"Kepala {agency}")
-        if not agency.is_field_agency:
+        plan = scenario.agencies.get(agency.code)
+        if plan is None:
             continue
-        conf = config.get(agency.code, {})
         changed = [name for name in ("auto_assign", "working_hours_only")
-                   if name in conf and getattr(agency, name) != conf[name]]
+                   if getattr(plan, name) is not None
+                   and getattr(agency, name) != getattr(plan, name)]
         for name in changed:
-            setattr(agency, name, conf[name])
+            setattr(agency, name, getattr(plan, name))
         if changed:
             agency.save(update_fields=changed)
-        Team.objects.get_or_create(agency=agency, code=f"{code}-qr",
-                                   defaults={"name": f"Tim Reaksi Cepat {agency}"})
-        teams = []
-        for area in kecamatan:
-            team, created = Team.objects.get_or_create(
-                agency=agency, code=f"{code}-{area.code.split('.')[-1]}",
-                defaults={"name": f"TRC {agency} {area.name}"})
-            if created:
-                team.kecamatan.add(area)
-                made["teams"] += 1
-            teams.append(team)
-        wanted = int(conf.get("officers", 2))
+        wanted = [(f"officer-{code}-{n}", team_plan) for n, team_plan in enumerate(
+            (t for t in plan.teams for _ in range(t.officers)), start=1)]
         have = set(User.objects.filter(agency=agency, role=Role.OFFICER)
                    .values_list("username", flat=True))
-        unusable = make_password(None)
-        new = [User(username=f"officer-{code}-{n}", role=Role.OFFICER, agency=agency,
-                    display_name=f"Petugas {agency} {n}", password=unusable)
-               for n in range(1, wanted + 1) if f"officer-{code}-{n}" not in have]
-        User.objects.bulk_create(new)
-        new = list(User.objects.filter(username__in=[u.username for u in new]))
-        add_to_group(new, Role.OFFICER)
-        made["officers"] += len(new)
-        officers = {u.username: u for u in User.objects.filter(agency=agency, role=Role.OFFICER)}
-        through = Team.members.through
-        links = set(through.objects.filter(team__in=teams).values_list("team_id", "user_id"))
+        new = User.objects.bulk_create([
+            User(username=name, role=Role.OFFICER, agency=agency,
+                 display_name=f"Petugas {agency} {name.rsplit('-', 1)[1]}", password=unusable)
+            for name, _team in wanted if name not in have])
+        add_to_group(list(User.objects.filter(username__in=[u.username for u in new])),
+                     Role.OFFICER)
+        officers = dict(User.objects.filter(agency=agency, role=Role.OFFICER)
+                        .values_list("username", "pk"))
+        links = set(through.objects.filter(team__agency=agency)
+                    .values_list("team_id", "user_id"))
         rows = []
-        for n in range(1, wanted + 1):
-            user = officers.get(f"officer-{code}-{n}")
-            if user is None or not teams:
-                continue
-            # Officers 1 and 2 (the demo accounts) join two teams each, the others one.
-            homes = [teams[(n - 1) % len(teams)]]
-            if n <= 2 and len(teams) > 2:
-                homes.append(teams[(n + 2) % len(teams)])
-            rows += [through(team_id=t.pk, user_id=user.pk) for t in homes
-                     if (t.pk, user.pk) not in links]
+        for team_plan in plan.teams:
+            team, created = Team.objects.get_or_create(
+                agency=agency, code=f"{code}-{team_plan.code}",
+                defaults={"name": f"TRC {agency} {team_plan.code.replace('-', ' ').title()}"})
+            if created:
+                team.kecamatan.add(*[kecamatan[k] for k in team_plan.kecamatan
+                                     if k in kecamatan])
+            out["teams"][(agency.code, team_plan.code)] = team.pk
+        for n, (name, team_plan) in enumerate(wanted, start=1):
+            team_id = out["teams"][(agency.code, team_plan.code)]
+            out["officers"][(agency.code, n)] = officers[name]
+            if (team_id, officers[name]) not in links:
+                rows.append(through(team_id=team_id, user_id=officers[name]))
         through.objects.bulk_create(rows)
-    return made
+    return out

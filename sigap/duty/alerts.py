@@ -1,4 +1,4 @@
-"""Alerts through the outbox (reports.outbox.on_event): a report that arrives at an agency
+"""Alerts through the outbox (reports.signals.events_recorded): a report that arrives at an agency
 (new, or re-routed to it) alerts the desk on duty, each person by their own channel; an
 emergency opens a callout (duty.paging) whose pages and escalation are events, alerted here
 to the people the event names.

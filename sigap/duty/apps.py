@@ -9,13 +9,15 @@ class DutyConfig(AppConfig):
 
     def ready(self):
         # Imported here: an app's modules load once every app's models have (Django's rule).
-        from sigap.cities import citypack
-        from sigap.duty import alerts, pack, push, services
-        from sigap.notifications import channels
-        from sigap.reports import outbox, signals
+        from sigap.cities.signals import pack_loaded
+        from sigap.duty import receivers, services
+        from sigap.notifications.signals import sending_message
+        from sigap.reports import signals
 
         signals.who_is_on_duty.connect(services.answer_who_is_on_duty,
                                        dispatch_uid="sigap.duty.rota")
-        outbox.on_event(alerts.handle_events)
-        citypack.on_load(pack.load_paging_rules)  # data/<city>/paging.csv
-        channels.register_sender("push", push.send_push)
+        signals.events_recorded.connect(receivers.alerts_for_events,
+                                        dispatch_uid="sigap.duty.alerts")
+        pack_loaded.connect(receivers.load_paging_rules,  # data/<city>/paging.csv
+                            dispatch_uid="sigap.duty.paging_rules")
+        sending_message.connect(receivers.send_push, dispatch_uid="sigap.duty.push")

@@ -12,7 +12,7 @@ TRUE = {"1", "yes", "ya", "true"}
 
 
 def load_paging_rules(city, folder, agencies, result, upsert) -> None:
-    """Upsert a PagingRule per row of data/<city>/paging.csv (citypack.on_load hook)."""
+    """Upsert a PagingRule per row of data/<city>/paging.csv (cities.signals.pack_loaded)."""
     path = folder / FILE
     if not path.exists():
         return

@@ -6,47 +6,38 @@ it. Rather than each service remembering to, a model that a public answer depend
 inherits `PublicModel` (and its manager's queryset `PublicQuerySet`): its save() and delete(),
 and its querysets' update(), delete(), bulk_create() and bulk_update() call `changed()`, so
 the admin, a data migration or a new service cannot forget. The version itself lives above
-this layer: the reports app registers it with `on_change()` in its AppConfig.ready().
+this layer: `changed()` sends `sigap.lib.signals.public_data_changed`, which the reports app
+connects in its AppConfig.ready().
 
-Inside an atomic block the listeners run once (at its first write); a write in a savepoint
-that rolls back does not count, so the next write runs them again.
+Inside an atomic block the signal is sent once (at its first write); a write in a savepoint
+that rolls back does not count, so the next write sends it again.
 """
 
 from __future__ import annotations
 
-from typing import Callable
-
 from django.db import models, router, transaction
 
 from sigap.lib import memo
-
-_listeners: list[Callable[[str], None]] = []
-
-
-def on_change(listener: Callable[[str], None]) -> None:
-    """Call `listener(using)` inside every transaction that changes public data."""
-    if listener not in _listeners:
-        _listeners.append(listener)
+from sigap.lib.signals import public_data_changed
 
 
 def _mark() -> None:
-    """Queued with on_commit to remember this transaction already ran the listeners."""
+    """Queued with on_commit to remember this transaction already sent the signal."""
 
 
 def changed(using: str = "default") -> None:
-    """Run the listeners, once per transaction (every time outside one)."""
+    """Send `public_data_changed`, once per transaction (every time outside one)."""
     connection = transaction.get_connection(using)
     if connection.in_atomic_block:
         # Django keeps each on_commit callback with the savepoints open when it was queued and
         # drops it when one of them rolls back: a mark queued in this atomic block or one
-        # around it, still open, means the listeners already ran for this block's writes.
+        # around it, still open, means the signal was already sent for this block's writes.
         open_now = set(connection.savepoint_ids)
         if any(func is _mark and sids <= open_now
                for sids, func, _robust in connection.run_on_commit):
             return
         transaction.on_commit(_mark, using=using)
-    for listener in _listeners:
-        listener(using)
+    public_data_changed.send(sender=None, using=using)
 
 
 class PublicQuerySet(models.QuerySet):

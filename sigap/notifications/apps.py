@@ -9,7 +9,8 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         # Imported here: an app's modules load once every app's models have (Django's rule).
-        from sigap.notifications import tasks
-        from sigap.reports import outbox
+        from sigap.notifications import receivers
+        from sigap.reports.signals import events_recorded
 
-        outbox.on_event(tasks.handle_events)
+        events_recorded.connect(receivers.notifications_for_events,
+                                dispatch_uid="sigap.notifications.events")

@@ -17,6 +17,8 @@ import urllib.request
 from django.conf import settings
 from django.core.mail import send_mail
 
+from sigap.notifications.signals import sending_message
+
 log = logging.getLogger(__name__)
 
 
@@ -55,21 +57,13 @@ def send_webhook(channel: str, to: str, text: str, *, timeout: float = 10.0) -> 
         raise DeliveryError(str(exc)) from exc
 
 
-# Senders registered by higher layers (sigap.channels registers "whatsapp" in its ready()):
-# sender(to, subject, text, notification=...) raises DeliveryError like the others.
-_SENDERS: dict = {}
-
-
-def register_sender(channel: str, sender) -> None:
-    _SENDERS[channel] = sender
-
-
 def send(channel: str, to: str, subject: str, text: str, html: str | None = None, *,
          notification=None) -> None:
     """Deliver one message through `channel` (email, sms, whatsapp); raise DeliveryError."""
-    sender = _SENDERS.get(channel)
-    if sender is not None and sender(to, subject, text, notification=notification):
-        return  # a registered sender that returns False leaves it to the gateway below
+    answers = sending_message.send(sender=None, channel=channel, to=to, subject=subject,
+                                   text=text, notification=notification)
+    if any(delivered for _receiver, delivered in answers):
+        return  # an app above delivered it (signals.sending_message); else the gateway below
     if channel == "email":
         send_email(to, subject, text, html)
     elif channel in ("sms", "whatsapp"):

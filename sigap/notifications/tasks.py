@@ -18,10 +18,11 @@ log = logging.getLogger(__name__)
 
 
 def handle_events(event_ids: list[int], *, now):
-    """The outbox's handler (registered in NotificationsConfig.ready()): work out the events'
-    notifications (reads, outside the drain's transaction) and return the writer the drain
-    runs in its transaction; once that commits, one job delivers what is due now and one
-    more, scheduled for the end of the citizens' coalescing window, what waits for it."""
+    """The outbox's handler (reports.signals.events_recorded, notifications.receivers): work
+    out the events' notifications (reads, outside the drain's transaction) and return the
+    writer the drain runs in its transaction; once that commits, one job delivers what is due
+    now and one more, scheduled for the end of the citizens' coalescing window, what waits
+    for it."""
     plan = services.plan_notifications(event_ids, now=now)
     if not plan:
         return None

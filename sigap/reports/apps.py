@@ -9,12 +9,14 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         # Imported here: an app's modules load once every app's models have (Django's rule).
-        from sigap.accounts import services as accounts
-        from sigap.lib import publicdata
-        from sigap.reports import freshness
-        from sigap.reports.services import engagement
+        from sigap.accounts.signals import account_deleting, contact_verified
+        from sigap.lib.signals import public_data_changed
+        from sigap.reports import receivers
 
-        publicdata.on_change(freshness.bump)
-        accounts.on_account_deletion(engagement.forget_user)
+        public_data_changed.connect(receivers.bump_data_version,
+                                    dispatch_uid="sigap.reports.data_version")
+        account_deleting.connect(receivers.forget_deleted_user,
+                                 dispatch_uid="sigap.reports.forget_user")
         # A phone number or e-mail proved by a one-time code brings its earlier reports along.
-        accounts.on_verified(engagement.claim_earlier_reports)
+        contact_verified.connect(receivers.claim_earlier_reports,
+                                 dispatch_uid="sigap.reports.claim_earlier_reports")

@@ -2,8 +2,8 @@
 
 Public read endpoints (Open311 lists and details) cache their answers under the current
 version, so a cached answer is never stale. Nobody calls bump() by hand: the models a public
-answer shows write through sigap.lib.publicdata, which calls it once per transaction
-(registered in ReportsConfig.ready()).
+answer shows write through sigap.lib.publicdata, which sends
+lib.signals.public_data_changed once per transaction (connected in ReportsConfig.ready()).
 """
 
 from __future__ import annotations

@@ -16,14 +16,18 @@ def new_tracking_key() -> str:
     return secrets.token_urlsafe(12)
 
 
+# What the public never sees, even of a public report; and what the public sees
+# (sigap.reports.visibility builds every other circle around it).
+HIDDEN_STATUSES = (Status.REJECTED, Status.DUPLICATE)
+PUBLIC = Q(is_public=True) & ~Q(status__in=HIDDEN_STATUSES)
+
+
 class ReportQuerySet(PublicQuerySet):
     def open(self):
         return self.filter(status__in=OPEN)
 
     def public(self):
-        return self.filter(is_public=True).exclude(
-            status__in=[Status.REJECTED, Status.DUPLICATE]
-        )
+        return self.filter(PUBLIC)
 
     def for_list(self):
         """Eager-load what lists and maps show, so a list never queries per row.

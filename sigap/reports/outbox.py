@@ -2,9 +2,9 @@
 
 Every service that records a report event also writes an Outbox row for it, in the same
 transaction (reports.services). After the commit, kick() asks the queue for a drain; the
-drain hands each event to the handlers registered with `on_event()` (the notifications app
-registers its own in its AppConfig.ready(): this layer never imports that one) and deletes
-its row in one transaction per event.
+drain hands each batch of events to the receivers of `signals.events_recorded` (the
+notifications and on-duty apps connect theirs in their AppConfig.ready(): this layer never
+imports them) and deletes their rows in one transaction per batch.
 
 Why not one queued job per event, as before: the job was sent after the commit, so a
 process that died in between, or a queue that was down, lost the event's notifications
@@ -24,7 +24,6 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime
-from typing import Callable
 
 from django.db import transaction
 from django.utils import timezone
@@ -32,6 +31,7 @@ from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from sigap.reports.models import Outbox
+from sigap.reports.signals import events_recorded
 
 log = logging.getLogger(__name__)
 
@@ -39,17 +39,6 @@ DELAY = 0.25  # seconds: how late a notification may start, at most, beyond the 
 BATCH = 200
 
 _scheduled_until = 0.0  # this process: a drain is scheduled to start at this monotonic time
-_handlers: list[Callable[..., object]] = []
-
-
-def on_event(handler: Callable[..., object]) -> None:
-    """Have the drain call `handler(event_ids, now=now)` for each batch of events, oldest
-    first, outside any transaction: it reads what it needs and returns a function
-    `write(event_ids)` (or None) that the drain calls inside the batch's one transaction
-    with the events it holds (all of them, or fewer when another drain took some meanwhile).
-    Both must be idempotent: a failed drain hands the events again."""
-    if handler not in _handlers:
-        _handlers.append(handler)
 
 
 def kick(*, clock=time.monotonic) -> None:
@@ -71,7 +60,9 @@ def kick(*, clock=time.monotonic) -> None:
 
 
 def _prepare(event_ids: list[int], now: datetime) -> list:
-    return [w for w in (handler(event_ids, now=now) for handler in _handlers) if w]
+    """Return the receivers' writers for these events (signals.events_recorded)."""
+    return [write for _receiver, write in events_recorded.send(
+        sender=Outbox, event_ids=event_ids, now=now) if write]
 
 
 def _commit(rows: list[tuple[int, int]], writers: list) -> int:

@@ -22,11 +22,9 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from sigap.reports import workflow
+from sigap.reports import visibility, workflow
 from sigap.reports.models import Photo, Report
 from sigap.reports.services import Contact, NewReport, role_of
-
-HIDDEN_STATUSES = (workflow.Status.REJECTED, workflow.Status.DUPLICATE)
 
 
 def strip_identity(data: NewReport) -> NewReport:
@@ -38,8 +36,7 @@ def strip_identity(data: NewReport) -> NewReport:
 
 def is_staff_viewer(user, report: Report) -> bool:
     """Return whether `user` sees the report as staff (its agency, the city, the executive)."""
-    return bool(getattr(user, "is_authenticated", False)) and user.can_see_agency(
-        report.agency_id)
+    return visibility.sees_in_office(user, report)
 
 
 def is_own(user, report: Report) -> bool:
@@ -48,9 +45,9 @@ def is_own(user, report: Report) -> bool:
 
 
 def can_view(report: Report, *, user=None, is_reporter: bool = False) -> bool:
-    """Return whether the report may be shown at all (confidential ones only to insiders)."""
-    public = report.is_public and report.status not in HIDDEN_STATUSES
-    return public or is_reporter or is_own(user, report) or is_staff_viewer(user, report)
+    """Return whether the report may be shown at all (confidential ones only to insiders):
+    sigap.reports.visibility's answer, or the reporter's private link."""
+    return is_reporter or visibility.can_see(user, report)
 
 
 # The parts (reports.workflow.Role) that see who reported and how to reach them.

@@ -1,5 +1,18 @@
 """The reports layer's documented signals (STYLE.md §5): how it asks a higher layer.
 
+`events_recorded` is sent by the outbox's drain (`outbox.drain`) for each batch of recorded
+events, oldest first, outside any transaction:
+
+    events_recorded.send(sender=Outbox, event_ids=list[int], now=datetime)
+
+A receiver reads what it needs and returns a function `write(event_ids)`, or None when it has
+nothing to write; the drain calls every returned function inside the batch's one transaction
+with the events it still holds (all of them, or fewer when another drain took some
+meanwhile). Receivers run in the order they were connected (the notifications app, then the
+on-duty app); an exception fails the batch, which is then retried event by event, so one bad
+event stays (logged) in the outbox for the next drain and the others go through. Both the
+receiver and its writer must be idempotent: a failed drain hands the events again.
+
 `who_is_on_duty` is sent by `services.auto_assign` before it picks an officer:
 
     who_is_on_duty.send(sender=Report, agency_id=int, team_id=int, user_ids=list[int],
@@ -13,6 +26,7 @@ decides, as it did before the rota existed.
 
 from django.dispatch import Signal
 
+events_recorded = Signal()
 who_is_on_duty = Signal()
 
 

@@ -16,3 +16,11 @@ def hours(value):
     if value is None:
         return "–"
     return f"{value:.1f} j".replace(".", ",")
+
+
+@register.filter
+def points(value):
+    """Return a difference of 1.23 percentage points as "+1,2" (or "–")."""
+    if value is None:
+        return "–"
+    return f"{value:+.1f}".replace(".", ",")

@@ -33,6 +33,7 @@ reject = 0
 reassign = 0
 handback = 0
 reopen = 0
+duplicate = 0
 [work.default]
 dist = "exponential"
 mean_hours = 1.0

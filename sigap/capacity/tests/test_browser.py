@@ -122,3 +122,44 @@ def test_the_administrator_runs_a_scenario_and_reads_the_answers(
         .map(e => e.tagName + '.' + e.className).slice(0, 5)""")
     assert not wide, f"wider than the phone: {wide}"
     assert not errors
+
+
+def test_a_replay_shows_the_record_beside_the_simulation_and_what_made_reports_late(
+        browser, live_server, make_user, kupang):
+    from datetime import datetime, timedelta, timezone as tz
+
+    from sigap.capacity import demand
+    from sigap.demo import history
+
+    recorded_at = datetime(2026, 3, 1, 3, 0, tzinfo=tz.utc)
+    history.generate(kupang, reports=1500, citizens=40, year=2026, seed=2, now=recorded_at)
+    until = demand.record_end(kupang, recorded_at)
+    scenario = history.scenario_for(kupang)
+    result = services.run(kupang, scenario, replications=1, seed=5,
+                          source=services.Source(since=until - timedelta(days=365),
+                                                 until=until))
+    admin = make_user("admin")
+    run = CapacityRun.objects.create(
+        city=kupang, name=scenario.name, scenario=scenario.source, replay=True,
+        status=CapacityRun.Status.DONE, progress=1.0, result=services.json_safe(result),
+        created_by=admin, created_at=timezone.now(), finished_at=timezone.now())
+    client = Client()
+    client.force_login(admin)
+    for name, viewport in (("desk", DESK), ("phone", PHONE)):
+        context = browser.new_context(viewport=viewport, device_scale_factor=1, locale="id-ID")
+        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                              "url": live_server.url}])
+        page = context.new_page()
+        page.goto(live_server.url + f"/kapasitas/{run.pk}/#kalibrasi")
+        table = page.locator("#kalibrasi + p + .cap-scroll table")
+        assert table.is_visible()
+        rows = table.locator("tbody tr").all_inner_texts()
+        assert any(r.startswith("PUPR") for r in rows) and rows[-1].startswith("Kota")
+        assert page.locator("#penyebab").is_visible()
+        shot(page, f"7-replay-{name}")
+        if name == "phone":
+            wide = page.evaluate("""[...document.querySelectorAll('body *')].filter(
+                e => e.getBoundingClientRect().right > 361 && !e.closest('.cap-scroll'))
+                .map(e => e.tagName + '.' + e.className).slice(0, 5)""")
+            assert not wide, f"wider than the phone: {wide}"
+        context.close()

@@ -30,9 +30,9 @@ def _replications(run_scenario, scenario_text, *, officers, per_hour, reps, days
 
 @pytest.mark.slow
 def test_it_matches_erlang_c_within_five_percent(run_scenario, scenario_text):
-    c, lam, mu = 5, 3.5, 1.0  # utilisation 0.7; twelve replications of 300 days (~25,000 each)
+    c, lam, mu = 5, 3.5, 1.0  # utilisation 0.7; sixteen replications of 300 days (~25,000 each)
     (wait, wait_ci), (p_wait, p_ci) = _replications(run_scenario, scenario_text, officers=c,
-                                                    per_hour=lam, reps=12, days=300)
+                                                    per_hour=lam, reps=16, days=300)
     theory_wait, theory_p = erlang.mean_wait(c, lam, mu), erlang.erlang_c(c, lam, mu)
     print(f"Wq sim {wait:.4f} ± {wait_ci:.4f} h, theory {theory_wait:.4f}; "
           f"P(wait) sim {p_wait:.4f} ± {p_ci:.4f}, theory {theory_p:.4f}")

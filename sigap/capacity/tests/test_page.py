@@ -101,3 +101,32 @@ def test_it_can_search_the_officer_counts_in_the_worker(admin_client):
     assert hit is None or hit["officers"] >= 1
     page = admin_client.get(reverse("capacity:run", args=[run.pk])).content.decode()
     assert "Petugas minimum per dinas" in page
+
+
+def test_a_replay_puts_the_recorded_figures_beside_the_simulated_ones(admin_client, kupang,
+                                                                      settings):
+    from datetime import datetime, timedelta, timezone as tz
+
+    import time_machine
+
+    from sigap.demo import history
+
+    recorded_at = datetime(2026, 2, 15, 3, 0, tzinfo=tz.utc)
+    history.generate(kupang, reports=700, citizens=30, year=2026, seed=3, now=recorded_at)
+    text = history.scenario_for(kupang).source
+    with time_machine.travel(datetime(2026, 3, 1, 3, 0, tzinfo=tz.utc), tick=False):
+        admin_client.post(reverse("capacity:index"),
+                          {"scenario": text, "replications": "1", "replay": "1"})
+    run = CapacityRun.objects.get()
+    assert run.status == CapacityRun.Status.DONE, run.error
+    # The record ends at its last event, not at the moment of the run.
+    until = datetime.fromisoformat(run.result["replay"]["until"])
+    assert recorded_at - timedelta(days=2) < until <= recorded_at + timedelta(minutes=1)
+    dlhk = run.result["agencies"]["DLHK"]
+    assert dlhk["recorded_reports"] > 50
+    assert dlhk["recorded_resolve_compliance"] is not None
+    assert dlhk["resolve_difference_points"] == pytest.approx(
+        100 * (dlhk["resolve_compliance"] - dlhk["recorded_resolve_compliance"]), abs=0.01)
+    page = admin_client.get(reverse("capacity:run", args=[run.pk])).content.decode()
+    assert "Simulasi dibanding catatan kota" in page
+    assert "Apa yang membuat laporan terlambat" in page and "Bahan/alat" in page

@@ -361,3 +361,21 @@ def test_an_agency_head_gets_no_city_monthly_report(client, history, people):
     client.force_login(people("head"))
     assert client.get("/dasbor/bulanan/").status_code == 403
     assert client.get("/dasbor/bulanan/DLHK/").status_code == 200
+
+
+def test_the_team_league_ranks_only_reports_that_reached_a_team(client, history, people):
+    from sigap.reports.models import Report
+
+    client.force_login(people("executive"))
+    html = body(client.get(f"/dasbor/?{PERIOD}"))
+    team_league = html.split("Peringkat: Tim reaksi cepat")[1].split("</section>")[0]
+    assert "(tidak diketahui)" not in team_league
+    assert "Hanya laporan yang sudah sampai ke tim" in team_league
+    counted = sum(int(re.search(r'<td><a href="[^"]*">([\d.]+)</a></td>', row).group(1)
+                      .replace(".", "")) for row in team_league.split("<tr>")[2:])
+    with_team = Report.objects.exclude(team=None).count()
+    assert Report.objects.filter(team=None).exists()
+    assert counted == with_team > 0
+    # The agency league and the public page each say how their counts differ.
+    assert 'id="internal-count-note"' in html
+    assert 'id="public-count-note"' in body(client.get("/transparansi/"))

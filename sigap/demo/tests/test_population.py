@@ -6,7 +6,7 @@ import pytest
 
 from sigap.cities.citypack import PACKS_DIR, load_pack
 from sigap.cities.models import Area
-from sigap.demo import demand
+from sigap.capacity import citymodel as demand
 
 
 def pack_with(tmp_path, rows: list[str]):

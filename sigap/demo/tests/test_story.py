@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sigap.demo import demand, story
+from sigap.capacity import citymodel as demand
+from sigap.demo import story
 
 
 def test_differences_lists_only_the_shares_beyond_the_tolerance():

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from sigap.accounts.models import Role as AccountRole
 from sigap.lib import images
-from sigap.reports import outbox, tasks, workflow
+from sigap.reports import outbox, tasks, visibility, workflow
 from sigap.reports.models import Outbox, Photo, Report
 from sigap.reports.workflow import Role
 
@@ -56,6 +56,14 @@ def clean_photos(raw_photos: list[bytes], *, field_name: str = "photos",
     return cleaned
 
 
+# An officer's team ids (one query), for `role_of` over many reports.
+team_ids_of = visibility.team_ids_of
+
+# The part agency staff play for a report they may act on (sigap.reports.visibility).
+STAFF_PARTS = {AccountRole.HEAD: Role.HEAD, AccountRole.DISPATCHER: Role.DISPATCHER,
+               AccountRole.OFFICER: Role.OFFICER}
+
+
 def role_of(actor, report: Report, *, team_ids: set[int] | None = None) -> Role:
     """Return the part `actor` plays for `report` in the state machine. `team_ids` (an
     officer's teams, from `team_ids_of`) spares a query per report in a list."""
@@ -63,25 +71,11 @@ def role_of(actor, report: Report, *, team_ids: set[int] | None = None) -> Role:
         return Role.NONE
     if actor.is_city_admin:
         return Role.ADMIN
-    if actor.is_agency_staff and actor.agency_id == report.agency_id:
-        if actor.role == AccountRole.HEAD:
-            return Role.HEAD
-        if actor.role == AccountRole.DISPATCHER:
-            return Role.DISPATCHER
-        if actor.role == AccountRole.OFFICER and (
-                report.officer_id == actor.pk or (report.team_id in team_ids if team_ids
-                                                  is not None else actor.can_handle(report))):
-            return Role.OFFICER
+    if visibility.can_act(actor, report, team_ids=team_ids):  # agency staff, by their role
+        return STAFF_PARTS[actor.role]
     if report.reporter_id is not None and report.reporter_id == actor.pk:
         return Role.REPORTER
     return Role.CITIZEN
-
-
-def team_ids_of(actor) -> set[int] | None:
-    """Return an officer's team ids (one query), for `role_of` over many reports."""
-    if getattr(actor, "is_authenticated", False) and actor.role == AccountRole.OFFICER:
-        return set(actor.teams.values_list("pk", flat=True))
-    return None
 
 
 def actions_for(actor, report: Report, *, role: Role | None = None, among=None,

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from sigap.accounts.services import parse_destination
-from sigap.reports import workflow
+from sigap.reports import lifecycle, workflow
 from sigap.reports.models import Follower, Report, ReportEvent, Support
 from sigap.reports.workflow import Action, Role
 from sigap.reports.services.common import MAX_DESCRIPTION, _lock, _record_change, role_of
@@ -34,14 +34,10 @@ def add_note(report_id: int, *, actor, now: datetime, text: str, public: bool) -
             report=report, kind=kind, actor=actor, actor_role=role, agency=report.agency,
             note=text[:MAX_DESCRIPTION], is_public=public, at=now)
         report.updated_at = now
-        fields = ["updated_at"]
-        if public:
-            report.status_note = text[:500]
-            fields.append("status_note")
-            if report.first_response_at is None:
-                report.first_response_at = now
-                fields.append("first_response_at")
-        report.save(update_fields=fields)
+        changes = lifecycle.public_note_fields(report, text) if public else {}
+        for name, value in changes.items():
+            setattr(report, name, value)
+        report.save(update_fields=["updated_at", *changes])
         _record_change([event.pk])
     return event
 
@@ -150,7 +146,7 @@ def reporter_confirms(report_id: int, *, fixed: bool, now: datetime, actor=None,
 def forget_user(user, *, now: datetime) -> None:
     """A citizen deletes their account: their reports stay, without reporter or contact
     details; their supports stay counted (the key stays), only who gave them is forgotten.
-    (Registered with accounts.services.on_account_deletion in ReportsConfig.ready().)"""
+    (Connected to accounts.signals.account_deleting in ReportsConfig.ready().)"""
     Report.objects.filter(reporter=user).update(
         reporter=None, is_anonymous=True, contact_name="", contact_phone="", contact_email="",
         updated_at=now)

@@ -13,7 +13,7 @@ from sigap.accounts.models import Role as AccountRole, User
 from sigap.agencies import routing
 from sigap.agencies.models import Agency, Category, Team
 from sigap.lib import images
-from sigap.reports import signals, workflow
+from sigap.reports import lifecycle, signals, workflow
 from sigap.reports.models import Follower, Photo, Report, ReportEvent, Support
 from sigap.reports.workflow import Action, Role, Status
 from sigap.reports.services.common import (
@@ -32,37 +32,26 @@ REJECT_REASONS = {
 }
 
 
-_KIND_FOR_ACTION = {
-    Action.ASSIGN: ReportEvent.Kind.ASSIGNED,
-    Action.REASSIGN: ReportEvent.Kind.REASSIGNED,
-    Action.MARK_DUPLICATE: ReportEvent.Kind.DUPLICATE,
-    Action.RECATEGORISE: ReportEvent.Kind.RECATEGORISED,
-}
-
-
 def transition(report_id: int, action: str, *, actor, now: datetime, note: str = "",
                role: Role | None = None, apply=None, is_public: bool = True,
                data: dict | None = None, photos: list[images.CleanImage] = (),
                extra_events=None) -> Report:
-    """Move a report through the state machine and record it; raise TransitionError."""
+    """Move a report through the lifecycle kernel and record it; raise TransitionError.
+
+    `apply(report)` validates the caller's choice and returns the fields the action sets
+    (built by `lifecycle.*_fields`)."""
     event_ids: list[int] = []
     photo_ids: list[int] = []
     with transaction.atomic():
         report = _lock(report_id)
         acting_role = role or role_of(actor, report)
-        new = workflow.next_status(report.status, action, acting_role)
-        old = report.status
-        if apply is not None:
-            apply(report)
-        report.status = new
-        report.updated_at = now
-        _stamp_milestones(report, old, new, now)
+        workflow.check(acting_role, report, action)  # refuse before validating the choice
+        fields = apply(report) if apply is not None else None
+        step = lifecycle.apply(report, action, acting_role, now, fields)
         report.save()
         event = ReportEvent.objects.create(
-            report=report, kind=_KIND_FOR_ACTION.get(action, ReportEvent.Kind.STATUS),
-            action=action, old=old, new=new,
-            actor=actor if getattr(actor, "pk", None) else None, actor_role=acting_role,
-            agency=report.agency, note=note, is_public=is_public, data=data or {}, at=now)
+            report=report, actor=actor if getattr(actor, "pk", None) else None, note=note,
+            is_public=is_public, data=data or {}, **step)
         event_ids.append(event.pk)
         if photos:
             kind = Photo.Kind.PROOF if action == Action.RESOLVE else Photo.Kind.PROGRESS
@@ -73,23 +62,6 @@ def transition(report_id: int, action: str, *, actor, now: datetime, note: str =
             event_ids += extra_events(report, event)
         _record_change(event_ids, photo_ids)
     return report
-
-
-def _stamp_milestones(report: Report, old: str, new: str, now: datetime) -> None:
-    if new != Status.SUBMITTED and report.first_response_at is None:
-        report.first_response_at = now
-    stamps = {
-        Status.VERIFIED: "verified_at", Status.ASSIGNED: "assigned_at",
-        Status.IN_PROGRESS: "started_at", Status.RESOLVED: "resolved_at",
-        Status.CLOSED: "closed_at", Status.REJECTED: "closed_at", Status.DUPLICATE: "closed_at",
-    }
-    name = stamps.get(new)
-    if old in workflow.IN_FIELD and new == Status.VERIFIED:
-        name = None  # a handback: the report was verified when it was, not now
-    if name:
-        setattr(report, name, now)
-    if new in (Status.ASSIGNED,) and report.verified_at is None:
-        report.verified_at = now
 
 
 def verify(report_id: int, *, actor, now: datetime, note: str = "", role=None) -> Report:
@@ -107,8 +79,7 @@ def reject(report_id: int, *, actor, now: datetime, reason: str, note: str = "")
         raise ValidationError({"reason": _("Pilih alasan penolakan.")})
 
     def apply(report):
-        report.reject_reason = text[:300]
-        report.status_note = (note or text)[:500]
+        return lifecycle.reject_fields(text, note)
 
     return transition(report_id, Action.REJECT, actor=actor, now=now, note=note or text,
                       apply=apply, data={"reason": reason})
@@ -132,8 +103,9 @@ def assign(report_id: int, *, actor, now: datetime, officer=None, team=None,
         if chosen_team is not None and chosen_team.agency_id != report.agency_id:
             raise ValidationError({"team": _(
                 "Tim ini bukan milik dinas yang menangani.")})
-        report.team = chosen_team
-        report.officer = officer
+        report.team, report.officer = chosen_team, officer  # the rows, cached
+        return lifecycle.assign_fields(getattr(chosen_team, "pk", None),
+                                       getattr(officer, "pk", None))
 
     data = {"officer": getattr(officer, "pk", None), "team": getattr(team, "pk", None)}
     return transition(report_id, Action.ASSIGN, actor=actor, now=now, apply=apply, role=role,
@@ -157,8 +129,7 @@ def resolve(report_id: int, *, actor, now: datetime, note: str,
     cleaned = clean_photos(photos, field_name="photo", limit=MAX_PROOF_PHOTOS)
 
     def apply(report):
-        report.status_note = note.strip()[:500]
-        report.sla_paused_at = None
+        return lifecycle.resolve_fields(note)
 
     return transition(report_id, Action.RESOLVE, actor=actor, now=now, note=note.strip(),
                       apply=apply, photos=cleaned)
@@ -170,7 +141,7 @@ def handback(report_id: int, *, actor, now: datetime, reason: str) -> Report:
         raise ValidationError({"reason": _("Tuliskan alasannya.")})
 
     def apply(report):
-        report.officer = None
+        return lifecycle.handback_fields()
 
     return transition(report_id, Action.HANDBACK, actor=actor, now=now, note=reason.strip(),
                       apply=apply, is_public=False)
@@ -187,9 +158,7 @@ def reopen(report_id: int, *, actor, now: datetime, reason: str, role=None) -> R
 
     def apply(report):
         _response_due, due = due_times(report.category, report.agency, report.city, now)
-        report.due_at = due
-        report.escalation_level = 0
-        report.closed_at = None
+        return lifecycle.reopen_fields(due)
 
     return transition(report_id, Action.REOPEN, actor=actor, now=now, note=reason.strip(),
                       apply=apply, role=role)
@@ -209,7 +178,8 @@ def mark_duplicate(report_id: int, *, actor, now: datetime, of: Report,
 
     def apply(report):
         report.duplicate_of = kept
-        report.status_note = (_("Digabung dengan laporan %(t)s") % {"t": kept.ticket})[:500]
+        return lifecycle.duplicate_fields(
+            kept.pk, _("Digabung dengan laporan %(t)s") % {"t": kept.ticket})
 
     def merge(report, event):
         existing_keys = set(Support.objects.filter(report=kept)
@@ -243,12 +213,9 @@ def reassign(report_id: int, *, actor, now: datetime, agency: Agency, reason: st
         if agency.city_id != report.city_id or agency.pk == report.agency_id:
             raise ValidationError(
                 {"agency": _("Pilih dinas lain di kota ini.")})
-        report.agency = agency
-        report.team = None
-        report.officer = None
-        report.escalation_level = 0
-        report.response_escalation_level = 0
-        report.response_due_at, _due = due_times(report.category, agency, report.city, now)
+        response_due, _due = due_times(report.category, agency, report.city, now)
+        report.agency = agency  # the row, cached
+        return lifecycle.reassign_fields(agency.pk, response_due)
 
     return transition(report_id, Action.REASSIGN, actor=actor, now=now, note=reason.strip(),
                       apply=apply, data={"to": agency.code})
@@ -270,14 +237,11 @@ def recategorise(report_id: int, *, actor, now: datetime, category: Category,
             raise ValidationError({"category": _("Kategori ini belum punya dinas.")}) from None
         changed.update({"from": report.category.code, "to": category.code,
                         "from_agency": report.agency.code, "agency": agency.code})
-        report.category = category
-        report.agency = agency
-        report.team = None
-        report.officer = None
-        report.escalation_level = 0
-        report.response_escalation_level = 0
-        report.priority = 1 if category.is_emergency else category.priority
-        report.response_due_at, report.due_at = due_times(category, agency, report.city, now)
+        response_due, due = due_times(category, agency, report.city, now)
+        report.category, report.agency = category, agency  # the rows, cached
+        return lifecycle.recategorise_fields(
+            category.pk, agency.pk, 1 if category.is_emergency else category.priority,
+            response_due, due)
 
     return transition(report_id, Action.RECATEGORISE, actor=actor, now=now,
                       note=(note or "").strip(), apply=apply, data=changed)

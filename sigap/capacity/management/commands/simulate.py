@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sigap.capacity import charts, scenario as scenarios, services
+from sigap.capacity import charts, demand, scenario as scenarios, services
 from sigap.cities.models import City
 
 
@@ -40,6 +40,8 @@ def summary_lines(summary: dict) -> list[str]:
         f"{_('Ke kepala'):>9}",
     ]
     rows = list(summary["agencies"].items()) + [(_("KOTA"), summary["overall"])]
+    if "replay" in summary:
+        return lines[:2] + calibration_lines(rows)
     for code, row in rows:
         lines.append(
             f"{code:<10} {row['officers']:>7.0f} {row['reports']:>8.0f} "
@@ -48,6 +50,27 @@ def summary_lines(summary: dict) -> list[str]:
             f"{_hours(row['ttf_p50']):>8} {_hours(row['ttf_p90']):>8} "
             f"{_pct(row['utilisation']):>9} {row['to_head']:>9.0f}")
     return lines
+
+
+def calibration_lines(rows) -> list[str]:
+    """The replay's table: simulated against recorded compliance, per agency."""
+    lines = [_("Ulang data tercatat: simulasi dibanding catatan (selisih dalam poin)"),
+             f"{_('Dinas'):<10} {_('Laporan'):>8} {_('Tanggapan sim.'):>15} "
+             f"{_('tercatat'):>9} {_('selisih'):>8} {_('Selesai sim.'):>13} "
+             f"{_('tercatat'):>9} {_('selisih'):>8}"]
+    for code, row in rows:
+        lines.append(
+            f"{code:<10} {row['reports']:>8.0f} {_pct(row['response_compliance']):>15} "
+            f"{_pct(row.get('recorded_response_compliance')):>9} "
+            f"{_points(row.get('response_difference_points')):>8} "
+            f"{_pct(row['resolve_compliance']):>13} "
+            f"{_pct(row.get('recorded_resolve_compliance')):>9} "
+            f"{_points(row.get('resolve_difference_points')):>8}")
+    return lines
+
+
+def _points(value) -> str:
+    return "-" if value is None else f"{value:+.1f}"
 
 
 def search_lines(found: dict) -> list[str]:
@@ -91,7 +114,9 @@ class Command(BaseCommand):
         parser.add_argument("--officers", action="append", default=[], metavar="AGENCY=N",
                             help="officers of an agency (repeatable)")
         parser.add_argument("--replay", action="store_true",
-                            help="replay the city's last 365 days of reports (and their rates)")
+                            help="replay the city's last 365 days of reports (and their "
+                                 "rates) up to its last event, with the recorded figures "
+                                 "beside the simulated ones")
         parser.add_argument("--until", help="replay up to this date (YYYY-MM-DD; default today)")
         parser.add_argument("--search", action="store_true",
                             help="find each agency's smallest officer count for 95%% and 99%%")
@@ -118,7 +143,7 @@ class Command(BaseCommand):
         source = services.Source()
         if opts["replay"]:
             until = (datetime.fromisoformat(opts["until"]).replace(tzinfo=city.tz)
-                     if opts["until"] else timezone.now())
+                     if opts["until"] else demand.record_end(city, timezone.now()))
             source = services.Source(since=until - timedelta(days=365), until=until)
         out_dir = Path(opts["csv"] or Path(settings.BASE_DIR) / "var" / "capacity")
         started = time.monotonic()

@@ -1,7 +1,5 @@
 """`sigap demo-data`: write a demo city's history of reports (sigap.demo.history)."""
 
-import argparse
-import resource
 import time
 
 from django.conf import settings
@@ -15,7 +13,7 @@ from sigap.reports.models import Report
 
 class Command(BaseCommand):
     help = ("Write a realistic history of reports and citizens for the default city, "
-            "computed with Sigap's own rules (routing, SLA, auto-assignment, lifecycle).")
+            "simulated by the capacity engine on the city's scenario (capacity.toml).")
 
     def add_arguments(self, parser):
         parser.add_argument("--reports", type=int, default=None,
@@ -25,10 +23,6 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, default=None,
                             help="the calendar year (default: this year, up to today)")
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--fork-writer", action=argparse.BooleanOptionalAction,
-                            default=None,
-                            help="write in a second process while simulating (default: from "
-                                 f"{history.FORK_WRITER_FROM:,} reports)")
         parser.add_argument("--city", default=None, help="city code (default: SIGAP_CITY)")
         parser.add_argument("--if-empty", action="store_true",
                             help="do nothing when the city has reports already")
@@ -37,7 +31,7 @@ class Command(BaseCommand):
                                  "SIGAP_DEMO_DATA is on")
 
     def handle(self, *args, reports, citizens, year, seed, city, if_empty=False, auto=False,
-               fork_writer=None, **options):
+               **options):
         if auto and (settings.PRODUCTION or not settings.SIGAP_DEMO_DATA):
             return
         if_empty = if_empty or auto
@@ -61,15 +55,20 @@ class Command(BaseCommand):
         began = time.monotonic()
         try:
             result = history.generate(target, reports=reports, citizens=citizens, year=year,
-                                      seed=seed, now=now, fork_writer=fork_writer)
-        except ValueError as exc:
+                                      seed=seed, now=now)
+        except (ValueError, FileNotFoundError) as exc:
             raise CommandError(str(exc)) from None
         took = time.monotonic() - began
-        cpu = time.process_time()
-        writer = resource.getrusage(resource.RUSAGE_CHILDREN)  # the forked writer, if any
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(result.by_status.items()))
+        overall = result.summary["overall"]
         self.stdout.write(self.style.SUCCESS(
             f"Demo history of {target.name} {year}: {result.reports} reports, "
             f"{result.events} events, {result.supports} supports, {result.citizens} new "
-            f"citizens in {took:.1f} s ({statuses}); CPU {cpu:.0f} s here, "
-            f"{writer.ru_utime + writer.ru_stime:.0f} s in the writer"))
+            f"citizens in {took:.1f} s ({statuses}); first response in time "
+            f"{_pct(overall['response_compliance'])}, resolved in time "
+            f"{_pct(overall['resolve_compliance'])} (the capacity engine's figures of this "
+            f"year: sigap simulate --replay reproduces them)"))
+
+
+def _pct(value) -> str:
+    return "-" if value is None else f"{100 * value:.1f} %"

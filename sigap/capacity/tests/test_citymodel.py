@@ -1,5 +1,6 @@
 """The demand model: deterministic for a seed; seasons, hours, weekdays and places show."""
 
+import math
 import random
 from collections import Counter
 from datetime import datetime, timedelta, timezone
@@ -7,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sigap.demo import demand
+from sigap.capacity import citymodel as demand
 
 WITA = ZoneInfo("Asia/Makassar")
 YEAR = (datetime(2025, 1, 1, tzinfo=WITA), datetime(2026, 1, 1, tzinfo=WITA))
@@ -103,6 +104,19 @@ def test_place_weights_prefer_population_then_kecamatan_population_then_area():
     rows[0]["population"] = None
     assert demand.place_weights(rows, {"X": 1000}) == ([250.0, 750.0], "kecamatan-population")
     assert demand.place_weights(rows, {}) == ([1.0, 3.0], "area")
+    # Settled area (the density proxy) where every place has one.
+    rows[0]["settled"], rows[1]["settled"] = 0.9, 0.3
+    assert demand.place_weights(rows, {}) == ([0.9, 0.3], "density")
+    assert demand.place_weights(rows, {"X": 1200}) == ([900.0, 300.0],
+                                                        "kecamatan-population")
+
+
+def test_residents_thin_out_away_from_the_centre():
+    centre = (-10.1772, 123.607)
+    assert demand.density(centre, centre) == 1.0
+    three_km_east = (centre[0], centre[1] + 3 / (demand.KM_PER_DEGREE * 0.984))
+    assert demand.density(three_km_east, centre) == pytest.approx(math.exp(-1), rel=0.01)
+    assert demand.density((-10.26, 123.59), centre) < 0.1  # Naioni's hills, ~9 km south
 
 
 @pytest.mark.django_db
@@ -112,7 +126,7 @@ def test_kupang_model_reads_areas_categories_and_the_packs_shapes(kupang):
 
     model = demand.model_for_city(kupang)
     assert model.timezone == "Asia/Makassar"
-    assert len(model.places) == 51 and model.weight_basis == "area"
+    assert len(model.places) == 51 and model.weight_basis == "density"
     assert set(model.categories) == set(
         Category.objects.filter(city=kupang, is_active=True).values_list("code", flat=True))
     assert sum(p.area_km2 for p in model.places) == pytest.approx(158.9, rel=0.1)

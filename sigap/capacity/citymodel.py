@@ -5,10 +5,13 @@ database (Area and Category rows) and the city pack's `demand.json` (the shapes:
 shares, a 12-month season per category, 24 hour-of-day and 7 weekday factors, Monday first).
 
 Where: each kelurahan weighs by its population when the city pack gives every kelurahan one;
-else by its kecamatan's population shared out by area when every kecamatan has one; else by
-its area (Kupang today: no per-kelurahan or per-kecamatan figure with a source we can name,
-see data/kupang/README.md). A report's point is drawn from a fixed pool of points inside its
-kelurahan (a little jitter around them), so places come back the way real problems do.
+else by its kecamatan's population shared out by settled area when every kecamatan has one;
+else by a proxy of where people live, Clark's urban density model (`density`: residents
+thin out exponentially away from the city centre), integrated over the kelurahan (Kupang
+today: no per-kelurahan or per-kecamatan figure with a source we can name, see
+data/kupang/README.md and docs/dashboard.md). A report's point is drawn from a fixed pool of
+points inside its kelurahan (a little jitter around them), denser ones likelier, so places
+come back the way real problems do.
 
 When: the expected number of reports per hour is
 
@@ -61,6 +64,8 @@ class Place:
     weight: float  # relative share of the city's reports (see `weight_basis`)
     points: tuple[tuple[float, float], ...]  # (lat, lng) inside the kelurahan
     jitter: float = JITTER
+    # Cumulative weights of the points (settled land is likelier); empty: all alike.
+    point_cum: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,7 @@ class DemandModel:
     monthly: tuple[tuple[float, ...], ...]  # per category: 12 factors, Jan first, mean 1
     hourly: tuple[float, ...]  # 24 factors, local hours, mean 1
     weekday: tuple[float, ...]  # 7 factors, Monday first, mean 1
-    weight_basis: str = "area"  # "population", "kecamatan-population" or "area"
+    weight_basis: str = "area"  # "population", "kecamatan-population", "density" or "area"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -169,21 +174,41 @@ def _pool(geometry, seed: str, n: int = POINTS_PER_PLACE) -> tuple[tuple, float]
     return tuple(points), jitter
 
 
+# Where people live when the pack has no population per place: Clark's (1951) urban density
+# model, density falling exponentially with the distance from the city centre,
+# ρ(d) = ρ0 · e^(−d/b). b = 3 km is a gradient of 0.33 per km, within the range measured for
+# cities of Kupang's size; it is a proxy, named as one on the dashboard's documentation.
+DENSITY_SCALE_KM = 3.0
+
+
+def density(point: tuple[float, float], centre: tuple[float, float],
+            scale_km: float = DENSITY_SCALE_KM) -> float:
+    """Return the relative density of residents at `point` (lat, lng)."""
+    lat, lng = point
+    d = math.hypot((lat - centre[0]) * KM_PER_DEGREE,
+                   (lng - centre[1]) * KM_PER_DEGREE * math.cos(math.radians(centre[0])))
+    return math.exp(-d / scale_km)
+
+
 def place_weights(kelurahan: list[dict], kecamatan_population: dict[str, int | None]):
-    """Return (weights, basis) for kelurahan dicts with `population`, `area_km2`, `kecamatan`.
+    """Return (weights, basis) for kelurahan dicts with `population`, `area_km2`, `kecamatan`
+    and, for the density proxy, `settled` (area × mean density over the place's points).
 
     Population where every kelurahan has one; else the kecamatan's population shared out by
-    area where every kecamatan has one; else area.
+    settled area where every kecamatan has one; else the density proxy; else area.
     """
     if kelurahan and all(k.get("population") for k in kelurahan):
         return [float(k["population"]) for k in kelurahan], "population"
+    size = "settled" if all(k.get("settled") for k in kelurahan) else "area_km2"
     kecamatan = {k["kecamatan"] for k in kelurahan}
     if kecamatan and all(kecamatan_population.get(code) for code in kecamatan):
         area_of: dict[str, float] = {}
         for k in kelurahan:
-            area_of[k["kecamatan"]] = area_of.get(k["kecamatan"], 0.0) + k["area_km2"]
-        return [kecamatan_population[k["kecamatan"]] * k["area_km2"] / area_of[k["kecamatan"]]
+            area_of[k["kecamatan"]] = area_of.get(k["kecamatan"], 0.0) + k[size]
+        return [kecamatan_population[k["kecamatan"]] * k[size] / area_of[k["kecamatan"]]
                 for k in kelurahan], "kecamatan-population"
+    if size == "settled":
+        return [float(k["settled"]) for k in kelurahan], "density"
     return [float(k["area_km2"]) for k in kelurahan], "area"
 
 
@@ -205,24 +230,33 @@ def model_for_city(city) -> DemandModel:
     kecamatan_population = {a.code: a.population for a in areas
                             if a.level == Area.Level.KECAMATAN}
     rows = []
+    shapes = shapes_for(city.code)
+    proxy = shapes.get("density", {})
+    centre = tuple(proxy.get("centre", (city.center_lat, city.center_lng)))
+    scale = float(proxy.get("scale_km", DENSITY_SCALE_KM))
     for area in areas:
         if area.level != Area.Level.KELURAHAN or not area.boundary or area.parent is None:
             continue
         points, jitter = _pool(area.boundary, f"{city.code}:{area.code}")
+        dense = [density(p, centre, scale) for p in points]
+        area_km2 = _area_km2(area.boundary)
         rows.append({"kelurahan": area.code, "kecamatan": area.parent.code,
-                     "population": area.population, "area_km2": _area_km2(area.boundary),
+                     "population": area.population, "area_km2": area_km2,
+                     "settled": area_km2 * sum(dense) / len(dense),
+                     "point_cum": tuple(itertools.accumulate(dense)),
                      "points": points, "jitter": jitter})
     if not rows:
         raise ValueError(f"{city} has no kelurahan with a boundary")
     weights, basis = place_weights(rows, kecamatan_population)
     places = [Place(kelurahan=r["kelurahan"], kecamatan=r["kecamatan"],
                     population=r["population"], area_km2=round(r["area_km2"], 4), weight=w,
-                    points=r["points"], jitter=r["jitter"]) for r, w in
+                    points=r["points"], jitter=r["jitter"],
+                    point_cum=r["point_cum"] if basis != "population" else ()) for r, w in
               zip(rows, weights, strict=True)]
     codes = list(Category.objects.filter(city=city, is_active=True)
                  .order_by("order", "code").values_list("code", flat=True))
     return build_model(city=city.code, timezone_name=city.timezone, places=places,
-                       categories=codes, shapes=shapes_for(city.code), weight_basis=basis)
+                       categories=codes, shapes=shapes, weight_basis=basis)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -297,7 +331,11 @@ def arrivals(model: DemandModel, *, start: datetime, end: datetime, total: int,
                                   len(row) - 1)]
         place = places[min(bisect.bisect_right(place_cum, rng.random() * acc),
                            len(places) - 1)]
-        lat, lng = place.points[rng.randrange(len(place.points))]
+        if place.point_cum:
+            k = bisect.bisect_right(place.point_cum, rng.random() * place.point_cum[-1])
+            lat, lng = place.points[min(k, len(place.points) - 1)]
+        else:
+            lat, lng = place.points[rng.randrange(len(place.points))]
         if place.jitter:
             lat += rng.uniform(-place.jitter, place.jitter)
             lng += rng.uniform(-place.jitter, place.jitter)
