@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 STAMP := $(VENV)/.installed
 
-.PHONY: chat serve dev audit test test-fast install lint messages worker bench bench-api bench-whatsapp screenshots chromium
+.PHONY: chat serve serve-cluster nginx dev audit test test-fast install lint messages worker bench bench-api bench-cluster bench-whatsapp screenshots chromium
 
 # Debian packages, retried for two minutes while another apt or dpkg holds its locks (a fresh
 # machine's unattended upgrades, a second checkout installing at the same time).
@@ -54,6 +54,19 @@ serve: install
 	$(LOCAL_WHATSAPP) $(BIN)/gunicorn sigap.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
 	  --access-logfile - --timeout 60
 
+# Several web nodes and workers on this machine (docs/deploy.md, sigap/ops/cluster.py): nginx
+# on PORT, two gunicorn nodes on PORT+1 and PORT+2, two Huey workers, the local PostgreSQL
+# (database sigap_cluster, created if missing: SIGAP_CLUSTER_DATABASE_URL), Redis (databases
+# 8 and 9: SIGAP_CLUSTER_REDIS_URL) and moto's S3 server on PORT+9 as a stand-in for object
+# storage. Writes var/cluster/nodes.json and var/cluster/env; Ctrl-C stops it all.
+serve-cluster: install nginx
+	$(BIN)/python -m sigap.ops.cluster --port $(PORT)
+
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+	  echo "Installing Debian's nginx for the cluster"; \
+	  $(call apt_install,nginx-light); }
+
 # Development: Django's own server with DEBUG on and auto-reload (not the product's server).
 dev: install
 	$(BIN)/sigap setup
@@ -80,7 +93,7 @@ chromium:
 NOT_SLOW := $(if $(SIGAP_SLOW),, and not slow)
 PYTEST_LEG = $(BIN)/pytest -n 2 --dist loadgroup -m "not timed$(NOT_SLOW)" && \
   $(BIN)/pytest -p no:xdist -m "timed$(NOT_SLOW)"
-test: install chromium lint
+test: install chromium nginx lint
 	@echo "== SQLite leg =="
 	env -u DATABASE_URL -u REDIS_URL sh -c '$(PYTEST_LEG)'
 	@if [ -n "$$SIGAP_TEST_DATABASE_URL$$SIGAP_TEST_REDIS_URL" ]; then \
@@ -117,6 +130,12 @@ bench: install
 bench-api: install
 	@command -v wrk >/dev/null 2>&1 || { $(call apt_install,wrk); }
 	$(BIN)/python bench/api.py
+
+# Create and list through nginx with one web node and with two, side by side, and the CPU per
+# request of each process (docs/benchmarks.md); a few minutes. Needs wrk, nginx, PostgreSQL.
+bench-cluster: install nginx
+	@command -v wrk >/dev/null 2>&1 || { $(call apt_install,wrk); }
+	$(BIN)/python bench/cluster.py
 
 # 200 concurrent WhatsApp conversations through the local fake Cloud API (docs/benchmarks.md).
 bench-whatsapp: install

@@ -82,6 +82,13 @@ def _no_coalescing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_configuration_checks(settings):
+    """A request never reads the configuration version from the cache in tests (it would be
+    one query more, at random, in tests that count them); tests/test_cluster_memo.py does."""
+    settings.SIGAP_CONFIG_CHECK_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _tmp_media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 

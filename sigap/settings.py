@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "huey.contrib.djhuey",
+    "django_prometheus",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -134,9 +135,15 @@ INSTALLED_APPS = [
     "sigap.demo",
     "sigap.capacity",
     "sigap.channels",
+    "sigap.ops",
 ]
 
 MIDDLEWARE = [
+    # Counts and times every answer (django-prometheus), the probes' included.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The load balancer's probes, answered before sessions, languages, the second factor and
+    # rate limits; then the request id (sigap/ops/middleware.py).
+    "sigap.ops.middleware.probes_and_request_id",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -154,6 +161,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised while signing in into its answer.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "sigap.urls"
@@ -317,7 +325,7 @@ else:
 HUEY_IMMEDIATE = env_bool("SIGAP_HUEY_IMMEDIATE", False)
 if QUEUE_REDIS_URL:
     HUEY = {
-        "huey_class": "huey.RedisHuey",
+        "huey_class": "sigap.lib.hueycluster.RedisHuey",
         "name": env_str("SIGAP_HUEY_NAME", "sigap"),
         "url": QUEUE_REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
@@ -442,6 +450,12 @@ SIGAP_READ_CACHE_LOCAL_MB = env_int("SIGAP_READ_CACHE_LOCAL_MB", 32)
 # each worker for this many seconds: an edit in the admin reaches every worker within it.
 # Revoking an API key takes effect at once regardless (checked in the writing transaction).
 SIGAP_CONFIG_CACHE_SECONDS = env_int("SIGAP_CONFIG_CACHE_SECONDS", 30)
+# Several processes (web nodes, workers): a write of the configuration (admin, loadcity) sets
+# a version in the shared cache, and each process empties its configuration memos (the
+# prepared boundaries too) when it sees a new one, looking at most once per this many
+# seconds: "the configured window" within which an edit reaches every node. 0 = never look
+# (each memo then lags by its own time limit; the prepared boundaries until a restart).
+SIGAP_CONFIG_CHECK_SECONDS = env_int("SIGAP_CONFIG_CHECK_SECONDS", 5)
 # Map tiles are map data, not page assets; without the internet, maps fall back to the
 # city's own boundaries drawn from GeoJSON. Empty = no tile layer at all.
 SIGAP_TILE_URL = env_str("SIGAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
@@ -562,13 +576,41 @@ SIGAP_WEB_REPORTS_PER_DEVICE = env_list("SIGAP_WEB_REPORTS_PER_DEVICE", ["10/hou
 SIGAP_WEB_REPORTS_PER_ADDRESS = env_list("SIGAP_WEB_REPORTS_PER_ADDRESS", ["60/min", "600/hour"])
 SIGAP_WEB_SAME_TEXT = env_list("SIGAP_WEB_SAME_TEXT", ["5/hour"])
 
+# Who may read /metrics (sigap/ops/metrics.py): addresses or networks, as the client address
+# is found (lib/clientip.py: behind a trusted proxy, the address it forwarded).
+SIGAP_METRICS_ALLOWED_IPS = env_list("SIGAP_METRICS_ALLOWED_IPS", ["127.0.0.1/32", "::1/128"])
+try:
+    for _network in SIGAP_METRICS_ALLOWED_IPS:
+        _ipaddress.ip_network(_network, strict=False)
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"SIGAP_METRICS_ALLOWED_IPS is malformed: {_exc}") from None
+
+# Logs on the standard error: plain text, or one JSON object a line (SIGAP_LOG_FORMAT=json,
+# python-json-logger) for a log collector. Every record carries the request id
+# (sigap/lib/requestid.py): the web request's, and in the worker the one of the request
+# that queued the job.
+SIGAP_LOG_FORMAT = env_str("SIGAP_LOG_FORMAT", "text")
+if SIGAP_LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("SIGAP_LOG_FORMAT must be text or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "sigap.lib.requestid.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(process)d %(request_id)s "
+                      "%(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": SIGAP_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("SIGAP_LOG_LEVEL", "WARNING")},
     # pywa logs request and response bodies (message content) at DEBUG: never below WARNING.
-    "loggers": {"pywa": {"level": "WARNING"}},
+    # sigap.periodic: which worker ran each periodic task each minute (lib/hueycluster.py).
+    "loggers": {"pywa": {"level": "WARNING"}, "sigap.periodic": {"level": "INFO"}},
 }
 
 # Production refuses to start on an insecure configuration (also reported as system checks

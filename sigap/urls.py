@@ -16,6 +16,7 @@ urlpatterns = [
     path("kanal/", include("sigap.channels.urls")),
     path("dasbor/", include("sigap.dashboard.urls")),
     path("transparansi/", include("sigap.dashboard.public_urls")),
+    path("", include("sigap.ops.urls")),
     path("", include("sigap.citizen.urls")),
 ]
 if settings.SIGAP_SERVE_MEDIA:

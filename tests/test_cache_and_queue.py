@@ -35,7 +35,7 @@ def test_one_redis_url_gives_the_cache_its_database_and_the_queue_the_next():
     backend, cache_at, huey, queue_at = settings_under({"REDIS_URL": "redis://127.0.0.1:6379/3"})
     assert backend == "django.core.cache.backends.redis.RedisCache"  # Django's own
     assert (cache_at, huey, queue_at) == (
-        "redis://127.0.0.1:6379/3", "huey.RedisHuey", "redis://127.0.0.1:6379/4")
+        "redis://127.0.0.1:6379/3", "sigap.lib.hueycluster.RedisHuey", "redis://127.0.0.1:6379/4")
 
 
 def test_the_queue_can_be_named_and_may_not_share_the_caches_database():
@@ -77,7 +77,7 @@ def test_clearing_the_cache_keeps_the_queued_and_scheduled_jobs():
     # The layout the settings give (cache on N, queue on N + 1), on a spare pair of databases:
     # the clear below empties its cache's whole database, as in production, and the other
     # test process keeps its own cache on N meanwhile.
-    assert settings.HUEY["huey_class"] == "huey.RedisHuey"
+    assert settings.HUEY["huey_class"] == "sigap.lib.hueycluster.RedisHuey"
     n = sigap_settings.redis_database(settings.REDIS_URL)
     assert sigap_settings.redis_database(settings.HUEY["url"]) == n + 1
     spare = (n + 2) % 14

@@ -4,12 +4,12 @@ from django.db import models
 from django.utils.translation import get_language, gettext_lazy as _, pgettext_lazy
 
 from sigap.lib import memo
-from sigap.lib.publicdata import PublicModel
+from sigap.lib.publicdata import ConfigurationModel
 
 _INTAKE = memo.configuration()
 
 
-class Agency(PublicModel):
+class Agency(ConfigurationModel):
     city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="agencies",
                              verbose_name=_("kota"))
     code = models.CharField(_("kode"), max_length=20)
@@ -76,7 +76,7 @@ class Team(models.Model):
         return self.name
 
 
-class Category(PublicModel):
+class Category(ConfigurationModel):
     class Priority(models.IntegerChoices):
         URGENT = 1, _("Darurat")
         HIGH = 2, _("Tinggi")
@@ -156,7 +156,7 @@ class Category(PublicModel):
         return (self.group_en or self.group) if english else self.group
 
 
-class CategoryAttribute(PublicModel):
+class CategoryAttribute(ConfigurationModel):
     class Datatype(models.TextChoices):
         STRING = "string", _("Teks pendek")
         NUMBER = "number", _("Angka")

@@ -1,4 +1,6 @@
-"""Point → kelurahan/kecamatan, with the city's polygons prepared once per process."""
+"""Point → kelurahan/kecamatan, with the city's polygons prepared once per process and
+prepared again when the configuration changes (a `loadcity`, an admin edit, in any process:
+lib/memo.py)."""
 
 from __future__ import annotations
 
@@ -6,12 +8,14 @@ import threading
 from dataclasses import dataclass
 
 from sigap.cities.models import Area
+from sigap.lib import memo
 from sigap.lib.geo import PolygonIndex, valid_lat_lng
 
 SLIVER_TOLERANCE_M = 50.0
 
 _lock = threading.Lock()
-_indexes: dict[tuple[int, str], tuple[PolygonIndex, dict[int, tuple[int, int | None]]]] = {}
+# (city pk, code) → (PolygonIndex, {kelurahan pk: (kelurahan pk, kecamatan pk)})
+_indexes = memo.until_configuration_changes()
 
 
 class OutsideCity(ValueError):
@@ -42,7 +46,7 @@ def index_for(city) -> tuple[PolygonIndex, dict]:
             index = PolygonIndex([(pk, geom) for pk, _, geom in rows])
             parents = {pk: (pk, parent) for pk, parent, _ in rows}
             cached = (index, parents)
-            _indexes[key] = cached
+            _indexes.put(key, cached)
     return cached
 
 

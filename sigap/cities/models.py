@@ -2,13 +2,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from sigap.lib import memo
-from sigap.lib.publicdata import PublicModel
+from sigap.lib.publicdata import ConfigurationModel
 
 
 _DEFAULT_CITY = memo.configuration()
 
 
-class City(PublicModel):
+class City(ConfigurationModel):
     code = models.SlugField(_("kode"), max_length=40, unique=True)
     name = models.CharField(_("nama"), max_length=120)
     official_code = models.CharField(_("kode Kemendagri"), max_length=20, blank=True)
@@ -63,7 +63,7 @@ class City(PublicModel):
         return [[self.min_lat, self.min_lng], [self.max_lat, self.max_lng]]
 
 
-class Area(PublicModel):
+class Area(ConfigurationModel):
     class Level(models.TextChoices):
         KECAMATAN = "kecamatan", _("Kecamatan")
         KELURAHAN = "kelurahan", _("Kelurahan")

@@ -8,6 +8,12 @@ meanwhile are harmless extras. A manifest lists each file with its SHA-256 and e
 with its row count, and `restore` checks it before touching anything.
 
 Archive layout (a .tar):  manifest.json · database.sqlite3 or database.pgdump · media/...
+
+The media files are those of the default storage: the folder MEDIA_ROOT, or the bucket of
+object storage (S3, SIGAP_S3_*) in a cluster, copied object by object after the snapshot
+(`media_storage` in the manifest says which). A restore puts them back into whichever
+storage the restoring installation uses, so a backup of one machine restores onto a fresh
+cluster and back. `prune()` keeps the newest N archives of a folder (`sigap backup --keep`).
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection
 
 FORMAT = 1
@@ -123,19 +131,55 @@ def _dump_database(workdir: Path) -> tuple[str, dict[str, int]]:
     return target.name, counts
 
 
-def backup(output: Path, *, now: datetime) -> dict:
-    """Write an archive of the database and the media files to `output`; return the manifest."""
-    media_root = Path(settings.MEDIA_ROOT)
-    with tempfile.TemporaryDirectory(dir=output.parent) as tmp:
-        workdir = Path(tmp)
-        database, counts = _dump_database(workdir)
+def _on_disk() -> bool:
+    """Return whether the uploaded files live in MEDIA_ROOT (else in object storage)."""
+    return isinstance(default_storage, FileSystemStorage)
+
+
+def stored_names(storage=None) -> list[str]:
+    """Return the name of every file in `storage` (the default storage), sorted."""
+    storage = storage or default_storage
+    names, folders = [], [""]
+    while folders:
+        folder = folders.pop()
+        subfolders, files = storage.listdir(folder)
+        prefix = f"{folder}/" if folder else ""
+        names += [prefix + name for name in files]
+        folders += [prefix + name for name in subfolders]
+    return sorted(names)
+
+
+def _copy_media(workdir: Path) -> tuple[Path, dict[str, str]]:
+    """Return the folder holding the media files to archive and {name: SHA-256}: MEDIA_ROOT
+    itself, or a copy of the object storage's files made in `workdir`."""
+    if _on_disk():
+        media_root = Path(settings.MEDIA_ROOT)
         files = {}
         if media_root.exists():
             for path in sorted(p for p in media_root.rglob("*") if p.is_file()):
                 files[path.relative_to(media_root).as_posix()] = _sha256(path)
+        return media_root, files
+    copy = workdir / "media"
+    files = {}
+    for name in stored_names():
+        target = copy / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with default_storage.open(name, "rb") as src, target.open("wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        files[name] = _sha256(target)
+    return copy, files
+
+
+def backup(output: Path, *, now: datetime) -> dict:
+    """Write an archive of the database and the media files to `output`; return the manifest."""
+    with tempfile.TemporaryDirectory(dir=output.parent) as tmp:
+        workdir = Path(tmp)
+        database, counts = _dump_database(workdir)
+        media_root, files = _copy_media(workdir)
         manifest = {"format": FORMAT, "created_at": now.isoformat(), "engine": _engine(),
                     "database": database, "database_sha256": _sha256(workdir / database),
-                    "tables": counts, "media": files}
+                    "tables": counts, "media": files,
+                    "media_storage": "filesystem" if _on_disk() else "object"}
         partial = output.with_name(output.name + ".partial")
         with tarfile.open(partial, "w") as tar:
             body = json.dumps(manifest, indent=1, sort_keys=True).encode()
@@ -202,16 +246,43 @@ def restore(archive: Path) -> dict:
             if _sha256(workdir / "media" / name) != digest:
                 raise BackupError(f"damaged file in archive: {name}")
         _load_database(database)
-        if media_root.exists():
-            shutil.rmtree(media_root)
-        if (workdir / "media").exists():
-            shutil.copytree(workdir / "media", media_root)
+        if _on_disk():
+            if media_root.exists():
+                shutil.rmtree(media_root)
+            if (workdir / "media").exists():
+                shutil.copytree(workdir / "media", media_root)
+            else:
+                media_root.mkdir(parents=True)
         else:
-            media_root.mkdir(parents=True)
+            _restore_objects(workdir / "media", manifest["media"])
     counts = table_counts()
     if counts != manifest["tables"]:
         raise BackupError("restored tables differ from the manifest")
     return manifest
+
+
+def _restore_objects(folder: Path, files: dict[str, str]) -> None:
+    """Make the object storage hold exactly the archive's files."""
+    for name in set(stored_names()) - set(files):
+        default_storage.delete(name)
+    for name in sorted(files):
+        default_storage.delete(name)  # S3Storage may be set not to overwrite
+        with (folder / name).open("rb") as fh:
+            saved = default_storage.save(name, ContentFile(fh.read()))
+        if saved != name:
+            raise BackupError(f"object storage stored {name} as {saved}")
+
+
+def prune(folder: Path, keep: int) -> list[Path]:
+    """Delete all but the newest `keep` archives (sigap-*.tar, by name: their names carry the
+    time) in `folder`; return those deleted."""
+    if keep < 1:
+        raise BackupError("keep at least one backup")
+    archives = sorted(folder.glob("sigap-*.tar"))
+    old = archives[:-keep]
+    for path in old:
+        path.unlink()
+    return old
 
 
 def _load_database(database: Path) -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from huey import Huey
 from huey.storage import SqliteStorage
 
+from sigap.lib.hueycluster import ClusterHueyMixin
+
 
 class NormalSyncSqliteStorage(SqliteStorage):
     def __init__(self, *args, **kwargs):
@@ -24,5 +26,5 @@ class NormalSyncSqliteStorage(SqliteStorage):
         return conn
 
 
-class SqliteHuey(Huey):
+class SqliteHuey(ClusterHueyMixin, Huey):
     storage_class = NormalSyncSqliteStorage

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from django.db import models, router, transaction
 
+from sigap.lib import memo
 from sigap.lib.signals import public_data_changed
 
 
@@ -84,4 +85,63 @@ class PublicModel(models.Model):
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
         changed(kwargs.get("using") or router.db_for_write(type(self), instance=self))
+        return result
+
+
+def _configuration_written(using: str) -> None:
+    """After the commit, tell every process the city's configuration changed."""
+    transaction.on_commit(memo.configuration_changed, using=using)
+
+
+class ConfigurationQuerySet(PublicQuerySet):
+    def update(self, **kwargs):
+        rows = super().update(**kwargs)
+        if rows:
+            _configuration_written(self.db)
+        return rows
+
+    update.alters_data = True
+
+    def delete(self):
+        deleted = super().delete()
+        if deleted[0]:
+            _configuration_written(self.db)
+        return deleted
+
+    delete.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        if created:
+            _configuration_written(self.db)
+        return created
+
+    def bulk_update(self, objs, *args, **kwargs):
+        rows = super().bulk_update(objs, *args, **kwargs)
+        if rows:
+            _configuration_written(self.db)
+        return rows
+
+
+def _db(instance, kwargs) -> str:
+    return kwargs.get("using") or router.db_for_write(type(instance), instance=instance)
+
+
+class ConfigurationModel(PublicModel):
+    """The city's configuration (city, areas, agencies, categories): every committed write
+    sets a new configuration version, so every process's memos of it follow (lib/memo.py)
+    within SIGAP_CONFIG_CHECK_SECONDS, whether the admin, `loadcity` or a service wrote it."""
+
+    objects = ConfigurationQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _configuration_written(_db(self, kwargs))
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        _configuration_written(_db(self, kwargs))
         return result

@@ -1,4 +1,5 @@
-"""The read cache of Open311's public GETs: answers keyed by the data version, never stale.
+"""The read cache of Open311's public GETs: answers keyed by the data version (and the
+configuration version, lib/memo.py), never stale.
 
 Every write of public data bumps sigap.reports.freshness inside its transaction
 (sigap.lib.publicdata), so an answer cached under the current version is the answer the
@@ -35,8 +36,12 @@ def answer(request, build):
     seconds = settings.SIGAP_READ_CACHE_SECONDS
     if seconds <= 0 or "no-cache" in request.headers.get("Cache-Control", ""):
         return build()  # switched off, or the client asks for a fresh answer
+    # Keyed by the configuration version this process knows too: an answer built with
+    # category names from before an edit elsewhere (this process has not looked yet,
+    # lib/memo.py) is stored where no process that knows of the edit will read it.
     raw = "|".join([request.get_host(), request.path, request.META.get("QUERY_STRING", ""),
-                    get_language() or "", str(freshness.version())])
+                    get_language() or "", str(freshness.version()),
+                    memo.configuration_version() or ""])
     key = "open311:" + hashlib.sha256(raw.encode()).hexdigest()
     hit = _LOCAL.get(key)
     if hit is None:

@@ -11,8 +11,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("output", nargs="?", help="archive path (default var/backups/...)")
+        parser.add_argument("--keep", type=int, default=0,
+                            help="then delete all but the newest KEEP archives of its folder "
+                                 "(the scheduled backup: deploy/systemd/sigap-backup.service)")
 
-    def handle(self, *args, output=None, **options):
+    def handle(self, *args, output=None, keep=0, **options):
         from django.conf import settings
 
         now = timezone.now()
@@ -25,4 +28,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         rows = sum(manifest["tables"].values())
         self.stdout.write(f"{path}: {manifest['engine']}, {len(manifest['tables'])} tables, "
-                          f"{rows} rows, {len(manifest['media'])} files")
+                          f"{rows} rows, {len(manifest['media'])} files "
+                          f"({manifest['media_storage']} storage)")
+        if keep:
+            for old in backup.prune(path.parent, keep):
+                self.stdout.write(f"deleted {old} (keeping the newest {keep})")
