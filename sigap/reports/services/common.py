@@ -136,5 +136,8 @@ def _after_commit(photo_ids: list[int] = ()) -> None:
 
 
 def _lock(report_id: int) -> Report:
-    return Report.objects.select_for_update().select_related(
+    """Lock the report's row (only it: on PostgreSQL a FOR UPDATE over the join would lock
+    its agency, category and city rows too, which every new report of the agency needs a
+    key-share lock on, and two desks' transactions deadlocked on them)."""
+    return Report.objects.select_for_update(of=("self",)).select_related(
         "category", "agency", "city").get(pk=report_id)
