@@ -199,6 +199,7 @@ def inbox(request):
                 kind=Photo.Kind.REPORT).only("pk", "report_id", "image", "thumbnail")
                 .order_by("created_at", "pk"))).in_bulk()
     page.object_list = [rows[pk] for pk in page.object_list]
+    _mark_duplicates(page.object_list, now)
     # What may be done to each row (the bulk bar's actions): no query per row.
     team_ids = services.team_ids_of(user)
     bulk_actions = set()
@@ -233,6 +234,16 @@ def inbox(request):
     return render(request, "backoffice/inbox.html", context)
 
 
+def _mark_duplicates(rows, now) -> None:
+    """Give each new report on the page the number of open reports it may repeat (the
+    report page lists them, one click to merge)."""
+    new = [r for r in rows if r.status == Status.SUBMITTED]
+    counts = queries.duplicate_counts(new, now=now, radius_m=settings.SIGAP_DUPLICATE_RADIUS_M,
+                                      days=settings.SIGAP_DUPLICATE_DAYS) if new else {}
+    for r in rows:
+        r.duplicate_count = counts.get(r.pk, 0)
+
+
 ARRIVALS_OVERLAP = timedelta(seconds=30)  # a report committed late with an earlier stamp
 ARRIVALS_MAX = 20
 
@@ -262,6 +273,7 @@ def arrivals(request):
                                    queryset=Photo.objects.filter(kind=Photo.Kind.REPORT)
                                    .only("pk", "report_id", "image", "thumbnail")
                                    .order_by("created_at", "pk")))[:ARRIVALS_MAX])
+    _mark_duplicates(rows, now)
     if request.GET.get("bulk") == "1":
         team_ids = services.team_ids_of(user)
         for r in rows:

@@ -89,3 +89,30 @@ def duplicate_candidates(report: Report, *, now: datetime, radius_m: float, days
                                distance / radius_m + age / window + same))
     found.sort(key=lambda c: (c.score, c.report.pk))
     return found[:limit]
+
+
+def duplicate_counts(reports, *, now: datetime, radius_m: float, days: int) -> dict[int, int]:
+    """Return, for each of `reports` (the inbox's page), how many open reports of its agency
+    it may repeat, by `duplicate_candidates`' rule (within `radius_m`, made in the `days`
+    before it). One query per agency on the page, whatever the number of rows: the open
+    reports in the box around the page's points, then distances in Python."""
+    window = timedelta(days=days)
+    out: dict[int, int] = {}
+    by_agency: dict[int, list[Report]] = {}
+    for report in reports:
+        if report.lat is not None and report.lng is not None:
+            by_agency.setdefault(report.agency_id, []).append(report)
+    for agency_id, group in by_agency.items():
+        boxes = [bbox_around(r.lat, r.lng, radius_m) for r in group]
+        since = min(min(r.created_at, now) for r in group) - window
+        others = list(Report.objects.filter(
+            agency_id=agency_id, status__in=list(OPEN), created_at__gte=since,
+            lat__gte=min(b[0] for b in boxes), lng__gte=min(b[1] for b in boxes),
+            lat__lte=max(b[2] for b in boxes), lng__lte=max(b[3] for b in boxes))
+            .values_list("pk", "lat", "lng", "created_at"))
+        for r in group:
+            earliest = min(r.created_at, now) - window
+            out[r.pk] = sum(1 for pk, lat, lng, at in others
+                            if pk != r.pk and at >= earliest
+                            and haversine_m(r.lat, r.lng, lat, lng) <= radius_m)
+    return out

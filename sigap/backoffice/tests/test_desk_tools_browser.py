@@ -1,5 +1,5 @@
-"""The dispatcher's tools on a 1366×768 office screen (Chromium): the duplicate suggestions
-with their merge buttons, the proof photos' distance with its warning, and the call-centre
+"""The dispatcher's tools on a 1366×768 office screen (Chromium): the inbox's count of possible
+duplicates on each new report, the duplicate suggestions with their merge buttons, the proof photos' distance with its warning, and the call-centre
 form are on screen and not covered. Screenshots: docs/screenshots/backoffice-*-1366x768."""
 
 from datetime import timedelta
@@ -30,7 +30,13 @@ def test_the_report_page_shows_suggestions_and_proof_distance(signed_in, live_se
                              jpeg_bytes(size=(400, 300), color=(40, 160, 80))])
 
     page = signed_in(desk, DESK)
-    page.goto(f"{live_server.url}/office/r/{new.ticket}/")
+    page.goto(f"{live_server.url}/office/?status=submitted")
+    hint = page.locator(f'tr[data-ticket="{new.ticket}"] .dup-hint')
+    assert hint.inner_text() == "1 mungkin duplikat"  # the kept one (`done` is resolved)
+    assert uncovered_problems(page, f'tr[data-ticket="{new.ticket}"] .dup-hint') == []
+    shot(page, "backoffice-inbox-duplicates-1366x768")
+    hint.click()
+    page.wait_for_url(f"**/office/r/{new.ticket}/#duplicates")
     page.wait_for_selector("#duplicates")
     assert kept.ticket in page.inner_text("#duplicates")
     assert uncovered_problems(page, "#duplicates h2", "#duplicates button") == []

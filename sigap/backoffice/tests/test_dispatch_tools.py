@@ -67,6 +67,30 @@ def test_the_suggestions_cost_one_query(make_report, now, django_assert_num_quer
     assert len(found) == 4
 
 
+def test_the_inbox_says_how_many_reports_each_new_one_may_repeat(
+        client, people, make_report, now, django_assert_max_num_queries):
+    older_near = make_report(lat=NEAR[0], lng=NEAR[1], at=now - timedelta(days=5))
+    make_report(lat=NEAR[0], lng=NEAR[1], at=now - timedelta(days=9))  # too old
+    make_report(lat=FAR[0], lng=FAR[1], at=now - timedelta(hours=1))  # too far
+    make_report("JALAN_RUSAK", lat=NEAR[0], lng=NEAR[1])  # another agency (PUPR)
+    new = make_report(lat=HERE[0], lng=HERE[1])
+    counts = queries.duplicate_counts([new, older_near], now=now, radius_m=150, days=7)
+    # the same rule as the report page's suggestions, for every row at once
+    assert counts[new.pk] == len(queries.duplicate_candidates(
+        new, now=now, radius_m=150, days=7)) == 1  # older_near
+    client.force_login(people("dispatcher"))
+    html = client.get(reverse("backoffice:inbox"), {"status": "submitted"}).content.decode()
+    row = html.split(f'data-ticket="{new.ticket}"')[1].split("</tr>")[0]
+    assert "1 mungkin duplikat" in row and f"/office/r/{new.ticket}/#duplicates" in row
+    # one query per agency on the page (DLHK and PUPR here), whatever the number of rows
+    for _ in range(5):
+        make_report(lat=NEAR[0], lng=NEAR[1])
+    rows = list(Report.objects.filter(status=Status.SUBMITTED))
+    assert len(rows) == 10
+    with django_assert_max_num_queries(2):
+        queries.duplicate_counts(rows, now=now, radius_m=150, days=7)
+
+
 def test_the_report_page_merges_a_suggestion_in_one_click(client, people, make_report, now):
     kept = make_report(lat=NEAR[0], lng=NEAR[1], at=now - timedelta(hours=3))
     new = make_report()
