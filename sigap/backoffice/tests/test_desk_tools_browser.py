@@ -1,6 +1,7 @@
-"""The dispatcher's tools on a 1366×768 office screen (Chromium): the inbox's count of possible
-duplicates on each new report, the duplicate suggestions with their merge buttons, the proof photos' distance with its warning, and the call-centre
-form are on screen and not covered. Screenshots: docs/screenshots/backoffice-*-1366x768."""
+"""The dispatcher's tools on a 1366×768 office screen (Chromium): the inbox's count of
+possible duplicates on each new report, the duplicate suggestions with their merge buttons,
+the proof photos' distance with its warning, and the call-centre form are on screen and not
+covered. Screenshots: docs/screenshots/backoffice-*-1366x768."""
 
 from datetime import timedelta
 
