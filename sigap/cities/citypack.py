@@ -178,5 +178,7 @@ def load_pack(code: str, packs_dir: Path | None = None) -> LoadResult:
     # More of the pack, loaded by the apps above (signals.pack_loaded).
     pack_loaded.send(sender=City, city=city, folder=folder, agencies=agencies, result=result,
                      upsert=_upsert)
+    # Now for this process's next question, and again once the rows are visible to all.
+    locate.reset_cache()
     transaction.on_commit(locate.reset_cache)
     return result

@@ -27,7 +27,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from sigap.agencies.models import Category, CategoryAttribute
-from sigap.cities.locate import OutsideCity, locate
+from sigap.cities.locate import NoCityHere, OutsideCity, city_at, locate
 from sigap.cities.models import Area, City
 from sigap.citizen.forms import (
     CommentForm, ConfirmForm, FilterForm, ReportForm, check_uploads, new_submission_key,
@@ -262,7 +262,14 @@ def locate_json(request):
     city = current_city()
     try:
         lat, lng = float(request.GET["lat"]), float(request.GET["lng"])
+        # The point decides the city (routing by place, docs/decisions/0012).
+        city = city_at(lat, lng)
         located = locate(city, lat, lng)
+    except NoCityHere as exc:
+        city = exc.nearest or city
+        return JsonResponse({"ok": False, "error": _(
+            "Lokasi berada di luar wilayah %(city)s. Geser penanda ke dalam kota.")
+            % {"city": city.name}})
     except (KeyError, ValueError, OutsideCity):
         return JsonResponse({"ok": False, "error": _(
             "Lokasi berada di luar wilayah %(city)s. Geser penanda ke dalam kota.")
@@ -270,7 +277,8 @@ def locate_json(request):
     names = dict(Area.objects.filter(pk__in=[located.kelurahan_id, located.kecamatan_id])
                  .values_list("pk", "name"))
     return JsonResponse({"ok": True, "kelurahan": names.get(located.kelurahan_id, ""),
-                         "kecamatan": names.get(located.kecamatan_id, "")})
+                         "kecamatan": names.get(located.kecamatan_id, ""),
+                         "city": city.code, "city_name": city.name})
 
 
 @require_GET

@@ -15,7 +15,8 @@ from sigap.reports.services.common import (  # noqa: F401
     role_of, team_ids_of,
 )
 from sigap.reports.services.create import (  # noqa: F401
-    Checked, Contact, Created, NewReport, check_report, create_report, validate_answers,
+    Checked, Contact, Created, NewReport, check_report, city_of_point, create_report, place,
+    validate_answers,
 )
 from sigap.reports.services.engagement import (  # noqa: F401
     add_comment, add_note, claim_earlier_reports, follow, rate, reporter_confirms, support,
