@@ -115,6 +115,7 @@ def load_pack(code: str, packs_dir: Path | None = None) -> LoadResult:
         "max_lat": round(max_lat, 6), "max_lng": round(max_lng, 6),
         "boundary": boundary, "emergency_numbers": meta.get("emergency_numbers", []),
         "attribution": meta.get("attribution", ""),
+        "regional_holidays": meta.get("holidays", []),
     }, result, "city")
 
     kecamatan: dict[str, Area] = {}
