@@ -117,7 +117,7 @@ def city_at(lat: float, lng: float) -> City:
     if best is not None:
         return best[0]
     nearest, distance = None, None
-    for city, geom in zip(cities.cities, cities.shapes):
+    for city, geom in zip(cities.cities, cities.shapes, strict=True):
         edge = shapely.ops.nearest_points(geom, point)[0]
         metres = haversine_m(lat, lng, edge.y, edge.x)
         if distance is None or metres < distance:
