@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
-from sigap.lib import memo
+from sigap.lib import memo, workingtime
 from sigap.lib.publicdata import PublicModel
 
 
@@ -63,8 +63,6 @@ class City(PublicModel):
 
     def holidays(self, years) -> frozenset:
         """Return the regional holidays of `years` (national ones: lib.workingtime)."""
-        from sigap.lib import workingtime
-
         return workingtime.yearly_holidays(self.regional_holidays or [], years)
 
     @property
