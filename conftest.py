@@ -174,6 +174,35 @@ def kupang(db):
     return city
 
 
+def _pack(code):
+    from sigap.cities.citypack import load_pack
+    from sigap.cities.models import City
+
+    city = City.objects.filter(code=code).first()
+    if city is None:  # loaded inside the test's transaction: rolled back after it
+        load_pack(code)
+        city = City.objects.get(code=code)
+    return city
+
+
+@pytest.fixture
+def kabupaten_kupang(kupang):
+    """Return Kabupaten Kupang, the regency around the city (loaded for the test only)."""
+    return _pack("kabupaten-kupang")
+
+
+@pytest.fixture
+def jayapura(kupang):
+    """Return Kota Jayapura, in another time zone (loaded for the test only)."""
+    return _pack("jayapura")
+
+
+@pytest.fixture
+def province(kupang, kabupaten_kupang, jayapura):
+    """Return the three cities of the demo install (Kupang, the regency, Jayapura)."""
+    return {"kupang": kupang, "kabupaten-kupang": kabupaten_kupang, "jayapura": jayapura}
+
+
 @pytest.fixture
 def category(kupang):
     from sigap.agencies.models import Category

@@ -154,7 +154,9 @@ class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         form = s.ReportCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        city = _city()
+        # The point decides the city (routing by place, docs/decisions/0012); a point in no
+        # city is refused by the service, which names the nearest.
+        city = services.city_of_point(data["lat"], data["lng"]) or _city()
         category = Category.objects.select_related("agency").filter(
             city=city, code=data["category"], is_active=True).first()
         if category is None:

@@ -33,7 +33,7 @@ from sigap.channels.models import (
     BlockedNumber, Channel, Conversation, InboundMessage, Landmark, OutboundMessage,
     UnreadableMessage,
 )
-from sigap.cities.locate import OutsideCity, locate
+from sigap.cities.locate import NoCityHere, OutsideCity, city_at, locate
 from sigap.cities.models import Area, City
 from sigap.lib import memo
 from sigap.lib import text as texts
@@ -99,8 +99,13 @@ class CityContext:
         return best(text or "", options)
 
     def locate(self, lat, lng):
+        # One number serves every city: the pin decides (routing by place, decision 0012);
+        # outside every city, the refusal names the nearest one.
         try:
-            located = locate(self.city, lat, lng)
+            located = locate(city_at(lat, lng), lat, lng)
+        except NoCityHere as exc:
+            self.city_name = exc.nearest.name if exc.nearest else self.city.name
+            return None
         except OutsideCity:
             return None
         names = dict(Area.objects.filter(pk__in=[located.kelurahan_id, located.kecamatan_id])

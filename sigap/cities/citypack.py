@@ -115,6 +115,7 @@ def load_pack(code: str, packs_dir: Path | None = None) -> LoadResult:
         "max_lat": round(max_lat, 6), "max_lng": round(max_lng, 6),
         "boundary": boundary, "emergency_numbers": meta.get("emergency_numbers", []),
         "attribution": meta.get("attribution", ""),
+        "regional_holidays": meta.get("holidays", []),
     }, result, "city")
 
     kecamatan: dict[str, Area] = {}
@@ -178,5 +179,7 @@ def load_pack(code: str, packs_dir: Path | None = None) -> LoadResult:
     # More of the pack, loaded by the apps above (signals.pack_loaded).
     pack_loaded.send(sender=City, city=city, folder=folder, agencies=agencies, result=result,
                      upsert=_upsert)
+    # Now for this process's next question, and again once the rows are visible to all.
+    locate.reset_cache()
     transaction.on_commit(locate.reset_cache)
     return result

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
-from sigap.lib import memo
+from sigap.lib import memo, workingtime
 from sigap.lib.publicdata import ConfigurationModel
 
 
@@ -24,6 +24,9 @@ class City(ConfigurationModel):
     boundary = models.JSONField(_("batas kota (GeoJSON)"), null=True, blank=True)
     emergency_numbers = models.JSONField(_("nomor darurat"), default=list, blank=True)
     attribution = models.TextField(_("atribusi data"), blank=True)
+    # Holidays of the region on top of the national ones (city.json "holidays"): a list of
+    # {"month", "day", "name_id", "name_en", "source"}; every year on that date.
+    regional_holidays = models.JSONField(_("hari libur daerah"), default=list, blank=True)
     is_active = models.BooleanField(_("aktif"), default=True)
 
     class Meta:
@@ -57,6 +60,10 @@ class City(ConfigurationModel):
         from zoneinfo import ZoneInfo
 
         return ZoneInfo(self.timezone)
+
+    def holidays(self, years) -> frozenset:
+        """Return the regional holidays of `years` (national ones: lib.workingtime)."""
+        return workingtime.yearly_holidays(self.regional_holidays or [], years)
 
     @property
     def bounds(self):

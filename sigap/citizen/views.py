@@ -27,7 +27,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from sigap.agencies.models import Category, CategoryAttribute
-from sigap.cities.locate import OutsideCity, locate
+from sigap.cities.locate import NoCityHere, OutsideCity, city_at, locate
+from sigap.cities.timezones import zone_of
 from sigap.cities.models import Area, City
 from sigap.citizen.forms import (
     CommentForm, ConfirmForm, FilterForm, ReportForm, check_uploads, new_submission_key,
@@ -253,7 +254,9 @@ def report_sent(request, ticket):
     if not _has_key(request, report):
         return redirect(report.get_absolute_url())
     link = request.build_absolute_uri(report.tracking_url())
-    return render(request, "citizen/report_sent.html", {"report": report, "private_link": link})
+    with timezone.override(zone_of(report.city_id)):  # each city in its own time
+        return render(request, "citizen/report_sent.html",
+                      {"report": report, "private_link": link})
 
 
 @require_GET
@@ -262,7 +265,14 @@ def locate_json(request):
     city = current_city()
     try:
         lat, lng = float(request.GET["lat"]), float(request.GET["lng"])
+        # The point decides the city (routing by place, docs/decisions/0012).
+        city = city_at(lat, lng)
         located = locate(city, lat, lng)
+    except NoCityHere as exc:
+        city = exc.nearest or city
+        return JsonResponse({"ok": False, "error": _(
+            "Lokasi berada di luar wilayah %(city)s. Geser penanda ke dalam kota.")
+            % {"city": city.name}})
     except (KeyError, ValueError, OutsideCity):
         return JsonResponse({"ok": False, "error": _(
             "Lokasi berada di luar wilayah %(city)s. Geser penanda ke dalam kota.")
@@ -270,7 +280,8 @@ def locate_json(request):
     names = dict(Area.objects.filter(pk__in=[located.kelurahan_id, located.kecamatan_id])
                  .values_list("pk", "name"))
     return JsonResponse({"ok": True, "kelurahan": names.get(located.kelurahan_id, ""),
-                         "kecamatan": names.get(located.kecamatan_id, "")})
+                         "kecamatan": names.get(located.kecamatan_id, ""),
+                         "city": city.code, "city_name": city.name})
 
 
 @require_GET
@@ -339,15 +350,17 @@ def track(request, ticket):
     report_photos = [p for p in photos if p.kind == Photo.Kind.REPORT]
     proof_photos = [p for p in photos if p.kind == Photo.Kind.PROOF] if view.details else []
     lat, lng = privacy.location(report, view)
-    return render(request, "citizen/track.html", {
-        "report": report, "timeline": entries(events), "is_reporter": reporter,
-        "key": request.GET.get("k", "") if reporter else "",
-        "report_photos": report_photos, "proof_photos": proof_photos,
-        "actions": actions,
-        "comment_form": CommentForm(), "point": {"lat": lat, "lng": lng},
-        "map_config": _map_config(report.city),
-        "stars": range(5, 0, -1),
-    })
+    # Every time on the page in the report's city's zone (Jayapura: WIT), not the server's.
+    with timezone.override(zone_of(report.city_id)):
+        return render(request, "citizen/track.html", {
+            "report": report, "timeline": entries(events), "is_reporter": reporter,
+            "key": request.GET.get("k", "") if reporter else "",
+            "report_photos": report_photos, "proof_photos": proof_photos,
+            "actions": actions,
+            "comment_form": CommentForm(), "point": {"lat": lat, "lng": lng},
+            "map_config": _map_config(report.city),
+            "stars": range(5, 0, -1),
+        })
 
 
 def _supporter_key(request) -> tuple[str, bool]:

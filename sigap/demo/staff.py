@@ -10,6 +10,7 @@ says. Idempotent: what exists is kept.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
@@ -47,11 +48,14 @@ def ensure_staff(city, scenario) -> dict:
     _user("admin", Role.ADMIN, is_staff=True, is_superuser=True, display_name="Admin Kota")
     unusable = make_password(None)
     through = Team.members.through
+    # Usernames are unique in the install and agency codes repeat from city to city (PUPR):
+    # the other cities' staff carry their city's code (`jayapura-officer-pupr-1`).
+    prefix = "" if city.code == settings.SIGAP_DEFAULT_CITY else f"{city.code}-"
     for agency in Agency.objects.filter(city=city).order_by("code"):
         code = agency.code.lower()
-        _user(f"dispatcher-{code}", Role.DISPATCHER, agency,
+        _user(f"{prefix}dispatcher-{code}", Role.DISPATCHER, agency,
               display_name=f"Dispatcher {agency}")
-        _user(f"head-{code}", Role.HEAD, agency, display_name=f"Kepala {agency}")
+        _user(f"{prefix}head-{code}", Role.HEAD, agency, display_name=f"Kepala {agency}")
         plan = scenario.agencies.get(agency.code)
         if plan is None:
             continue
@@ -62,7 +66,7 @@ def ensure_staff(city, scenario) -> dict:
             setattr(agency, name, getattr(plan, name))
         if changed:
             agency.save(update_fields=changed)
-        wanted = [(f"officer-{code}-{n}", team_plan) for n, team_plan in enumerate(
+        wanted = [(f"{prefix}officer-{code}-{n}", team_plan) for n, team_plan in enumerate(
             (t for t in plan.teams for _ in range(t.officers)), start=1)]
         have = set(User.objects.filter(agency=agency, role=Role.OFFICER)
                    .values_list("username", flat=True))

@@ -103,3 +103,10 @@ def indonesian_holidays(years: range) -> frozenset[date]:
     import holidays as holidays_lib
 
     return frozenset(holidays_lib.country_holidays("ID", years=list(years)).keys())
+
+
+def yearly_holidays(rules: list[dict], years) -> frozenset[date]:
+    """Return the dates of holidays held every year on one day (`{"month": 2, "day": 5}`,
+    e.g. Papua's Hari Pekabaran Injil) for `years`."""
+    return frozenset(date(year, int(r["month"]), int(r["day"])) for year in years
+                     for r in rules)

@@ -19,6 +19,7 @@ from django.utils.translation import get_language, gettext as _
 
 from sigap.agencies.models import Category, CategoryAttribute
 from sigap.cities.models import Area
+from sigap.cities.timezones import zone_of
 from sigap.lib.geo import EARTH_RADIUS_M, bbox_around
 from sigap.reports import catalogue, privacy, workflow
 from sigap.reports.models import Photo, Report, ReportEvent
@@ -146,8 +147,8 @@ def _has_meta(report: Report) -> bool:
 
 
 def request(report: Report, city, build_uri, *, extensions: bool = False) -> dict:
-    """Return a report as an Open311 service request."""
-    tz = city.tz
+    """Return a report as an Open311 service request (its times in its city's zone)."""
+    tz = zone_of(report.city_id)
     status = workflow.open311_status(report.status)
     updated = report.updated_at
     if status == "closed":
@@ -310,8 +311,8 @@ def filter_requests(qs, params, city, now: datetime, *, with_circle: bool = True
     newest reports in the circle with sigap.reports.nearby, which reads far fewer rows.
     """
     tz = city.tz
-    # No city filter: one city per deployment, and filtering on city_id would steer the
-    # planner onto that (unselective) index instead of (lat, lng) or created_at.
+    # One jurisdiction's requests: the catalogue attached to each row is its city's.
+    qs = qs.filter(city_id=city.pk)
     ids = csv_list(params, "service_request_id")
     if ids:  # the id list overrides every other argument
         return qs.filter(ticket__in=ids)

@@ -17,6 +17,7 @@ ITEM_TAGS = {
     "attributes": "attribute",
     "values": "value",
     "endpoints": "endpoint",
+    "jurisdictions": "jurisdiction",
     "formats": "format",
     "notes": "note",
 }

@@ -17,7 +17,7 @@ from rest_framework import throttling
 
 from sigap.agencies.models import Category
 from sigap.cities.models import City
-from sigap.lib import text
+from sigap.lib import memo, text
 from sigap.lib.clientip import client_ip
 from sigap.open311 import adapter, keys, readcache, render
 from sigap.open311.adapter import Problem, get
@@ -93,14 +93,29 @@ def endpoint(*methods):
     return decorate
 
 
+_JURISDICTIONS = memo.configuration()
+
+
+def _jurisdictions() -> list[City]:
+    """The active cities, each one jurisdiction (its pack code), kept like the configuration."""
+    return _JURISDICTIONS.get("all", lambda: list(
+        City.objects.filter(is_active=True).defer("boundary").order_by("code")))
+
+
 def _city(jurisdiction_id: str) -> City:
-    """Return the city served; a wrong jurisdiction_id is a 404, a missing one is fine."""
+    """Return the jurisdiction's city: a wrong jurisdiction_id is a 404; a missing one is the
+    default city (SIGAP_CITY), so that single-city clients keep working; a new request
+    without one goes by its point (docs/open311.md, decision 0012)."""
+    if jurisdiction_id:
+        known = _jurisdictions()
+        city = next((c for c in known if c.code == jurisdiction_id), None)
+        if city is None:
+            raise Problem(_("jurisdiction_id tidak dikenal: pakai salah satu dari %(codes)s.")
+                          % {"codes": ", ".join(c.code for c in known)}, status=404)
+        return city
     city = City.default_cached()
     if city is None:
         raise Problem(_("Kota belum dikonfigurasi."), status=400)
-    if jurisdiction_id and jurisdiction_id != city.code:
-        raise Problem(_("jurisdiction_id tidak dikenal: pakai “%(code)s”.")
-                      % {"code": city.code}, status=404)
     return city
 
 
@@ -113,6 +128,9 @@ def discovery(request, fmt, city):
                                                  "email": settings.DEFAULT_FROM_EMAIL},
         "key_service": _("Kunci API untuk POST diterbitkan oleh admin kota (%(email)s).")
         % {"email": settings.DEFAULT_FROM_EMAIL},
+        # An extension: the jurisdictions this endpoint serves, one per city pack.
+        "jurisdictions": [{"jurisdiction_id": c.code, "name": c.name, "timezone": c.timezone}
+                          for c in _jurisdictions()],
         "endpoints": [{
             "specification": "http://wiki.open311.org/GeoReport_v2",
             "url": base,
@@ -178,8 +196,14 @@ def requests(request, fmt, city):
 @endpoint("GET")
 def request_detail(request, fmt, city, request_id):
     extensions = get(request.GET, "extensions").lower() == "true"
-    report = next(iter(adapter.load(adapter.requests_queryset(extensions=extensions).filter(
-        city=city, ticket=request_id)[:1], city)), None)
+    qs = adapter.requests_queryset(extensions=extensions).filter(ticket=request_id)
+    if get(request.GET, "jurisdiction_id"):
+        qs = qs.filter(city=city)
+    else:  # tickets are unique across cities (each city's prefix): any city's
+        found = Report.objects.filter(ticket=request_id).values_list("city_id", flat=True)
+        city = next((c for c in _jurisdictions() if c.pk in set(found)), city)
+        qs = qs.filter(city=city)
+    report = next(iter(adapter.load(qs[:1], city)), None)
     if report is None:
         raise Problem(_("service_request_id tidak ditemukan."), status=404)
     value = [adapter.request(report, city, request.build_absolute_uri, extensions=extensions)]
@@ -215,10 +239,13 @@ def _create(request, fmt, city):
     code = get(post, "service_code")
     if not code:
         raise Problem(_("service_code wajib diisi."))
+    lat, lng, address = adapter.location(post, city)
+    if not (get(post, "jurisdiction_id") or get(request.GET, "jurisdiction_id")):
+        # No jurisdiction named: the point decides (routing by place, decision 0012).
+        city = services.city_of_point(lat, lng) or city
     category = Category.for_intake(city, code)
     if category is None:
         raise Problem(_("service_code tidak dikenal."), status=404)
-    lat, lng, address = adapter.location(post, city)
     name, phone, email = adapter.contact(post)
     media_url = adapter.media_reference(post)
     files = request.FILES.getlist("media") + request.FILES.getlist("media[]")

@@ -18,7 +18,7 @@ def test_setup_loads_the_city_and_creates_demo_accounts(settings, tmp_path, monk
     out = capsys.readouterr().out
     password = (tmp_path / "demo-password.txt").read_text().strip()
     assert f"Demo password: {password}" in out
-    assert Agency.objects.filter(is_field_agency=True).count() == 7
+    assert Agency.objects.filter(city__code="kupang", is_field_agency=True).count() == 7
     names = set(User.objects.values_list("username", flat=True))
     for code in ["dlhk", "pupr", "dishub", "dinsos", "satpolpp", "dinkes", "damkar"]:
         assert {f"dispatcher-{code}", f"head-{code}", f"officer-{code}-1",

@@ -1,5 +1,6 @@
 import json
 
+import pytest
 from django.core.management import call_command
 
 from sigap.agencies.models import Agency, Category
@@ -79,3 +80,35 @@ def test_category_groups_are_named_in_both_languages(kupang, client):
     client.cookies["django_language"] = "en"
     body = client.get("/lapor/").content.decode()
     assert "Environment" in body and "Roads &amp; traffic" in body
+
+
+def test_loadcity_loads_the_three_packs_once(kupang, capsys):
+    from sigap.cities.models import City
+
+    call_command("loadcity", "kupang", "kabupaten-kupang", "jayapura")
+    out = capsys.readouterr().out
+    assert "City pack kupang: already up to date." in out
+    assert "City pack kabupaten-kupang: created" in out and "City pack jayapura: created" in out
+    cities = {c.code: c for c in City.objects.all()}
+    assert (cities["jayapura"].timezone, cities["jayapura"].ticket_prefix) == (
+        "Asia/Jayapura", "JYP")
+    assert Area.objects.filter(city=cities["kabupaten-kupang"], level="kelurahan").count() == 177
+    assert Area.objects.filter(city=cities["jayapura"], level="kecamatan").count() == 5
+    # Each pack's agencies are its own, even where the codes repeat (PUPR).
+    assert Agency.objects.filter(code="PUPR").count() == 3
+    assert Category.objects.get(city=cities["kabupaten-kupang"], code="KEBAKARAN") \
+        .agency.code == "DAMKAR"
+    before = snapshot()
+    call_command("loadcity", "kupang", "kabupaten-kupang", "jayapura")
+    assert capsys.readouterr().out.count("already up to date") == 3
+    assert snapshot() == before
+
+
+def test_loadcity_refuses_an_unknown_pack_before_loading_any(kupang):
+    from django.core.management import CommandError
+
+    from sigap.cities.models import City
+
+    with pytest.raises(CommandError, match="atlantis"):
+        call_command("loadcity", "jayapura", "atlantis")
+    assert not City.objects.filter(code="jayapura").exists()

@@ -1,9 +1,15 @@
-"""`sigap setup` (what `make serve` runs) loads the demo city once, and only where wanted."""
+"""`sigap setup` (what `make serve` runs) loads the demo cities once, and only where wanted."""
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 
+from sigap.cities.models import City
 from sigap.reports.models import Report
+
+
+def per_city() -> dict:
+    return dict(Report.objects.values_list("city__code").annotate(n=Count("id")))
 
 
 @pytest.fixture
@@ -17,11 +23,41 @@ def small_demo(settings, tmp_path, monkeypatch):
 @pytest.mark.django_db
 def test_setup_loads_the_demo_city_once(small_demo, capsys):
     call_command("setup")
-    assert Report.objects.count() == 30
-    assert "Demo history of Kota Kupang" in capsys.readouterr().out
+    # Every pack, Kota Kupang's year first, then the smaller cities' (at most --reports).
+    assert set(City.objects.values_list("code", flat=True)) == {
+        "kupang", "kabupaten-kupang", "jayapura"}
+    assert per_city() == {"kupang": 30, "kabupaten-kupang": 30, "jayapura": 30}
+    out = capsys.readouterr().out
+    assert out.index("Demo history of Kota Kupang") < out.index("Demo history of Kota Jayapura")
+    assert "Demo history of Kabupaten Kupang" in out
     call_command("setup")
-    assert Report.objects.count() == 30  # idempotent: a second make serve loads nothing
+    assert Report.objects.count() == 90  # idempotent: a second make serve loads nothing
     assert "nothing loaded" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_the_smaller_cities_get_their_own_scenarios_year(small_demo):
+    small_demo.SIGAP_DEMO_REPORTS = 5000
+    call_command("loadcity", "kupang", "kabupaten-kupang", "jayapura")
+    from sigap.demo import history
+
+    planned = {c.code: history.scenario_for(c).reports for c in City.objects.all()}
+    assert planned == {"kupang": 30000, "kabupaten-kupang": 3000, "jayapura": 2000}
+    small_demo.SIGAP_DEMO_REPORTS = 40
+    call_command("demo-data", auto=True)
+    assert per_city() == {"kupang": 40, "kabupaten-kupang": 40, "jayapura": 40}
+    # Each city's staff are its own (agency codes repeat between cities: PUPR).
+    from sigap.accounts.models import User
+
+    officers = User.objects.filter(role="officer", username__endswith="-pupr-1")
+    assert {u.username: u.agency.city.code for u in officers.select_related("agency__city")} == {
+        "officer-pupr-1": "kupang", "kabupaten-kupang-officer-pupr-1": "kabupaten-kupang",
+        "jayapura-officer-pupr-1": "jayapura"}
+    from django.db.models import F
+
+    assert Report.objects.exclude(officer=None).exists()
+    assert not Report.objects.exclude(officer=None).exclude(
+        officer__agency__city=F("city")).exists()
 
 
 @pytest.mark.django_db
@@ -60,6 +96,6 @@ def test_make_serve_loads_it_beside_the_server(small_demo):
     assert not Report.objects.exists()
     small_demo.SIGAP_DEMO_DATA = True
     call_command("demo-data", auto=True)
-    assert Report.objects.count() == 30
+    assert Report.objects.count() == 90
     call_command("demo-data", auto=True)
-    assert Report.objects.count() == 30
+    assert Report.objects.count() == 90

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from sigap.agencies import routing
 from sigap.agencies.models import Category
-from sigap.cities.locate import OutsideCity, locate
+from sigap.cities.locate import NoCityHere, OutsideCity, city_at, locate
+from sigap.cities.models import City
 from sigap.lib import phones
 from sigap.lib import text as texts
 from sigap.reports.models import (
@@ -131,6 +132,52 @@ def _location_error(city) -> ValidationError:
         % {"city": city.name}})
 
 
+def _nowhere_error(exc: NoCityHere) -> ValidationError:
+    if exc.nearest is None:
+        return ValidationError({"location": _("Lokasi tidak valid.")})
+    return ValidationError({"location": _(
+        "Lokasi berada di luar wilayah %(city)s, wilayah terdekat yang dilayani "
+        "(%(km)s km dari titik ini). Geser penanda ke dalam wilayahnya.")
+        % {"city": exc.nearest.name, "km": f"{exc.distance_m / 1000:.1f}"}})
+
+
+def city_of_point(lat, lng) -> City | None:
+    """Return the city that serves the point, or None when no city does (or the
+    coordinates are not numbers): for adapters that look a category up before creating."""
+    try:
+        return city_at(float(lat), float(lng))
+    except (NoCityHere, TypeError, ValueError):
+        return None
+
+
+def place(city: City, category: Category | None, lat, lng) -> tuple[City, Category | None]:
+    """Return the city that serves the point and the category there (routing by place,
+    docs/decisions/0012-routing-by-place.md); raise ValidationError.
+
+    `city` is the one the citizen or client addressed (the page, the jurisdiction, the
+    channel); the point decides. The category follows the point by its code: each city pack
+    names its own agencies, the codes are shared (data/<city>/categories.csv).
+    """
+    try:
+        placed = city_at(float(lat), float(lng))
+    except NoCityHere as exc:
+        raise _nowhere_error(exc) from None
+    except (TypeError, ValueError):
+        raise _location_error(city) from None
+    if placed.pk == city.pk:
+        return city, category
+    there = City.objects.defer("boundary").get(pk=placed.pk)
+    if category is None or category.city_id == there.pk:
+        return there, category
+    moved = (Category.objects.select_related("agency")
+             .filter(city=there, code=category.code, is_active=True).first())
+    if moved is None:
+        raise ValidationError({"category": _(
+            "Kategori %(category)s tidak dilayani di %(city)s, tempat lokasi ini berada.")
+            % {"category": category.name, "city": there.name}})
+    return there, moved
+
+
 def _discard_files(photos: list[Photo]) -> None:
     """Delete the stored files of photos whose rows were not written."""
     for photo in photos:
@@ -177,7 +224,7 @@ class Checked:
 def check_report(city, data: NewReport, *, now: datetime) -> Checked:
     """Validate, locate, route and time a new report; raise ValidationError. Writes nothing,
     so an adapter can check before it opens the transaction that stores the report."""
-    category = data.category
+    city, category = place(city, data.category, data.lat, data.lng)
     errors: dict[str, str] = {}
     description = (data.description or "").strip()
     if category is None or category.city_id != city.pk or not category.is_active:
@@ -242,6 +289,7 @@ def create_report(city, data: NewReport | Checked, *, now: datetime,
                           uploaded_by=report.reporter, now=now) for img in checked.photos]
     try:
         with transaction.atomic():
+            city = report.city  # where the point is (place()), not necessarily the door's
             report.ticket = draw_ticket(city, now.astimezone(city.tz).year)
             report.save(force_insert=True)
             event = ReportEvent.objects.create(

@@ -3,7 +3,8 @@ the agency waits on the citizen, and the escalation ladder (a pure calculator pl
 idempotent poller that records each step).
 
 The ladder runs on both deadlines of a report, each measured in the agency's service time
-(round the clock, or office hours without weekends and Indonesian holidays):
+(round the clock, or office hours without weekends, Indonesian holidays and the city's
+regional holidays, `City.regional_holidays`, in the city's time zone):
 
 - the first-response deadline (`Report.response_due_at`, the category's response hours), while
   the desk has not yet responded (`first_response_at` is empty): a fire report nobody has
@@ -52,9 +53,10 @@ def calendar_for(agency: Agency, city, now: datetime) -> workingtime.Calendar:
     """Return the service calendar of an agency (round the clock unless office hours)."""
     if not agency.working_hours_only:
         return workingtime.Calendar(tz=city.tz, always_open=True)
+    years = range(now.year - 1, now.year + 3)
     return workingtime.Calendar(
         tz=city.tz, always_open=False, start=agency.work_start, end=agency.work_end,
-        holidays=_holidays(now.year))
+        holidays=_holidays(now.year) | city.holidays(years))
 
 
 def due_times(category: Category, agency: Agency, city, start: datetime):

@@ -8,12 +8,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from sigap.accounts import demo
+from sigap.cities import citypack
 from sigap.cities.models import City
 
 
 class Command(BaseCommand):
-    help = ("Migrate, load the default city pack when empty, create demo accounts and, on an "
-            "empty database, a demo history of the year so far.")
+    help = ("Migrate, load every city pack not yet loaded (the default city first), create "
+            "demo accounts and, on an empty database, a demo history of the year so far.")
 
     def add_arguments(self, parser):
         parser.add_argument("--no-demo", action="store_true",
@@ -28,9 +29,14 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
         code = settings.SIGAP_DEFAULT_CITY
-        if not City.objects.exists():
-            self.stdout.write(f"Loading city pack {code} …")
-            call_command("loadcity", code)
+        # Every pack in data/ serves its place (routing by place: docs/decisions/0012); a pack
+        # already loaded is left to `sigap loadcity`, which updates it in place.
+        loaded = set(City.objects.values_list("code", flat=True))
+        missing = sorted((p for p in citypack.available_packs() if p not in loaded),
+                         key=lambda p: p != code)
+        if missing:
+            self.stdout.write(f"Loading city packs {', '.join(missing)} …")
+            call_command("loadcity", *missing)
         if no_demo:
             return
         city = City.objects.get(code=code)

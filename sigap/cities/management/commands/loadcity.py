@@ -4,16 +4,23 @@ from sigap.cities import citypack
 
 
 class Command(BaseCommand):
-    help = "Load or update a city pack from data/<city>/ (idempotent)."
+    help = "Load or update one or more city packs from data/<city>/ (idempotent)."
 
     def add_arguments(self, parser):
-        parser.add_argument("city", help="pack name, e.g. kupang")
+        parser.add_argument("cities", nargs="+", metavar="city",
+                            help="pack names, e.g. kupang kabupaten-kupang jayapura")
 
-    def handle(self, *args, city, **options):
-        if city not in citypack.available_packs():
-            raise CommandError(f"No city pack {city!r}; available: {citypack.available_packs()}")
-        result = citypack.load_pack(city)
-        if not result.changed:
-            self.stdout.write(f"City pack {city}: already up to date.")
-            return
-        self.stdout.write(f"City pack {city}: created {result.created}, updated {result.updated}")
+    def handle(self, *args, cities, **options):
+        available = citypack.available_packs()
+        unknown = [code for code in cities if code not in available]
+        if unknown:
+            raise CommandError(f"No city pack {', '.join(map(repr, unknown))}; "
+                               f"available: {available}")
+        # Each pack in its own transaction: a broken pack leaves the ones before it loaded.
+        for city in dict.fromkeys(cities):
+            result = citypack.load_pack(city)
+            if not result.changed:
+                self.stdout.write(f"City pack {city}: already up to date.")
+                continue
+            self.stdout.write(
+                f"City pack {city}: created {result.created}, updated {result.updated}")

@@ -23,7 +23,10 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, default=None,
                             help="the calendar year (default: this year, up to today)")
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--city", default=None, help="city code (default: SIGAP_CITY)")
+        parser.add_argument("--city", default=None,
+                            help="city code (default: SIGAP_CITY; with --auto: every city "
+                                 "without reports, each other city with its scenario's "
+                                 "reports, at most --reports)")
         parser.add_argument("--if-empty", action="store_true",
                             help="do nothing when the city has reports already")
         parser.add_argument("--auto", action="store_true",
@@ -41,12 +44,28 @@ class Command(BaseCommand):
             raise CommandError("demo-data never runs in production (SIGAP_ENV=production).")
         if reports < 0 or citizens < 0:
             raise CommandError("--reports and --citizens must not be negative.")
+        if auto and city is None:
+            # make serve: every city without reports, the default city's year first (the one
+            # a newcomer opens), then each other city's smaller year from its own scenario.
+            targets = sorted(City.objects.filter(is_active=True),
+                             key=lambda c: (c.code != settings.SIGAP_DEFAULT_CITY, c.code))
+            for target in targets:
+                if target.code == settings.SIGAP_DEFAULT_CITY:
+                    self._one(target, reports, citizens, year, seed, if_empty)
+                    continue
+                planned = history.scenario_for(target).reports
+                self._one(target, min(planned, reports), min(citizens, planned // 10), year,
+                          seed, if_empty)
+            return
         code = city or settings.SIGAP_DEFAULT_CITY
         target = City.objects.filter(code=code).first()
         if target is None:
             raise CommandError(f"No city {code!r}: run `sigap setup` or `sigap loadcity` first.")
+        self._one(target, reports, citizens, year, seed, if_empty)
+
+    def _one(self, target, reports, citizens, year, seed, if_empty):
         if if_empty and Report.objects.filter(city=target).exists():
-            self.stdout.write("Demo data: the city has reports already; nothing loaded.")
+            self.stdout.write(f"Demo data: {target.name} has reports already; nothing loaded.")
             return
         now = timezone.now()
         year = year or now.astimezone(target.tz).year
