@@ -63,7 +63,7 @@ from django.utils import timezone
 from sigap.accounts.models import User
 from sigap.agencies.models import Agency
 from sigap.duty.models import Shift
-dlhk = Agency.objects.get(code="DLHK")
+dlhk = Agency.objects.get(city__code="kupang", code="DLHK")
 desk = User.objects.create_user("bench-desk", email="desk@bench.test", role="dispatcher",
                                 agency=dlhk, notify_channel="email")
 Shift.objects.create(agency=dlhk, user=desk, starts=time(0), ends=time(0),
@@ -82,7 +82,7 @@ from sigap.agencies import routing
 from sigap.agencies.models import Team
 from sigap.cities.locate import locate
 from sigap.cities.models import City
-damkar = Agency.objects.get(code="DAMKAR")
+damkar = Agency.objects.get(city__code="kupang", code="DAMKAR")
 teams = list(Team.objects.filter(agency=damkar).prefetch_related("kecamatan"))
 kecamatan = locate(City.objects.get(code="kupang"), -10.1716, 123.6711).kecamatan_id
 team_id = routing.pick_team([routing.TeamOption(t.pk, frozenset(a.pk for a in t.kecamatan.all()))
