@@ -650,17 +650,6 @@ def _float(value) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _phone_answers(request, category) -> dict:
-    answers = {}
-    for attr in category.attributes.all():
-        name = f"attribute[{attr.code}]"
-        if attr.datatype == attr.Datatype.MULTI:
-            answers[attr.code] = request.POST.getlist(name)
-        else:
-            answers[attr.code] = request.POST.get(name, "").strip()
-    return answers
-
-
 @staff_required
 def phone_desk(request):
     """The call centre: the desk enters a report for a caller (source "phone"). The caller's
@@ -692,7 +681,7 @@ def phone_desk(request):
                 category=category, lat=lat, lng=lng,
                 description=request.POST.get("description", ""),
                 address=request.POST.get("address", "")[:300],
-                answers=_phone_answers(request, category),
+                answers=services.answers_from_form(request.POST, category),
                 contact=services.Contact(name=request.POST.get("name", "").strip()[:120],
                                          phone=request.POST.get("phone", "").strip()),
                 source=Report.Source.PHONE, origin={"desk": user.pk})

@@ -121,19 +121,6 @@ def _grouped(categories):
     return [(name, cats) for name, cats in groups.items() if cats]
 
 
-def _answers(request, category) -> dict:
-    if category is None:
-        return {}
-    answers = {}
-    for attr in category.attributes.all():
-        name = f"attribute[{attr.code}]"
-        if attr.datatype == CategoryAttribute.Datatype.MULTI:
-            answers[attr.code] = request.POST.getlist(name)
-        else:
-            answers[attr.code] = request.POST.get(name, "").strip()
-    return answers
-
-
 def _error_dict(form, extra: dict) -> dict[str, list[str]]:
     errors = {name: [str(m) for m in msgs] for name, msgs in form.errors.items()}
     for name, msgs in extra.items():
@@ -167,7 +154,7 @@ def report_new(request):
             anonymous = d["anonymous"]
             new = services.NewReport(
                 category=category, lat=d["lat"], lng=d["lng"], description=d["description"],
-                answers=_answers(request, category), address=d["address"],
+                answers=services.answers_from_form(request.POST, category), address=d["address"],
                 photos=[f.read() for f in files],
                 reporter=None if anonymous else request.user,
                 is_anonymous=anonymous, is_public=not d["confidential"],
@@ -221,7 +208,8 @@ def report_new(request):
     response = render(request, "citizen/report_form.html", {
         "form": form, "groups": _grouped(categories), "categories": categories,
         "selected": selected, "errors": errors, "values": values,
-        "attribute_values": _answers(request, selected) if request.method == "POST" else {},
+        "attribute_values": services.answers_from_form(request.POST, selected)
+        if request.method == "POST" else {},
         "posted": request.method == "POST",
         "map_config": _map_config(city),
         "emergency_numbers": city.emergency_numbers, "js_text": JS_TEXT,

@@ -15,8 +15,8 @@ from sigap.reports.services.common import (  # noqa: F401
     role_of, team_ids_of,
 )
 from sigap.reports.services.create import (  # noqa: F401
-    Checked, Contact, Created, NewReport, check_report, city_of_point, create_report, place,
-    validate_answers,
+    Checked, Contact, Created, NewReport, answers_from_form, check_report, city_of_point,
+    create_report, place, validate_answers,
 )
 from sigap.reports.services.dispatch import (  # noqa: F401
     change_deadline, once, reprioritise, schedule,

@@ -57,6 +57,21 @@ class Created:
     replayed: bool = False  # True when an Idempotency-Key matched an earlier request
 
 
+def answers_from_form(data, category: Category | None) -> dict:
+    """Return the raw answers to the category's extra questions from a submitted form
+    (`attribute[<code>]` fields; a multiple choice as a list), for `validate_answers`."""
+    if category is None:
+        return {}
+    answers = {}
+    for attr in category.attributes.all():
+        name = f"attribute[{attr.code}]"
+        if attr.datatype == attr.Datatype.MULTI:
+            answers[attr.code] = data.getlist(name)
+        else:
+            answers[attr.code] = data.get(name, "").strip()
+    return answers
+
+
 def validate_answers(category: Category, answers: dict) -> dict:
     """Return the answers to the category's extra questions, checked and normalised."""
     answers = answers or {}
