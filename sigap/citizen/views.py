@@ -348,6 +348,7 @@ def track(request, ticket):
             "comment_form": CommentForm(), "point": {"lat": lat, "lng": lng},
             "map_config": _map_config(report.city),
             "stars": range(5, 0, -1),
+            "city": report.city,  # the page's name and numbers are the report's city's
         })
 
 

@@ -24,6 +24,8 @@ def test_the_tracking_page_shows_jayapura_time(client, jayapura):
     html = client.get(report.tracking_url()).content.decode()
     assert "3 Mar 2026 09:00 WIT" in html
     assert "08:00" not in html
+    # the page's header names the report's city, not the installation's default
+    assert "Sigap <small>Kota Jayapura</small>" in html and "Kota Kupang" not in html
 
 
 def test_kupang_keeps_its_own_time(client, kupang, jayapura):
