@@ -217,7 +217,8 @@ def django_fixture() -> None:
     out = StringIO()
     call_command("apikey", "create", "bench-load", "--rate", "100000000", stdout=out)
     api_key = re.search(r"([A-Za-z0-9_\-]{20,})", out.getvalue()).group(1)
-    category = Category.objects.filter(code="MACET").select_related("agency").first()
+    category = Category.objects.filter(city__code="kupang", code="MACET").select_related(
+        "agency").first()
     officer = User.objects.get(username=f"officer-{category.agency.code.lower()}-1")
     User.objects.filter(pk=officer.pk).update(email="officer@bench.test",
                                               notify_channel="email")

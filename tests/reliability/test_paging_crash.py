@@ -30,7 +30,7 @@ from django.utils import timezone
 from sigap.accounts.models import User
 from sigap.agencies.models import Agency, Team
 from sigap.duty.models import Shift
-damkar = Agency.objects.get(code="DAMKAR")
+damkar = Agency.objects.get(city__code="kupang", code="DAMKAR")
 team = Team.objects.create(agency=damkar, code="kota-crash", name="Tim Kota")
 for n in range(2):
     u = User.objects.create_user(f"damkar{n}", email=f"d{n}@damkar.test", role="officer",
