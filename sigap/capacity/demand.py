@@ -17,6 +17,7 @@ from sigap.capacity.citymodel import Arrival
 from sigap.capacity.scenario import Rates, Scenario
 from sigap.dashboard import figures
 from sigap.dashboard.scope import Scope
+from sigap.dashboard.stats import count_sla
 from sigap.reports.models import Report, ReportEvent
 
 
@@ -82,17 +83,18 @@ def recorded(city, *, since: datetime, until: datetime) -> dict[str, dict]:
     `until` (dashboard.figures: rejected reports and duplicates left out)."""
     codes = dict(Agency.objects.filter(city=city).values_list("pk", "code"))
     qs = Report.objects.filter(city=city, created_at__gte=since, created_at__lt=until)
+    states: dict[str, dict[str, list]] = {}
+    for facts in figures.load_from(qs, Scope(city.pk, city.tz, since.date(), until.date()),
+                                   now=until):
+        row = states.setdefault(codes.get(facts.agency_id, "?"),
+                                {"response": [], "resolve": []})
+        row["response"].append(facts.response_sla)
+        row["resolve"].append(facts.resolution_sla)
     out: dict[str, dict] = {}
-    for facts in figures.load_from(qs, Scope(city.pk, city.tz, since.date(),
-                                                     until.date()), now=until):
-        row = out.setdefault(codes.get(facts.agency_id, "?"), {
-            "reports": 0, "response": [0, 0], "resolve": [0, 0]})
-        row["reports"] += 1
-        for name, state in (("response", facts.response_sla), ("resolve", facts.resolution_sla)):
-            if state == "met":
-                row[name][0] += 1
-            elif state == "breached":
-                row[name][1] += 1
+    for code, row in states.items():
+        counted = {name: count_sla(row[name]) for name in row}
+        out[code] = {"reports": len(row["response"]),
+                     **{name: [c.met, c.breached] for name, c in counted.items()}}
     return out
 
 

@@ -21,7 +21,7 @@ import statistics
 from collections import defaultdict
 
 from sigap.capacity.engine import Run
-from sigap.dashboard.stats import sla_state
+from sigap.dashboard.stats import count_sla, sla_state
 from sigap.reports.workflow import Status
 
 # Time-to-fix histogram: upper bounds in hours (the last bucket is "later", then "never").
@@ -58,19 +58,13 @@ def _ratio(a: int, b: int) -> float | None:
 class _Tally:
     def __init__(self):
         self.reports = self.rejected = self.duplicates = 0
-        self.sla = {"response": [0, 0], "resolve": [0, 0]}  # [met, missed]
+        self.states: dict[str, list] = {"response": [], "resolve": []}  # sla_state per report
         self.resolved = self.unresolved = self.handbacks = self.reopens = self.reassigned = 0
         self.escalated = [0, 0, 0]
         self.ttf: list[float] = []
         self.waits: list[float] = []
         self.late = [0, 0.0, 0.0, 0.0, 0.0, 0]  # n, desk, lead, queue, field hours, reopened
         self.hist = [0] * (len(TTF_BUCKETS) + 2)
-
-    def _count(self, name: str, state: str | None) -> None:
-        if state == "met":
-            self.sla[name][0] += 1
-        elif state == "breached":
-            self.sla[name][1] += 1
 
     def add(self, r, level: int, cut) -> None:
         self.reports += 1
@@ -80,10 +74,10 @@ class _Tally:
             else:
                 self.duplicates += 1
             return
-        self._count("response", sla_state(done_at=r.first_response_at,
-                                          due_at=r.response_due_at, paused=False, now=cut))
+        self.states["response"].append(sla_state(
+            done_at=r.first_response_at, due_at=r.response_due_at, paused=False, now=cut))
         resolve = sla_state(done_at=r.resolved_at, due_at=r.due_at, paused=False, now=cut)
-        self._count("resolve", resolve)
+        self.states["resolve"].append(resolve)
         if resolve == "breached":
             self._late(r, cut)
         self.handbacks += r.handbacks
@@ -135,8 +129,9 @@ class _Tally:
 
     def as_dict(self) -> dict:
         ttf = sorted(self.ttf)
-        (response_met, response_missed), (resolve_met, resolve_missed) = (
-            self.sla["response"], self.sla["resolve"])
+        response, resolve = (count_sla(self.states[n]) for n in ("response", "resolve"))
+        response_met, response_missed = response.met, response.breached
+        resolve_met, resolve_missed = resolve.met, resolve.breached
         return {
             "reports": self.reports, "rejected": self.rejected, "duplicates": self.duplicates,
             "resolved": self.resolved, "unresolved": self.unresolved,
