@@ -76,8 +76,11 @@ _SECRET_KEY_FILE = env_str("SIGAP_SECRET_KEY_FILE", "")
 SECRET_KEY = env_str("SIGAP_SECRET_KEY", "") or (
     secret_key_from(Path(_SECRET_KEY_FILE)) if _SECRET_KEY_FILE else DEV_SECRET_KEY)
 DEBUG = env_bool("SIGAP_DEBUG", not PRODUCTION)
+# `<city code>.localhost` shows that city's public face on a developer's machine (browsers
+# resolve *.localhost to this machine; docs/decisions/0016): `jayapura.localhost:8000`.
 ALLOWED_HOSTS = env_list(
-    "SIGAP_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver", "[::1]"]
+    "SIGAP_ALLOWED_HOSTS",
+    [] if PRODUCTION else ["127.0.0.1", "localhost", ".localhost", "testserver", "[::1]"]
 )
 CSRF_TRUSTED_ORIGINS = env_list("SIGAP_CSRF_TRUSTED_ORIGINS", [])
 # Proxies (addresses or CIDR networks) whose X-Forwarded-For is believed (sigap/lib/clientip.py);
@@ -157,6 +160,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "sigap.accounts.twofactor.require_second_factor",
+    # The request's city: the cities its user may read (tenancy) and its time zone.
+    "sigap.cities.middleware.city_scope",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised while signing in into its answer.
@@ -464,7 +469,7 @@ SIGAP_TILE_ATTRIBUTION = env_str("SIGAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap
 # --- REST API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "sigap.api.authentication.CityTokenAuthentication",
         "sigap.api.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

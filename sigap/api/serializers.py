@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 
 from drf_spectacular.utils import extend_schema_field
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from sigap.agencies.models import Category, CategoryAttribute
+from sigap.cities.models import City
 from sigap.lib import safejson, text
 from sigap.reports import privacy
 from sigap.reports.models import Photo, Report, ReportEvent
@@ -105,6 +107,13 @@ class ReportListSerializer(serializers.ModelSerializer):
         fields = ["ticket", "status", "status_label", "category", "category_name", "agency",
                   "lat", "lng", "address", "kelurahan", "kecamatan", "created_at", "updated_at",
                   "due_at", "support_count", "comment_count"]
+
+    def to_representation(self, report):
+        # Times in the report's city's zone (a Jayapura report made at 09:00 WIT says
+        # 09:00+09:00), whatever city's host name the request came by.
+        city = City.all_cached().get(report.city_id)
+        with timezone.override(city.tz if city else None):
+            return super().to_representation(report)
 
     def _user(self):
         request = self.context.get("request")

@@ -28,6 +28,7 @@ from sigap.accounts.models import User
 from sigap.agencies.models import Agency, Category, Team
 from sigap.api import serializers as s
 from sigap.api.filters import ReportFilter
+from sigap.cities.middleware import public_city_or_none
 from sigap.cities.models import Area, City
 from sigap.lib.clientip import client_ip
 from sigap.reports import privacy, services, workflow
@@ -39,8 +40,9 @@ class Conflict(exceptions.APIException):
     default_code = "illegal_transition"
 
 
-def _city() -> City:
-    city = City.default()
+def _city(request) -> City:
+    """The city this host name serves (decision 0016); the default city elsewhere."""
+    city = public_city_or_none(request)
     if city is None:
         raise exceptions.NotFound(_("Kota belum dikonfigurasi."))
     return city
@@ -156,7 +158,7 @@ class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = form.validated_data
         # The point decides the city (routing by place, docs/decisions/0012); a point in no
         # city is refused by the service, which names the nearest.
-        city = services.city_of_point(data["lat"], data["lng"]) or _city()
+        city = services.city_of_point(data["lat"], data["lng"]) or _city(self.request)
         category = Category.objects.select_related("agency").filter(
             city=city, code=data["category"], is_active=True).first()
         if category is None:
@@ -387,7 +389,7 @@ class CategoryList(generics.ListAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        return Category.objects.filter(city=_city(), is_active=True).select_related(
+        return Category.objects.filter(city=_city(self.request), is_active=True).select_related(
             "agency").prefetch_related("attributes")
 
 
@@ -400,7 +402,7 @@ class AreaGeoJSON(APIView):
         level = request.query_params.get("level", Area.Level.KECAMATAN)
         if level not in Area.Level.values:
             raise exceptions.ValidationError({"level": _("Pakai kecamatan atau kelurahan.")})
-        areas = Area.objects.filter(city=_city(), level=level).select_related("parent")
+        areas = Area.objects.filter(city=_city(self.request), level=level).select_related("parent")
         features = [{
             "type": "Feature",
             "id": area.code,

@@ -39,7 +39,8 @@ from sigap.agencies.models import Agency, Category, Team
 from sigap.backoffice import access
 from sigap.backoffice.access import report_for_staff, staff_required
 from sigap.backoffice.models import ResponseTemplate
-from sigap.cities.models import Area, City
+from sigap.cities.middleware import office_city
+from sigap.cities.models import Area
 from sigap.duty.services import on_duty_ids
 from sigap.lib import geo, text
 from sigap.reports import queries, services, visibility, workflow
@@ -395,7 +396,8 @@ def _report_context(request, report, now):
         if A.RECATEGORISE in actions else [],
         "teams": Team.objects.filter(agency_id=report.agency_id) if A.ASSIGN in actions else [],
         "templates": ResponseTemplate.objects.filter(
-            Q(agency__isnull=True) | Q(agency_id=report.agency_id), is_active=True)
+            Q(agency__isnull=True) | Q(agency_id=report.agency_id), city_id=report.city_id,
+            is_active=True)
         if actions.intersection(NOTE_ACTIONS) else [],
         "directions": f"https://www.google.com/maps/dir/?api=1&destination={report.lat},"
                       f"{report.lng}",
@@ -658,7 +660,7 @@ def phone_desk(request):
     user = request.user
     if not (user.is_city_admin or user.role in PHONE_DESK_ROLES):
         raise PermissionDenied
-    city = user.agency.city if user.agency_id else City.default()
+    city = office_city(request)
     categories = list(Category.objects.filter(city=city, is_active=True)
                       .select_related("agency").order_by("name_id"))
     code = request.POST.get("category") or request.GET.get("category") or ""

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 from sigap.agencies.models import Category, CategoryAttribute
 from sigap.cities.locate import NoCityHere, OutsideCity, city_at, locate
 from sigap.cities.timezones import zone_of
+from sigap.cities.middleware import public_city
 from sigap.cities.models import Area, City
 from sigap.citizen.forms import (
     CommentForm, ConfirmForm, FilterForm, ReportForm, check_uploads, new_submission_key,
@@ -73,11 +74,9 @@ JS_TEXT = {
 }
 
 
-def current_city() -> City:
-    city = City.default()
-    if city is None:
-        raise Http404(_("Kota belum disiapkan."))
-    return city
+def current_city(request) -> City:
+    """The city whose public face this host name shows (decision 0016)."""
+    return public_city(request)
 
 
 def wants_json(request) -> bool:
@@ -87,7 +86,7 @@ def wants_json(request) -> bool:
 # --- Home ------------------------------------------------------------------------------
 
 def home(request):
-    city = current_city()
+    city = current_city(request)
     recent = Report.objects.public().filter(city=city).for_list()[:5]
     return render(request, "citizen/home.html", {"recent": recent})
 
@@ -132,7 +131,7 @@ def _error_dict(form, extra: dict) -> dict[str, list[str]]:
 
 def report_new(request):
     """The report form: three steps with JavaScript, one plain form without it."""
-    city = current_city()
+    city = current_city(request)
     categories = _categories(city)
     by_code = {c.code: c for c in categories}
     errors: dict[str, list[str]] = {}
@@ -250,7 +249,7 @@ def report_sent(request, ticket):
 @require_GET
 def locate_json(request):
     """Return the kelurahan and kecamatan at a point, or why the point cannot be used."""
-    city = current_city()
+    city = current_city(request)
     try:
         lat, lng = float(request.GET["lat"]), float(request.GET["lng"])
         # The point decides the city (routing by place, docs/decisions/0012).
@@ -274,7 +273,7 @@ def locate_json(request):
 
 @require_GET
 def nearby_json(request):
-    city = current_city()
+    city = current_city(request)
     category = Category.objects.filter(city=city, code=request.GET.get("category", "")).first()
     try:
         lat, lng = float(request.GET["lat"]), float(request.GET["lng"])
@@ -448,7 +447,7 @@ def _filtered(request, city):
 
 
 def reports(request):
-    city = current_city()
+    city = current_city(request)
     form, qs = _filtered(request, city)
     page = Paginator(qs.order_by("-created_at"), PAGE_SIZE).get_page(request.GET.get("hal"))
     params = request.GET.copy()
@@ -463,7 +462,7 @@ def reports(request):
 
 def reports_geojson(request):
     """Return the filtered public reports as GeoJSON points (public locations only)."""
-    city = current_city()
+    city = current_city(request)
     _form, qs = _filtered(request, city)
     features = []
     for report in qs.order_by("-created_at")[:MAP_LIMIT]:

@@ -9,14 +9,13 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _, pgettext
 from django.views.decorators.http import require_GET
 
-from sigap.cities.models import City
+from sigap.cities.middleware import public_city
 from sigap.dashboard import exports, page, stats, tasks
 from sigap.dashboard.public import LICENCE_URL, stored
 from sigap.reports.models import Report
@@ -41,17 +40,15 @@ def snapshot(city) -> dict | None:
     return snap
 
 
-def _city():
-    city = City.default_cached()
-    if city is None:
-        raise Http404(_("Kota belum disiapkan."))
-    return city
+def _city(request):
+    """The city whose transparency page and open data this host name shows."""
+    return public_city(request)
 
 
 @require_GET
 def transparency(request):
     """The public page: how the city answers its citizens (no sign-in)."""
-    city = _city()
+    city = _city(request)
     snap = snapshot(city)
     if snap is None:
         response = render(request, "dashboard/transparency_pending.html", {
@@ -84,7 +81,7 @@ def transparency(request):
 def _open_data(fmt):
     @require_GET
     def view(request):
-        city = _city()
+        city = _city(request)
         now = timezone.now()
         context = exports.Context(city.pk, city.tz, now)
         qs = Report.objects.public().filter(city=city)
@@ -106,7 +103,7 @@ open_data_geojson = _open_data("geojson")
 def data_dictionary(request):
     """What each column of the open data means, and the licence."""
     return render(request, "dashboard/data_dictionary.html", {
-        "city": _city(), "licence_url": LICENCE_URL,
+        "city": _city(request), "licence_url": LICENCE_URL,
         "columns": [c.name for c in exports.PUBLIC_COLUMNS],
         "outcomes": page.outcome_labels(),
         "csv_url": reverse("transparency:csv"), "geojson_url": reverse("transparency:geojson"),

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from sigap.cities.tenancy import city_manager
 from sigap.lib.publicdata import PublicModel, PublicQuerySet
 from sigap.reports import nearby
 from sigap.reports.workflow import OPEN, Status
@@ -130,7 +131,7 @@ class Report(PublicModel):
     rating = models.PositiveSmallIntegerField(_("penilaian"), null=True, blank=True)
     status_note = models.CharField(_("catatan publik terakhir"), max_length=500, blank=True)
 
-    objects = ReportQuerySet.as_manager()
+    objects = city_manager(queryset=ReportQuerySet)
 
     class Meta:
         verbose_name = _("laporan")
@@ -252,6 +253,8 @@ class Photo(PublicModel):
     gps_distance_m = models.FloatField(_("jarak lokasi foto (m)"), null=True, blank=True)
     created_at = models.DateTimeField(_("diunggah"))
 
+    objects = city_manager("report__city", queryset=PublicQuerySet)
+
     class Meta:
         verbose_name = _("foto")
         verbose_name_plural = pgettext_lazy("plural", "foto")
@@ -312,6 +315,8 @@ class ReportEvent(PublicModel):
     is_public = models.BooleanField(_("publik"), default=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
     at = models.DateTimeField(_("waktu"))
+
+    objects = city_manager("report__city", queryset=PublicQuerySet)
 
     class Meta:
         verbose_name = _("riwayat laporan")
