@@ -15,6 +15,8 @@ from __future__ import annotations
 import functools
 import io
 
+import numpy as np
+
 from PIL import Image, ImageFilter
 
 KINDS = ("face", "plate", "other")
@@ -54,34 +56,46 @@ def _boxes(cascade, gray, *, scale_factor, neighbours, min_size):
 def detect(jpeg: bytes) -> list[dict]:
     """Return the faces and plates found in a JPEG as regions (source "auto")."""
     cv2 = _cv2()
-    import numpy as np  # noqa: PLC0415 - beside cv2, for the same reason
-
-    gray = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_GRAYSCALE)
-    if gray is None:
+    colour = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+    if colour is None:
         raise ValueError("not a decodable image")
-    height, width = gray.shape
+    height, width = colour.shape[:2]
     scale = min(1.0, DETECT_SIDE / max(height, width))
     if scale < 1.0:
-        gray = cv2.resize(gray, (round(width * scale), round(height * scale)),
-                          interpolation=cv2.INTER_AREA)
-    gray = cv2.equalizeHist(gray)
+        colour = cv2.resize(colour, (round(width * scale), round(height * scale)),
+                            interpolation=cv2.INTER_AREA)
+    hsv = cv2.cvtColor(colour, cv2.COLOR_BGR2HSV)
+    gray = cv2.equalizeHist(cv2.cvtColor(colour, cv2.COLOR_BGR2GRAY))
     small_w = gray.shape[1]
 
     faces = _boxes(_cascade("haarcascade_frontalface_default.xml"), gray,
-                   scale_factor=1.1, neighbours=6, min_size=(18, 18))
+                   scale_factor=1.1, neighbours=4, min_size=(18, 18))
     profile = _cascade("haarcascade_profileface.xml")
-    faces += _boxes(profile, gray, scale_factor=1.1, neighbours=6, min_size=(18, 18))
+    faces += _boxes(profile, gray, scale_factor=1.1, neighbours=4, min_size=(18, 18))
     faces += [(small_w - x - w, y, w, h) for x, y, w, h in
-              _boxes(profile, cv2.flip(gray, 1), scale_factor=1.1, neighbours=6,
+              _boxes(profile, cv2.flip(gray, 1), scale_factor=1.1, neighbours=4,
                      min_size=(18, 18))]
     plate = _cascade("haarcascade_russian_plate_number.xml")
     plates = []
     for picture in (gray, 255 - gray):
-        plates += _boxes(plate, picture, scale_factor=1.05, neighbours=4, min_size=(36, 10))
+        plates += [box for box in _boxes(plate, picture, scale_factor=1.08, neighbours=4,
+                                         min_size=(36, 10))
+                   if _plate_coloured(hsv, box)]
 
     regions = [_region(box, scale, FACE_PAD, "face", width, height) for box in faces]
     regions += [_region(box, scale, PLATE_PAD, "plate", width, height) for box in plates]
     return merge(regions)[:MAX_REGIONS]
+
+
+def _plate_coloured(hsv, box) -> bool:
+    """Return whether the box is coloured as a plate may be: black, white or grey (private
+    cars, white on black or black on white) or yellow (public transport). Shop signs in
+    strong colours, the cascade's commonest mistake, are not."""
+    x, y, w, h = box
+    part = hsv[y + h // 4:y + h - h // 4, x + w // 4:x + w - w // 4]  # the plate, not the car
+    saturation = float(np.median(part[:, :, 1]))
+    hue = float(np.median(part[:, :, 0]))
+    return saturation < 70 or 18 <= hue <= 35
 
 
 def _region(box, scale, pad, kind, width, height) -> dict:
