@@ -13,7 +13,7 @@ from sigap.agencies.models import Category, CategoryAttribute
 from sigap.cities.models import City
 from sigap.lib import safejson, text
 from sigap.reports import privacy
-from sigap.reports.models import Photo, Report, ReportEvent
+from sigap.reports.models import Report, ReportEvent
 
 
 class AttributeSerializer(serializers.ModelSerializer):
@@ -135,19 +135,29 @@ class ReportListSerializer(serializers.ModelSerializer):
         return privacy.address(report, self._view(report))
 
 
-class PhotoSerializer(serializers.ModelSerializer):
+class PhotoSerializer(serializers.Serializer):
+    """One photo as the caller may see it (reports.privacy.PhotoLink): the office gets the
+    original, everyone else the copy with faces and plates blurred, and no address at all
+    (`pending`) while that copy is being made."""
+
+    kind = serializers.CharField(source="photo.kind")
     url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
+    pending = serializers.BooleanField()
+    width = serializers.IntegerField(source="photo.width")
+    height = serializers.IntegerField(source="photo.height")
+    created_at = serializers.DateTimeField(source="photo.created_at")
 
-    class Meta:
-        model = Photo
-        fields = ["kind", "url", "thumbnail_url", "width", "height", "created_at"]
+    def _absolute(self, url: str | None) -> str | None:
+        return self.context["request"].build_absolute_uri(url) if url else None
 
-    def get_url(self, photo) -> str:
-        return self.context["request"].build_absolute_uri(photo.image.url)
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_url(self, link) -> str | None:
+        return self._absolute(link.url)
 
-    def get_thumbnail_url(self, photo) -> str:
-        return self.context["request"].build_absolute_uri(photo.thumb_url)
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_thumbnail_url(self, link) -> str | None:
+        return self._absolute(link.thumb_url)
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -190,8 +200,8 @@ class ReportDetailSerializer(ReportListSerializer):
 
     @extend_schema_field(PhotoSerializer(many=True))
     def get_photos(self, report):
-        photos = privacy.photos(report, self._view(report), report.photos.all())
-        return PhotoSerializer(photos, many=True, context=self.context).data
+        links = privacy.photo_links(report, self._view(report), report.photos.all())
+        return PhotoSerializer(links, many=True, context=self.context).data
 
     @extend_schema_field(EventSerializer(many=True))
     def get_timeline(self, report):

@@ -736,3 +736,50 @@ def office_service_worker(request):
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/office/"
     return response
+
+
+def _regions_posted(post, photo) -> list[dict]:
+    """Return the photo's regions less those ticked for removal, plus those drawn (each
+    "x,y,w,h" in the photo's pixels, from static/backoffice/blur.js)."""
+    remove = {text.as_id(v) for v in post.getlist("remove")}
+    kept = [r for i, r in enumerate(photo.blur_regions) if i not in remove]
+    added = []
+    for value in post.getlist("add"):
+        try:
+            x, y, w, h = (float(v) for v in value.split(","))
+        except ValueError:
+            raise ValidationError({"regions": _("Area samaran tidak terbaca.")}) from None
+        added.append({"x": x, "y": y, "w": w, "h": h, "kind": "other", "source": "hand"})
+    return kept + added
+
+
+@staff_required
+def photo_blur(request, ticket, photo_id):
+    """The regions blurred in a photo's public copy: see them over the original, tick one
+    to remove it, draw one to add it (decision 0013)."""
+    report = report_for_staff(request, ticket)
+    photo = Photo.objects.filter(pk=photo_id, report=report).first()
+    if photo is None:
+        raise Http404
+    may_edit = access.role_for(request, report) in workflow.DESK
+    error = ""
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied
+        try:
+            services.set_blur_regions(photo.pk, _regions_posted(request.POST, photo),
+                                      actor=request.user, now=timezone.now())
+        except ValidationError as exc:
+            error = " ".join(m for ms in exc.message_dict.values() for m in ms)
+        else:
+            messages.success(request, _("Area samaran disimpan. Foto publik dibuat ulang."))
+            return redirect("backoffice:photo_blur", ticket=report.ticket, photo_id=photo.pk)
+    regions = [{**r, "n": i, "left": 100 * r["x"] / max(1, photo.width),
+                "top": 100 * r["y"] / max(1, photo.height),
+                "width": 100 * r["w"] / max(1, photo.width),
+                "height": 100 * r["h"] / max(1, photo.height)}
+               for i, r in enumerate(photo.blur_regions)]
+    return render(request, "backoffice/photo_blur.html", {
+        "report": report, "photo": photo, "regions": regions, "may_edit": may_edit,
+        "error": error, "posted_add": request.POST.getlist("add") if error else [],
+    }, status=400 if error else 200)

@@ -333,7 +333,7 @@ def track(request, ticket):
                                         among=REPORTER_ACTIONS)
     events = report.events.filter(is_public=True).select_related("agency")
     view = privacy.view_for(report, is_reporter=reporter)
-    photos = privacy.photos(report, view, report.photos.all())
+    photos = privacy.photo_links(report, view, report.photos.all())
     report_photos = [p for p in photos if p.kind == Photo.Kind.REPORT]
     proof_photos = [p for p in photos if p.kind == Photo.Kind.PROOF] if view.details else []
     lat, lng = privacy.location(report, view)
