@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "sigap.demo",
     "sigap.capacity",
     "sigap.channels",
+    "sigap.suggest",
     "sigap.ops",
 ]
 
@@ -455,6 +456,8 @@ SIGAP_READ_CACHE_LOCAL_MB = env_int("SIGAP_READ_CACHE_LOCAL_MB", 32)
 # each worker for this many seconds: an edit in the admin reaches every worker within it.
 # Revoking an API key takes effect at once regardless (checked in the writing transaction).
 SIGAP_CONFIG_CACHE_SECONDS = env_int("SIGAP_CONFIG_CACHE_SECONDS", 30)
+# How often a web process asks whether the worker stored a newer category suggester.
+SIGAP_SUGGEST_CHECK_SECONDS = env_int("SIGAP_SUGGEST_CHECK_SECONDS", 60)
 # Several processes (web nodes, workers): a write of the configuration (admin, loadcity) sets
 # a version in the shared cache, and each process empties its configuration memos (the
 # prepared boundaries too) when it sees a new one, looking at most once per this many

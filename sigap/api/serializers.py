@@ -6,7 +6,7 @@ import math
 
 from drf_spectacular.utils import extend_schema_field
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 from rest_framework import serializers
 
 from sigap.agencies.models import Category, CategoryAttribute
@@ -295,3 +295,42 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+
+
+class SuggestQuerySerializer(serializers.Serializer):
+    """The question of GET /api/v1/categories/suggest/."""
+
+    text = serializers.CharField(
+        min_length=3, max_length=500, trim_whitespace=True,
+        help_text="The citizen's words about the problem (3 to 500 characters).",
+        error_messages={
+            "required": gettext_lazy("Tulis beberapa kata tentang masalahnya."),
+            "blank": gettext_lazy("Tulis beberapa kata tentang masalahnya."),
+            "min_length": gettext_lazy("Tulis paling sedikit 3 huruf tentang masalahnya."),
+            "max_length": gettext_lazy(
+                "Teks terlalu panjang untuk saran kategori: paling banyak 500 karakter."),
+        })
+    city = serializers.SlugField(required=False, max_length=40,
+                                 help_text="A city's code (default: the point's city, else "
+                                           "the installation's).")
+    lat = FiniteFloatField(required=False, min_value=-90, max_value=90)
+    lng = FiniteFloatField(required=False, min_value=-180, max_value=180)
+
+    def validate(self, data):
+        if ("lat" in data) != ("lng" in data):
+            raise serializers.ValidationError({"lat": [_("Kirim lat dan lng bersama.")]})
+        return data
+
+
+class SuggestionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    score = serializers.FloatField(help_text="The model's probability, 0 to 1.")
+    is_emergency = serializers.BooleanField()
+
+
+class SuggestResultSerializer(serializers.Serializer):
+    city = serializers.CharField()
+    model_version = serializers.IntegerField(allow_null=True,
+                                             help_text="null: no model trained yet.")
+    suggestions = SuggestionSerializer(many=True)

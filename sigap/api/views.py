@@ -33,6 +33,7 @@ from sigap.cities.models import Area, City
 from sigap.lib.clientip import client_ip
 from sigap.reports import privacy, services, workflow
 from sigap.reports.models import Photo, Report, ReportEvent
+from sigap.suggest import services as suggester
 
 
 class Conflict(exceptions.APIException):
@@ -391,6 +392,34 @@ class CategoryList(generics.ListAPIView):
     def get_queryset(self):
         return Category.objects.filter(city=_city(self.request), is_active=True).select_related(
             "agency").prefetch_related("attributes")
+
+
+class CategorySuggest(APIView):
+    """Rank the city's categories for a citizen's words (issue 28; docs/decisions/0014):
+    the city's own trained suggester, best first with its probability."""
+
+    @extend_schema(parameters=[s.SuggestQuerySerializer],
+                   responses={200: s.SuggestResultSerializer, 400: ERRORS[400],
+                              404: OpenApiResponse(description="No such city")})
+    def get(self, request):
+        query = s.SuggestQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        if data.get("city"):
+            city = City.objects.filter(code=data["city"], is_active=True).defer(
+                "boundary").first()
+            if city is None:
+                raise exceptions.NotFound(_("Kota tidak dikenal."))
+        else:
+            # The point's city (decision 0012), else the installation's, kept per worker.
+            city = ("lat" in data and services.city_of_point(data["lat"], data["lng"])) \
+                or City.default_cached()
+            if city is None:
+                raise exceptions.NotFound(_("Kota belum dikonfigurasi."))
+        found, version = suggester.suggest(city, data["text"])
+        return Response({"city": city.code, "model_version": version, "suggestions": [
+            {"code": x.code, "name": x.category.name, "score": x.score,
+             "is_emergency": x.category.is_emergency} for x in found]})
 
 
 class AreaGeoJSON(APIView):

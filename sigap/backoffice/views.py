@@ -46,6 +46,7 @@ from sigap.lib import geo, text
 from sigap.reports import queries, services, visibility, workflow
 from sigap.reports.models import Photo, Report
 from sigap.reports.workflow import Status
+from sigap.suggest import services as suggester
 
 PAGE_SIZE = 50
 # The columns a list row shows: the wide ones (descriptions aside, area boundaries, answers)
@@ -348,6 +349,22 @@ def _assignee(request, report):
     return officer, team
 
 
+# The desk sees the suggester's choice when it is at least this sure (docs/decisions/0014).
+SUGGESTION_MIN_SCORE = 0.5
+
+
+def _suggested(report):
+    """Return the category the suggester finds for a waiting report's words when it differs
+    from the citizen's choice (None otherwise), with its score."""
+    if report.status != Status.SUBMITTED or not report.description:
+        return None
+    found, _version = suggester.suggest(report.city, report.description, limit=1)
+    if not found or found[0].code == report.category.code \
+            or found[0].score < SUGGESTION_MIN_SCORE:
+        return None
+    return found[0]
+
+
 def _report_context(request, report, now):
     role = access.role_for(request, report)
     events = list(report.events.select_related("actor").order_by("at", "pk"))
@@ -391,6 +408,7 @@ def _report_context(request, report, now):
         "proof_warn_m": settings.SIGAP_PROOF_DISTANCE_WARN_M,
         "radius_m": settings.SIGAP_DUPLICATE_RADIUS_M, "days": settings.SIGAP_DUPLICATE_DAYS,
         "today": now.astimezone(report.city.tz).date(),
+        "suggested": _suggested(report) if A.RECATEGORISE in actions else None,
         "categories": Category.objects.filter(city_id=report.city_id, is_active=True)
         .exclude(pk=report.category_id).select_related("agency")
         if A.RECATEGORISE in actions else [],

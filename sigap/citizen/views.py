@@ -496,7 +496,7 @@ def device_reports(request):
 def _sw_source() -> tuple[str, str]:
     source = (STATIC_DIR / "sw.js").read_text(encoding="utf-8")
     shell = [STATIC_DIR / name for name in ("app.css", "app.js", "photo.js", "report.js",
-                                            "icons.svg")]
+                                            "suggest.js", "icons.svg")]
     shell.append(STATIC_DIR.parent / "shared" / "outbox.js")  # the outbox (decision 0003)
     digest = hashlib.sha256(source.encode())
     for path in shell:
@@ -511,7 +511,7 @@ def service_worker(request):
              f"{settings.STATIC_URL}citizen/app.css", f"{settings.STATIC_URL}shared/outbox.js",
              f"{settings.STATIC_URL}citizen/app.js",
              f"{settings.STATIC_URL}citizen/photo.js", f"{settings.STATIC_URL}citizen/report.js",
-             f"{settings.STATIC_URL}citizen/icons.svg",
+             f"{settings.STATIC_URL}citizen/suggest.js", f"{settings.STATIC_URL}citizen/icons.svg",
              f"{settings.STATIC_URL}vendor/leaflet/leaflet.js",
              f"{settings.STATIC_URL}vendor/leaflet/leaflet.css"]
     body = (f"const VERSION = {json.dumps(version)};\n"
