@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 from sigap.cities.models import City
 from sigap.dashboard import exports, page, stats, tasks
 from sigap.dashboard.public import LICENCE_URL, stored
+from sigap.recognition import services as recognition
 from sigap.reports.models import Report
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,20 @@ def transparency(request):
                 "attribution": settings.SIGAP_TILE_ATTRIBUTION,
                 "text": {"reports": pgettext("jumlah", "laporan")}},
         "licence_url": LICENCE_URL,
+        "board": _board(request, city),
     })
+
+
+def _board(request, city) -> dict:
+    """The monthly kelurahan board of citizens whose reports were fixed (decision 0017)."""
+    now = timezone.now()
+    year, month = recognition.month_of(request.GET.get("bulan", ""), city, now)
+    current = recognition.month_of("", city, now)
+    start, end = recognition.month_bounds(city, year, month)
+    before, after = recognition.shift(year, month, -1), recognition.shift(year, month, 1)
+    return {"areas": recognition.monthly_board(city, start, end), "month": start,
+            "previous": "%04d-%02d" % before,
+            "next": "%04d-%02d" % after if after <= current else ""}
 
 
 def _open_data(fmt):

@@ -150,3 +150,20 @@ def month_bounds(city, year: int, month: int) -> tuple[datetime, datetime]:
     start = datetime(year, month, 1, tzinfo=city.tz)
     after = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=city.tz)
     return start, after
+
+
+def month_of(text: str, city, now: datetime) -> tuple[int, int]:
+    """Return the (year, month) a page asked for as "YYYY-MM", else the city's current one."""
+    try:
+        year, month = (int(part) for part in (text or "").split("-"))
+        if 2000 <= year <= 2100 and 1 <= month <= 12:
+            return year, month
+    except ValueError:
+        pass
+    local = now.astimezone(city.tz)
+    return local.year, local.month
+
+
+def shift(year: int, month: int, by: int) -> tuple[int, int]:
+    index = year * 12 + month - 1 + by
+    return index // 12, index % 12 + 1
