@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "sigap.channels",
     "sigap.suggest",
     "sigap.ops",
+    "sigap.recognition",
 ]
 
 MIDDLEWARE = [
@@ -598,6 +599,13 @@ except ValueError as _exc:
 # (sigap/lib/requestid.py): the web request's, and in the worker the one of the request
 # that queued the job.
 SIGAP_LOG_FORMAT = env_str("SIGAP_LOG_FORMAT", "text")
+
+# Trusted reporters (sigap/recognition, decision 0017): a citizen with at least this many
+# reports verified by staff, and a share of rejected ones under this percentage, has new
+# reports from these sources verified by the system at creation (the office may revoke it).
+SIGAP_TRUST_MIN_VERIFIED = env_int("SIGAP_TRUST_MIN_VERIFIED", 5)
+SIGAP_TRUST_MAX_REJECTED_PERCENT = env_int("SIGAP_TRUST_MAX_REJECTED_PERCENT", 20)
+SIGAP_TRUST_SOURCES = env_list("SIGAP_TRUST_SOURCES", ["web", "api", "whatsapp"])
 if SIGAP_LOG_FORMAT not in ("text", "json"):
     raise ImproperlyConfigured("SIGAP_LOG_FORMAT must be text or json")
 LOGGING = {

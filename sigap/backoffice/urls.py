@@ -11,6 +11,7 @@ urlpatterns = [
     path("r/<str:ticket>/", views.report_detail, name="report"),
     path("r/<str:ticket>/aksi/<str:action>/", views.act, name="act"),
     path("r/<str:ticket>/foto/<int:photo_id>/", views.photo_blur, name="photo_blur"),
+    path("r/<str:ticket>/pelapor-tepercaya/", views.reporter_trust, name="reporter_trust"),
     path("tugas/", views.tasks, name="tasks"),
     path("tugas/<str:ticket>/", views.task_detail, name="task"),
     path("sw.js", views.office_service_worker, name="sw"),

@@ -43,6 +43,7 @@ from sigap.cities.middleware import office_city
 from sigap.cities.models import Area
 from sigap.duty.services import on_duty_ids
 from sigap.lib import geo, text
+from sigap.recognition import services as recognition
 from sigap.reports import queries, services, visibility, workflow
 from sigap.reports.models import Photo, Report
 from sigap.reports.workflow import Status
@@ -398,6 +399,10 @@ def _report_context(request, report, now):
         "desk_actions": actions.intersection(DESK_ACTIONS),
         "note_actions": actions.intersection(NOTE_ACTIONS),
         "show_contacts": access.can_see_contacts(role),
+        # The reporter's trusted standing (decision 0017): the city office may revoke it.
+        "reporter_trust": recognition.trust_of(report.reporter_id, report.city_id)
+        if report.reporter_id and access.can_see_contacts(role) else None,
+        "can_set_trust": role == workflow.Role.ADMIN,
         "reject_reasons": services.REJECT_REASONS.items(),
         "agencies": Agency.objects.filter(city_id=report.city_id).exclude(pk=report.agency_id)
         if A.REASSIGN in actions else [],
@@ -433,6 +438,23 @@ def report_detail(request, ticket):
     now = timezone.now()
     report = report_for_staff(request, ticket)
     return render(request, "backoffice/report.html", _report_context(request, report, now))
+
+
+@staff_required
+@require_POST
+def reporter_trust(request, ticket):
+    """The city office revokes (or gives back) the reporter's trusted standing in its city."""
+    report = report_for_staff(request, ticket)
+    if access.role_for(request, report) != workflow.Role.ADMIN or report.reporter is None:
+        raise PermissionDenied
+    if request.POST.get("trust") == "revoke":
+        recognition.revoke_trust(report.city, report.reporter, by=request.user,
+                                 now=timezone.now(), reason=request.POST.get("reason", ""))
+        messages.success(request, _("Status pelapor tepercaya dicabut."))
+    else:
+        recognition.restore_trust(report.city, report.reporter)
+        messages.success(request, _("Status pelapor kembali ditentukan rekam jejaknya."))
+    return redirect("backoffice:report", ticket=report.ticket)
 
 
 @staff_required

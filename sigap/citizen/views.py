@@ -36,6 +36,7 @@ from sigap.citizen.forms import (
 )
 from sigap.citizen import limits
 from sigap.citizen.timeline import entries
+from sigap.recognition import services as recognition
 from sigap.reports import privacy, queries, services
 from sigap.reports.models import IdempotencyKey, Photo, Report
 from sigap.reports.workflow import OPEN, Action, Role, Status, TransitionError
@@ -482,7 +483,17 @@ def reports_geojson(request):
 def my_reports(request):
     qs = Report.objects.filter(reporter=request.user).for_list().order_by("-created_at")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("hal"))
-    return render(request, "citizen/my_reports.html", {"page": page})
+    return render(request, "citizen/my_reports.html", {
+        "page": page, "standing": recognition.standing(request.user, current_city(request))})
+
+
+@login_required
+@require_POST
+def show_name(request):
+    """The citizen allows (or no longer allows) their name on the public board."""
+    recognition.set_show_name(request.user, request.POST.get("show_name") == "on")
+    messages.success(request, _("Pilihan Anda disimpan."))
+    return redirect(reverse("citizen:mine") + "#penghargaan")
 
 
 def device_reports(request):

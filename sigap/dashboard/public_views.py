@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +19,8 @@ from django.views.decorators.http import require_GET
 from sigap.cities.middleware import public_city
 from sigap.dashboard import exports, page, stats, tasks
 from sigap.dashboard.public import LICENCE_URL, stored
+from sigap.recognition import services as recognition
+from sigap.reports import freshness
 from sigap.reports.models import Report
 
 log = logging.getLogger(__name__)
@@ -75,7 +78,32 @@ def transparency(request):
                 "attribution": settings.SIGAP_TILE_ATTRIBUTION,
                 "text": {"reports": pgettext("jumlah", "laporan")}},
         "licence_url": LICENCE_URL,
+        "board": _board(request, city, snap),
     })
+
+
+def _board(request, city, snap) -> dict:
+    """The monthly kelurahan board of citizens whose reports were fixed (decision 0017)."""
+    now = timezone.now()
+    year, month = recognition.month_of(request.GET.get("bulan", ""), city, now)
+    current = recognition.month_of("", city, now)
+    start, end = recognition.month_bounds(city, year, month)
+    before, after = recognition.shift(year, month, -1), recognition.shift(year, month, 1)
+    kept = (snap or {}).get("board")
+    if kept and tuple(kept["month"]) == (year, month):
+        # This month's counts are the worker's snapshot, as every figure of the page; the
+        # opted-in names are read now, so that an opt-out counts at once.
+        areas = recognition.board_of(city, kept["counts"], area_names=kept["areas"])
+    else:
+        # Another month: computed, and kept under the public data version.
+        key = f"sigap:board:{city.pk}:{year}-{month}:{freshness.version()}"
+        areas = cache.get(key)
+        if areas is None:
+            areas = recognition.monthly_board(city, start, end)
+            cache.set(key, areas, 3600)
+    return {"areas": areas, "month": start,
+            "previous": "%04d-%02d" % before,
+            "next": "%04d-%02d" % after if after <= current else ""}
 
 
 def _open_data(fmt):
