@@ -456,6 +456,8 @@ def reports(request):
     return render(request, "citizen/reports.html", {
         "form": form, "page": page, "query": params.urlencode(),
         "map_config": _map_config(city),
+        # Without the map's script: a circle at the city's centre (the script aims it).
+        "follow_query": f"lat={city.center_lat:.6f}&lng={city.center_lng:.6f}&r=3000",
         "geojson_url": reverse("citizen:reports_geojson") + (
             f"?{params.urlencode()}" if params else ""),
     })
