@@ -9,6 +9,7 @@ urlpatterns = [
     path("atom", feeds.PlaceAtomFeed(), name="atom"),
     path("konfirmasi/<str:token>/", views.confirm, name="confirm"),
     path("berhenti/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("push/kunci", views.push_key, name="push_key"),
     path("saya/", views.mine, name="mine"),
     path("saya/<int:pk>/berhenti", views.stop, name="stop"),
 ]

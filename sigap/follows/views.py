@@ -12,14 +12,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from sigap.duty import push
 from sigap.follows import services, tasks
 from sigap.follows.models import MAX_RADIUS_M, MIN_RADIUS_M, Follow
 from sigap.lib import ratelimit
@@ -77,13 +78,19 @@ def follow(request):
                 return redirect(services.follow_page_url(place))
     return render(request, "follows/follow.html", {
         "place": place, "city": city, "values": values, "error": error,
-        "channels": [c for c in Follow.Channel.choices if c[0] != Follow.Channel.PUSH],
+        "channels": Follow.Channel.choices,  # push: shown by the page's script where it works
         "frequencies": Follow.Frequency.choices,
         "rss": place.feed_url("rss"), "atom": place.feed_url("atom"),
         "min_radius": MIN_RADIUS_M, "max_radius": MAX_RADIUS_M,
         "recent": place.reports().select_related("category").order_by("-created_at")[:5]
         if not place.is_circle else None,
     }, status=status)
+
+
+@require_GET
+def push_key(request):
+    """The public key a browser subscribes with (the on-duty app's VAPID key)."""
+    return JsonResponse({"key": push.public_key()})
 
 
 @require_http_methods(["GET", "POST"])

@@ -330,3 +330,55 @@ def test_the_pages_link_the_follow_page_and_its_feeds(client, place, make_report
     body = follow_page.content.decode()
     assert 'rel="alternate" type="application/atom+xml"' in body
     assert report.ticket not in body or report.category.name in body
+
+
+SUBSCRIPTION = ('{"endpoint": "https://push.example.net/abc", '
+                '"keys": {"p256dh": "BPkey", "auth": "authkey"}}')
+
+
+def test_a_browser_follows_by_web_push_through_the_one_push_sender(
+        client, place, make_report, now, monkeypatch):
+    import json
+
+    from sigap.duty import push
+
+    pushed = []
+    monkeypatch.setattr(push, "_webpush", lambda sub, payload: pushed.append(
+        (sub.endpoint, json.loads(payload))))
+    url = reverse("follows:follow") + f"?kelurahan={place.kelurahan.pk}"
+    client.post(url, {"channel": "push", "destination": SUBSCRIPTION, "frequency": "instant"})
+    row = Follow.objects.get()
+    assert row.confirmed_at is not None  # the browser's own subscription is the proof
+    report = new_report(make_report, now)
+    outbox.drain(now=now)
+    services.send_due(now + timedelta(minutes=11))
+    assert [endpoint for endpoint, _ in pushed] == ["https://push.example.net/abc"]
+    payload = pushed[0][1]
+    assert payload["url"].endswith(report.get_absolute_url())
+    assert "Yohanes" not in json.dumps(payload)
+
+
+def test_a_gone_push_subscription_fails_the_message_not_the_worker(
+        place, make_report, now, monkeypatch):
+    from sigap.duty import push
+
+    def gone(sub, payload):
+        raise push._Gone()
+
+    monkeypatch.setattr(push, "_webpush", gone)
+    confirmed(place, channel="push", destination=SUBSCRIPTION, now=now)
+    new_report(make_report, now)
+    outbox.drain(now=now)
+    assert list(services.send_due(now + timedelta(minutes=11)).values()) == ["claimed"]
+    assert "gone" in FollowMessage.objects.get().last_error
+
+
+def test_the_message_is_in_the_followers_language(place, make_report, now):
+    row = confirmed(place, now=now)
+    Follow.objects.filter(pk=row.pk).update(language="en")
+    new_report(make_report, now)
+    outbox.drain(now=now)
+    services.send_due(now + timedelta(minutes=11))
+    message = mail.outbox[0]
+    assert message.subject.startswith("Sigap: 1 update in Kelurahan")
+    assert "New report" in message.body and "Stop following this place" in message.body
