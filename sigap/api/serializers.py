@@ -12,6 +12,7 @@ from sigap.agencies.models import Category, CategoryAttribute
 from sigap.lib import safejson, text
 from sigap.reports import privacy
 from sigap.reports.models import Photo, Report, ReportEvent
+from sigap.reports.services.moderation import HELD_MESSAGE
 
 
 class AttributeSerializer(serializers.ModelSerializer):
@@ -181,13 +182,15 @@ class ReportDetailSerializer(ReportListSerializer):
 
     @extend_schema_field(PhotoSerializer(many=True))
     def get_photos(self, report):
-        photos = privacy.photos(report, self._view(report), report.photos.all())
+        photos = privacy.photos(report, self._view(report), report.photos.all(),
+                                staff=self._staff(report))
         return PhotoSerializer(photos, many=True, context=self.context).data
 
     @extend_schema_field(EventSerializer(many=True))
     def get_timeline(self, report):
         staff = self._staff(report)
-        events = [e for e in report.events.all() if staff or e.is_public]
+        events = [e for e in report.events.all()
+                  if staff or (e.is_public and privacy.shown(e))]
         return EventSerializer(events, many=True, context={**self.context, "staff": staff}).data
 
     @extend_schema_field(serializers.DictField(allow_null=True))
@@ -219,9 +222,20 @@ class CommentSerializer(serializers.Serializer):
 
 
 class CommentOutSerializer(serializers.ModelSerializer):
+    held = serializers.SerializerMethodField(
+        help_text="True when the comment waits for moderation (a filtered word): not shown "
+                  "until the city's desk publishes it")
+    message = serializers.SerializerMethodField()
+
     class Meta:
         model = ReportEvent
-        fields = ["at", "note", "actor_role"]
+        fields = ["at", "note", "actor_role", "held", "message"]
+
+    def get_held(self, event) -> bool:
+        return bool(getattr(event, "held_for", ""))
+
+    def get_message(self, event) -> str:
+        return str(HELD_MESSAGE) if getattr(event, "held_for", "") else ""
 
 
 # --- Back-office actions -------------------------------------------------------------------
