@@ -409,6 +409,8 @@ def comment(request, ticket):
         else:
             if event.held_for:
                 messages.info(request, str(HELD_MESSAGE))
+                # The notice is at the top of the page: open there, where it is read.
+                return redirect(report.get_absolute_url() + "#main")
             else:
                 messages.success(request, _("Komentar terkirim."))
     else:
@@ -428,7 +430,7 @@ def flag(request, ticket):
         refused = limits.flag_refusal(request, now=time.time())
         if refused:
             messages.error(request, refused.message)
-            return redirect(report.get_absolute_url() + "#komentar")
+            return redirect(report.get_absolute_url() + "#main")  # the answer shows on top
         flagger = f"d:{limits.device_id(request)}"
     try:
         _row, added = services.flag(kind, int(pk) if pk.isdigit() else 0, flagger=flagger,
@@ -441,7 +443,7 @@ def flag(request, ticket):
             limits.count_flag(request, now=time.time())
         messages.success(request, _("Terima kasih. Petugas kota akan meninjaunya.") if added
                          else _("Anda sudah melaporkan konten ini. Terima kasih."))
-    return redirect(report.get_absolute_url() + "#komentar")
+    return redirect(report.get_absolute_url() + "#main")  # the answer shows on top
 
 
 @require_POST
