@@ -35,6 +35,7 @@ from sigap.citizen.forms import (
     CommentForm, ConfirmForm, FilterForm, ReportForm, check_uploads, new_submission_key,
 )
 from sigap.citizen import limits
+from sigap.lib.text import as_id
 from sigap.citizen.timeline import entries
 from sigap.reports import privacy, queries, services
 from sigap.reports.models import SHOWN, Flag, IdempotencyKey, Photo, Report
@@ -433,7 +434,7 @@ def flag(request, ticket):
             return redirect(report.get_absolute_url() + "#main")  # the answer shows on top
         flagger = f"d:{limits.device_id(request)}"
     try:
-        _row, added = services.flag(kind, int(pk) if pk.isdigit() else 0, flagger=flagger,
+        _row, added = services.flag(kind, as_id(pk) or 0, flagger=flagger,
                                     user=request.user, reason=request.POST.get("reason", ""),
                                     now=timezone.now())
     except ValidationError as exc:

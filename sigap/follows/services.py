@@ -40,8 +40,8 @@ from django.utils.translation import gettext as _
 
 from sigap.cities.locate import NoCityHere, city_at
 from sigap.cities.models import Area, City
-from sigap.lib.geo import bbox_around, haversine_m
-from sigap.lib import phones
+from sigap.lib.geo import bbox_around, haversine_m, valid_lat_lng
+from sigap.lib import phones, text
 from sigap.notifications import channels
 from sigap.notifications.services import backoff
 from sigap.follows.models import MAX_RADIUS_M, MIN_RADIUS_M, Follow, FollowItem, FollowMessage
@@ -101,15 +101,15 @@ def city_of(params) -> City:
     """Return the city a follow page's query names: the kelurahan's, else the point's
     (routing by place, decision 0012), else the install's default; raise
     ValidationError when there is none."""
-    kelurahan = (params.get("kelurahan") or "").strip()
-    if kelurahan.isdigit():
+    kelurahan = text.as_id(params.get("kelurahan"))
+    if kelurahan is not None:
         area = Area.objects.select_related("city").filter(
-            pk=int(kelurahan), level=Area.Level.KELURAHAN).first()
+            pk=kelurahan, level=Area.Level.KELURAHAN).first()
         if area is not None:
             return area.city
     try:
         return city_at(float(params.get("lat", "")), float(params.get("lng", "")))
-    except (ValueError, NoCityHere):
+    except (ValueError, TypeError, NoCityHere):
         pass
     city = City.default()
     if city is None:
@@ -124,18 +124,20 @@ def follow_page_url(place: Place) -> str:
 def place_of(city: City, params) -> Place:
     """Return the place a query string names (kelurahan=, or lat=&lng=&r=) in `city`;
     raise ValidationError with a message for the visitor."""
-    kelurahan = (params.get("kelurahan") or "").strip()
-    if kelurahan:
+    if (params.get("kelurahan") or "").strip():
+        kelurahan = text.as_id(params.get("kelurahan"))
         area = Area.objects.filter(city=city, level=Area.Level.KELURAHAN,
-                                   pk=int(kelurahan) if kelurahan.isdigit() else 0).first()
+                                   pk=kelurahan).first() if kelurahan is not None else None
         if area is None:
             raise ValidationError(_("Kelurahan tidak ditemukan di kota ini."))
         return Place(city, kelurahan=area)
     try:
         lat, lng = float(params.get("lat", "")), float(params.get("lng", ""))
         radius = int(float(params.get("r") or 500))
-    except ValueError:
+    except (ValueError, TypeError, OverflowError):
         raise ValidationError(_("Pilih kelurahan atau titik di peta.")) from None
+    if not valid_lat_lng(lat, lng):
+        raise ValidationError(_("Pilih kelurahan atau titik di peta."))
     if not (MIN_RADIUS_M <= radius <= MAX_RADIUS_M):
         raise ValidationError(_("Radius harus antara %(min)s m dan %(max)s m.") % {
             "min": MIN_RADIUS_M, "max": MAX_RADIUS_M})

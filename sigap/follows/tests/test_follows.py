@@ -382,3 +382,11 @@ def test_the_message_is_in_the_followers_language(place, make_report, now):
     message = mail.outbox[0]
     assert message.subject.startswith("Sigap: 1 update in Kelurahan")
     assert "New report" in message.body and "Stop following this place" in message.body
+
+
+@pytest.mark.parametrize("query", ["lat=nan&lng=nan&r=500", "lat=-10.17&lng=123.6&r=1e309",
+                                   "kelurahan=99999999999999999999999", "kelurahan=²",
+                                   "lat=inf&lng=123.6", "lat=-10.17&lng=123.6&r=abc"])
+def test_hostile_places_are_refused_not_crashed(client, kupang, query):
+    for name in ("follows:follow", "follows:rss", "follows:atom"):
+        assert client.get(reverse(name) + "?" + query).status_code in (400, 404)
