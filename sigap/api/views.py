@@ -219,7 +219,8 @@ class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(methods=["GET"], request=None,
                    responses={200: s.CommentOutSerializer(many=True), 404: ERRORS[404]})
     @extend_schema(methods=["POST"], request=s.CommentSerializer,
-                   responses={201: s.CommentOutSerializer, 400: ERRORS[400], 401: None,
+                   responses={201: s.CommentOutSerializer, 202: s.CommentOutSerializer,
+                              400: ERRORS[400], 401: None,
                               403: None, 404: ERRORS[404]})
     @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=None)
     def comments(self, request, ticket=None):
