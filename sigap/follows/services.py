@@ -303,8 +303,10 @@ def follows_of(report: Report) -> list[Follow]:
     circles = Follow.objects.filter(
         city_id=report.city_id, confirmed_at__isnull=False, lat__isnull=False,
         lat__gte=min_lat, lat__lte=max_lat, lng__gte=min_lng, lng__lte=max_lng)
-    found = list(by_kelurahan.select_related("city"))
-    found += [f for f in circles.select_related("city")
+    # Not the follows' city rows: it is the report's, and a city row carries its boundary
+    # (a large JSON document that dominated the cost when loaded once per follow).
+    found = list(by_kelurahan)
+    found += [f for f in circles
               if haversine_m(f.lat, f.lng, report.lat, report.lng) <= f.radius_m]
     return found
 
@@ -328,7 +330,7 @@ def plan_items(event_ids: list[int], *, now: datetime) -> list[FollowItem]:
     if not events:
         return []
     public = {r.pk: r for r in visibility.visible_reports(AnonymousUser()).filter(
-        pk__in={e.report_id for e in events}).select_related("city")}
+        pk__in={e.report_id for e in events}).select_related("city").defer("city__boundary")}
     window = timedelta(minutes=settings.SIGAP_FOLLOW_WINDOW_MINUTES)
     items = []
     for event in events:
@@ -337,7 +339,7 @@ def plan_items(event_ids: list[int], *, now: datetime) -> list[FollowItem]:
             continue
         for row in follows_of(report):
             due = (now + window if row.frequency == Follow.Frequency.INSTANT
-                   else next_digest(now, row.city))
+                   else next_digest(now, report.city))
             items.append(FollowItem(follow=row, report=report, event=event,
                                     kind=kind_of(event), due_at=due, created_at=now))
     return items
@@ -397,7 +399,8 @@ def send_claimed(now: datetime, *, limit: int = 500) -> dict[int, str]:
                 state=S.SENDING, attempts=F("attempts") + 1):
             continue  # another worker took it
         message = FollowMessage.objects.select_related(
-            "follow__city", "follow__kelurahan").get(pk=pk)
+            "follow__city", "follow__kelurahan").defer(
+            "follow__city__boundary", "follow__kelurahan__boundary").get(pk=pk)
         try:
             sent = deliver(message)
         except channels.DeliveryError as exc:
@@ -426,7 +429,8 @@ def render(message: FollowMessage) -> tuple[str, str, str, str] | None:
     when none of its reports is public any more."""
     row = message.follow
     items = list(FollowItem.objects.filter(message=message).select_related(
-        "report__category", "report__kelurahan").order_by("created_at", "pk"))
+        "report__category", "report__kelurahan").defer("report__kelurahan__boundary")
+        .order_by("created_at", "pk"))
     public = set(visibility.visible_reports(AnonymousUser()).filter(
         pk__in={i.report_id for i in items}).values_list("pk", flat=True))
     items = [i for i in items if i.report_id in public]
