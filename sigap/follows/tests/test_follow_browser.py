@@ -11,7 +11,7 @@ from sigap.citizen.tests import browsing
 from sigap.citizen.tests.browsing import PHONES, shot, uncovered_problems
 
 SHOTS, _async_unsafe, browser = browsing.SHOTS, browsing._async_unsafe, browsing.browser
-screen = browsing.screen
+screen, signed_in = browsing.screen, browsing.signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,3 +63,29 @@ def test_the_city_map_follows_the_circle_it_shows(screen, live_server, viewport)
     page.wait_for_selector("#follow-form")
     assert "radius" in page.locator("#follow-place").inner_text()
     assert uncovered_problems(page, "#follow-submit") == []
+
+
+@pytest.mark.parametrize("viewport", PHONES, ids=size_name)
+def test_a_citizen_sees_and_stops_their_follows(signed_in, live_server, make_user, make_report,
+                                                viewport):
+    from sigap.follows.models import Follow
+
+    report = make_report(at=timezone.now() - timedelta(hours=2))
+    me = make_user(email="saya@contoh.id", display_name="Maria")
+    now = timezone.now()
+    Follow.objects.create(city=report.city, kelurahan=report.kelurahan, user=me,
+                          channel="email", destination=me.email, confirmed_at=now,
+                          created_at=now)
+    Follow.objects.create(city=report.city, lat=report.lat, lng=report.lng, radius_m=750,
+                          user=me, channel="whatsapp", destination="+6281234567890",
+                          frequency="daily", created_at=now)
+    page = signed_in(me, viewport)
+    page.goto(live_server.url + "/ikuti/saya/")
+    assert page.locator("#my-follows li").count() == 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert uncovered_problems(page, "#my-follows li:first-child button") == []
+    shot(page, f"follow-5-mine-{size_name(viewport)}")
+    page.locator("#my-follows li:first-child button").click()
+    page.wait_for_selector(".msg")
+    assert page.locator("#my-follows li").count() == 1
+    assert Follow.objects.filter(user=me).count() == 1

@@ -275,6 +275,7 @@ def test_a_signed_in_citizen_follows_at_once_and_sees_their_follows(client, plac
                 {"channel": "email", "destination": "saya@contoh.id", "frequency": "daily"})
     mine = Follow.objects.get(user=me)
     assert mine.confirmed_at is not None and mail.outbox == []
+    assert reverse("follows:mine") in client.get(reverse("citizen:mine")).content.decode()
     page = client.get(reverse("follows:mine")).content.decode()
     assert place.kelurahan.name in page and page.count("Berhenti mengikuti") == 1
     assert client.post(reverse("follows:stop", args=[Follow.objects.get(user=other).pk])
