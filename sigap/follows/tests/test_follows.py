@@ -391,3 +391,19 @@ def test_the_message_is_in_the_followers_language(place, make_report, now):
 def test_hostile_places_are_refused_not_crashed(client, kupang, query):
     for name in ("follows:follow", "follows:rss", "follows:atom"):
         assert client.get(reverse(name) + "?" + query).status_code in (400, 404)
+
+
+def test_a_whatsapp_message_keeps_its_unsubscribe_link(place, make_report, now, monkeypatch):
+    from sigap.notifications import channels
+
+    sent = []
+    monkeypatch.setattr(channels, "send_webhook",
+                        lambda channel, to, text, **kw: sent.append((channel, to, text)))
+    confirmed(place, channel="whatsapp", destination="+6281234567890", now=now)
+    report = new_report(make_report, now)
+    outbox.drain(now=now)
+    services.send_due(now + timedelta(minutes=11))
+    channel, to, text = sent[0]
+    assert (channel, to) == ("whatsapp", "+6281234567890")
+    chat = text.split("\n--")[0]  # what the WhatsApp sender keeps of a text (no footer)
+    assert report.ticket in chat and "/ikuti/berhenti/" in chat
