@@ -9,10 +9,22 @@ import pytest
 import redis
 from PIL import Image
 
+from sigap.cities import tenancy
+
 # The browser tests' fixtures (Chromium, phone and desk screens), shared by every app's tests.
 pytest_plugins = ["sigap.citizen.tests.browsing"]
 
 NOW = datetime(2026, 11, 2, 2, 0, tzinfo=timezone.utc)  # Monday 10:00 WITA
+
+
+@pytest.fixture(autouse=True)
+def _system_scope():
+    """Tests set up and check rows as the install's own work does, across cities
+    (sigap.cities.tenancy); a request they make is scoped by the middleware, as in
+    production."""
+    token = tenancy.enter_system()
+    yield
+    tenancy.leave(token)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -224,6 +236,8 @@ def make_user(kupang):
         counter["n"] += 1
         if isinstance(agency, str):
             agency = Agency.objects.get(city=kupang, code=agency)
+        if role in ("admin", "executive") and "city" not in extra:
+            extra["city"] = kupang  # a city's office staff belong to their city
         user = User.objects.create_user(
             username=extra.pop("username", f"{role}-{counter['n']}"), password="pw-Sigap-2026",
             role=role, agency=agency, **extra)

@@ -1,6 +1,9 @@
 """Seed N synthetic reports fast (bulk inserts), for benchmarks only.
 
-Usage: DATABASE_URL=... python bench/seed.py N [--hot LAT,LNG] [--now ISO]
+Usage: DATABASE_URL=... python bench/seed.py N [--hot LAT,LNG] [--city CODE]
+
+--city: the city whose reports these are (default kupang; its ticket prefix). Tickets are
+numbered from 0 for each city, so seeding several cities' reports into one database works.
 
 Every run seeds the same "hot spot": 200 recent reports within 400 m of LAT,LNG, so a
 radius query there returns the same first page whatever the table size; the other N-200
@@ -42,11 +45,12 @@ def main():
     parser.add_argument("n", type=int)
     parser.add_argument("--hot", default="-10.17,123.60")
     parser.add_argument("--batch", type=int, default=5000)
+    parser.add_argument("--city", default="kupang")
     args = parser.parse_args()
     hot_lat, hot_lng = map(float, args.hot.split(","))
     rng = random.Random(7)
     now = datetime.now(timezone.utc).replace(microsecond=0)
-    city = City.objects.get(code="kupang")
+    city = City.objects.get(code=args.city)
     cats = list(Category.objects.filter(city=city, is_sensitive=False).select_related("agency"))
     kel = list(Area.objects.filter(city=city, level="kelurahan")
                .values_list("pk", "parent_id", "centroid_lat", "centroid_lng"))
@@ -68,7 +72,8 @@ def main():
             created = now - timedelta(minutes=rng.uniform(1, 365 * 24 * 60))
         cat = cats[i % len(cats)]
         report = Report(
-            city=city, ticket=f"KPG-{year}-B{i:08d}", tracking_key=new_tracking_key(),
+            city=city, ticket=f"{city.ticket_prefix}-{year}-B{i:08d}",
+            tracking_key=new_tracking_key(),
             category=cat, description=f"Laporan uji {i}", lat=lat, lng=lng,
             kelurahan_id=area[0], kecamatan_id=area[1],
             status=STATUSES[i % len(STATUSES)],

@@ -2,6 +2,13 @@
 
     .venv/bin/python bench/sidebyside.py --base /path/to/old/tree [--db sqlite] [--size 1000]
         [--worker] [--rounds 4] [--duration 8] [--state /tmp/sbs-state] [--lock FILE]
+    .venv/bin/python bench/sidebyside.py --cities [--db sqlite] [--size 1000] [--worker] ...
+
+--cities (issue 26): this tree against itself, one city against three. "old" is an install
+with Kota Kupang's pack only (`sigap setup --packs kupang`); "new" has the three packs
+(Kota Kupang, Kabupaten Kupang, Kota Jayapura) and, besides Kupang's --size reports, half
+as many in each other city. Both measure the same Kupang endpoints (an Open311 create at the
+hot spot, which routes by place among the loaded cities, and the list near it).
 
 Each tree runs its own code on its own database: `sigap setup --no-demo`, its own
 bench/seed.py N and an API key, with its own virtualenv (<tree>/.venv), because the schemas
@@ -63,6 +70,8 @@ from bench.api import HOT, PG_ADMIN, post_script, urls, wrk  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BASE = "postgres://postgres@127.0.0.1:5432/"
+# --cities: a hot spot in each other city (its centre), for its seeded reports.
+OTHER_CENTRES = {"kabupaten-kupang": (-10.23, 123.75), "jayapura": (-2.533, 140.717)}
 
 
 @dataclass
@@ -73,6 +82,8 @@ class Tree:
     port: int
     env: dict = field(default_factory=dict)
     key: str = ""
+    packs: list[str] | None = None  # only these city packs (--cities' one-city install)
+    other_cities: list[str] = field(default_factory=list)  # seeded too, size/2 each
     server: subprocess.Popen | None = None
     worker: subprocess.Popen | None = None
 
@@ -111,7 +122,8 @@ def flush_redis(tree: Tree) -> None:
 
 def prepare(tree: Tree, db: str, size: int, state: Path) -> Path:
     """Seed this tree's database once (untimed, niced); return its state directory."""
-    where = state / f"{db}-{size}" / tree.label
+    mode = "cities-" if tree.packs or tree.other_cities else ""
+    where = state / f"{mode}{db}-{size}" / tree.label
     if (where / "key.txt").exists():
         return where
     shutil.rmtree(where, ignore_errors=True)
@@ -127,8 +139,12 @@ def prepare(tree: Tree, db: str, size: int, state: Path) -> Path:
                               cwd=tree.root, check=True, text=True,
                               capture_output=True).stdout
 
-    run("-m", "sigap.cli", "setup", "--no-demo")
+    run("-m", "sigap.cli", "setup", "--no-demo", *(["--packs", *tree.packs] if tree.packs else []))
     seeded = run("bench/seed.py", str(size), f"--hot={HOT[0]},{HOT[1]}")
+    for code in tree.other_cities:
+        centre = OTHER_CENTRES[code]
+        seeded += f"; {code}: " + run("bench/seed.py", str(size // 2), "--city", code,
+                                      f"--hot={centre[0]},{centre[1]}").strip()
     key_out = run("-m", "sigap.cli", "apikey", "create", "bench", "--rate", "100000000")
     (where / "seed.txt").write_text(seeded)
     (where / "key.txt").write_text(re.search(r"([A-Za-z0-9_\-]{20,})", key_out).group(1))
@@ -358,7 +374,9 @@ def turn(tree: Tree, db: str, args, post: Path, measured: dict, warm: bool = Fal
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--base", required=True, type=Path, help="the older tree")
+    parser.add_argument("--base", type=Path, help="the older tree")
+    parser.add_argument("--cities", action="store_true",
+                        help="one city against three, in this tree (issue 26)")
     parser.add_argument("--db", default="sqlite", choices=("sqlite", "postgres"))
     parser.add_argument("--size", type=int, default=1000)
     parser.add_argument("--worker", action="store_true")
@@ -374,7 +392,14 @@ def main():
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
-    trees = [Tree("new", ROOT, 7, args.port), Tree("old", args.base.resolve(), 8, args.port + 1)]
+    if args.cities:
+        trees = [Tree("new", ROOT, 7, args.port, other_cities=list(OTHER_CENTRES)),
+                 Tree("old", ROOT, 8, args.port + 1, packs=["kupang"])]
+    elif args.base is None:
+        sys.exit("--base or --cities")
+    else:
+        trees = [Tree("new", ROOT, 7, args.port),
+                 Tree("old", args.base.resolve(), 8, args.port + 1)]
     prepared = {t.label: prepare(t, args.db, args.size, args.state) for t in trees}
     if args.prepare_only:
         for t in trees:
@@ -413,6 +438,8 @@ def main():
 
 
 def report(args, trees, measured, prepared, before, after, minutes):
+    if args.cities:
+        print("<!-- old = one city (Kota Kupang's pack only); new = three cities -->")
     print(f"# {time.strftime('%Y-%m-%d %H:%M')} {args.db}, {args.size:,} reports, "
           f"{'with' if args.worker else 'without'} the worker; {platform.machine()} "
           f"{os.cpu_count()} cores, gunicorn {args.workers} sync workers per tree, "

@@ -76,8 +76,11 @@ _SECRET_KEY_FILE = env_str("SIGAP_SECRET_KEY_FILE", "")
 SECRET_KEY = env_str("SIGAP_SECRET_KEY", "") or (
     secret_key_from(Path(_SECRET_KEY_FILE)) if _SECRET_KEY_FILE else DEV_SECRET_KEY)
 DEBUG = env_bool("SIGAP_DEBUG", not PRODUCTION)
+# `<city code>.localhost` shows that city's public face on a developer's machine (browsers
+# resolve *.localhost to this machine; docs/decisions/0016): `jayapura.localhost:8000`.
 ALLOWED_HOSTS = env_list(
-    "SIGAP_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver", "[::1]"]
+    "SIGAP_ALLOWED_HOSTS",
+    [] if PRODUCTION else ["127.0.0.1", "localhost", ".localhost", "testserver", "[::1]"]
 )
 CSRF_TRUSTED_ORIGINS = env_list("SIGAP_CSRF_TRUSTED_ORIGINS", [])
 # Proxies (addresses or CIDR networks) whose X-Forwarded-For is believed (sigap/lib/clientip.py);
@@ -142,7 +145,9 @@ INSTALLED_APPS = [
     "sigap.demo",
     "sigap.capacity",
     "sigap.channels",
+    "sigap.suggest",
     "sigap.ops",
+    "sigap.recognition",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +169,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "sigap.accounts.twofactor.require_second_factor",
+    # The request's city: the cities its user may read (tenancy) and its time zone.
+    "sigap.cities.middleware.city_scope",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised while signing in into its answer.
@@ -457,6 +464,8 @@ SIGAP_READ_CACHE_LOCAL_MB = env_int("SIGAP_READ_CACHE_LOCAL_MB", 32)
 # each worker for this many seconds: an edit in the admin reaches every worker within it.
 # Revoking an API key takes effect at once regardless (checked in the writing transaction).
 SIGAP_CONFIG_CACHE_SECONDS = env_int("SIGAP_CONFIG_CACHE_SECONDS", 30)
+# How often a web process asks whether the worker stored a newer category suggester.
+SIGAP_SUGGEST_CHECK_SECONDS = env_int("SIGAP_SUGGEST_CHECK_SECONDS", 60)
 # Several processes (web nodes, workers): a write of the configuration (admin, loadcity) sets
 # a version in the shared cache, and each process empties its configuration memos (the
 # prepared boundaries too) when it sees a new one, looking at most once per this many
@@ -471,7 +480,7 @@ SIGAP_TILE_ATTRIBUTION = env_str("SIGAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap
 # --- REST API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "sigap.api.authentication.CityTokenAuthentication",
         "sigap.api.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -600,6 +609,13 @@ except ValueError as _exc:
 # (sigap/lib/requestid.py): the web request's, and in the worker the one of the request
 # that queued the job.
 SIGAP_LOG_FORMAT = env_str("SIGAP_LOG_FORMAT", "text")
+
+# Trusted reporters (sigap/recognition, decision 0017): a citizen with at least this many
+# reports verified by staff, and a share of rejected ones under this percentage, has new
+# reports from these sources verified by the system at creation (the office may revoke it).
+SIGAP_TRUST_MIN_VERIFIED = env_int("SIGAP_TRUST_MIN_VERIFIED", 5)
+SIGAP_TRUST_MAX_REJECTED_PERCENT = env_int("SIGAP_TRUST_MAX_REJECTED_PERCENT", 20)
+SIGAP_TRUST_SOURCES = env_list("SIGAP_TRUST_SOURCES", ["web", "api", "whatsapp"])
 if SIGAP_LOG_FORMAT not in ("text", "json"):
     raise ImproperlyConfigured("SIGAP_LOG_FORMAT must be text or json")
 LOGGING = {

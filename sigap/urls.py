@@ -23,7 +23,7 @@ urlpatterns = [
 if settings.SIGAP_SERVE_MEDIA:
     # Embedded set-up: no separate web server, so Sigap serves uploaded photos itself.
     urlpatterns += [
-        re_path(r"^media/(?P<path>(photos|thumbs)/.*)$", serve,
+        re_path(r"^media/(?P<path>(photos|thumbs|public)/.*)$", serve,
                 {"document_root": settings.MEDIA_ROOT}),
     ]
 handler400 = "sigap.errors.bad_request"

@@ -12,6 +12,7 @@ from django_otp.util import random_hex
 from sigap.accounts.models import Role, User
 from sigap.accounts.roles import ensure_groups, sync_user_groups
 from sigap.agencies.models import Agency, Team
+from sigap.cities.models import City
 
 
 def demo_usernames(agencies) -> list[str]:
@@ -67,9 +68,25 @@ def ensure_demo_accounts(city, password: str, authenticator_key: str = "") -> li
                                       confirmed=True)
         return user
 
-    make("admin", Role.ADMIN, is_staff=True, is_superuser=True, display_name="Admin Kota",
+    # The install's administrator (every city); each city's own administrator and executive
+    # (the other cities' names carry their code: `jayapura-admin`); one provincial account
+    # per province of the loaded cities (`provinsi-53`: the first two digits of the
+    # Kemendagri code), overseeing them.
+    make("admin", Role.ADMIN, is_staff=True, is_superuser=True, display_name="Admin Sigap",
          email="admin@sigap.local")
-    make("executive", Role.EXECUTIVE, is_staff=True, display_name="Pimpinan Kota")
+    make("executive", Role.EXECUTIVE, city=city, is_staff=True,
+         display_name=f"Pimpinan {city}")
+    provinces = {}
+    for other in City.objects.order_by("code"):
+        if other.pk != city.pk:
+            make(f"{other.code}-admin", Role.ADMIN, city=other, display_name=f"Admin {other}")
+            make(f"{other.code}-executive", Role.EXECUTIVE, city=other, is_staff=True,
+                 display_name=f"Pimpinan {other}")
+        if other.official_code[:2].isdigit():
+            provinces.setdefault(other.official_code[:2], []).append(other)
+    for code, cities in sorted(provinces.items()):
+        overseer = make(f"provinsi-{code}", Role.PROVINCE, display_name=f"Provinsi {code}")
+        overseer.oversees.add(*cities)
     for agency in Agency.objects.filter(city=city).order_by("code"):
         code = agency.code.lower()
         make(f"dispatcher-{code}", Role.DISPATCHER, agency, display_name=f"Dispatcher {agency}")

@@ -10,6 +10,8 @@ class Role(models.TextChoices):
     HEAD = "head", _("Kepala dinas")
     ADMIN = "admin", _("Administrator kota")
     EXECUTIVE = "executive", _("Pimpinan (dasbor)")
+    # A governor's office or a ministry: reads the roll-up of the cities it oversees.
+    PROVINCE = "province", _("Pimpinan provinsi")
 
 
 STAFF_ROLES = {Role.OFFICER, Role.DISPATCHER, Role.HEAD, Role.ADMIN, Role.EXECUTIVE}
@@ -34,6 +36,13 @@ class User(AbstractUser):
     notify_channel = models.CharField(_("saluran notifikasi"), max_length=10,
                                       choices=Channel.choices, default=Channel.EMAIL)
     on_duty = models.BooleanField(_("sedang bertugas"), default=True)
+    # The city a staff member works for (an agency's staff: the agency's city, kept equal in
+    # save()); empty for citizens, who are one account across cities. A provincial role
+    # oversees several (sigap.cities.tenancy).
+    city = models.ForeignKey("cities.City", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="staff", verbose_name=_("kota"))
+    oversees = models.ManyToManyField("cities.City", blank=True, related_name="overseers",
+                                      verbose_name=_("kota yang diawasi"))
 
     class Meta:
         verbose_name = _("pengguna")
@@ -41,6 +50,32 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs):
+        if self.agency_id is not None:
+            from sigap.agencies.models import Agency  # at call time: the apps are loaded
+
+            self.city_id = (Agency.objects.with_scopes_disabled().values_list("city_id", flat=True)
+                            .get(pk=self.agency_id))
+            if kwargs.get("update_fields") is not None and "agency" in kwargs["update_fields"]:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "city"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_office_user(self) -> bool:
+        """Whether the office's data is this user's to read, for some cities (tenancy)."""
+        return self.is_authenticated and self.is_active and (
+            self.is_superuser or self.role in STAFF_ROLES or self.role == Role.PROVINCE)
+
+    def office_city_ids(self) -> list[int] | None:
+        """Return the ids of the cities whose office data this user reads: a staff member's
+        own city, a provincial or national role's overseen ones, every city (`None`,
+        tenancy.ALL) for the install's administrator (sigap.cities.tenancy)."""
+        if self.is_superuser:
+            return None
+        if self.role == Role.PROVINCE:
+            return sorted(self.oversees.values_list("pk", flat=True))
+        return [self.city_id] if self.city_id else []
 
     @property
     def is_city_admin(self) -> bool:

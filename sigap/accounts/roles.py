@@ -12,6 +12,7 @@ GROUP_NAMES = {
     Role.HEAD: "Kepala dinas",
     Role.ADMIN: "Administrator kota",
     Role.EXECUTIVE: "Pimpinan",
+    Role.PROVINCE: "Pimpinan provinsi",
 }
 
 _VIEW_MODELS = ["report", "reportevent", "photo", "category", "agency", "team", "area", "city"]
@@ -23,7 +24,8 @@ PERMISSIONS = {
     Role.HEAD: ["view_report", "view_reportevent", "view_photo", "view_category", "view_agency",
                 "view_team", "change_team", "add_team", "view_area", "view_user"],
     Role.EXECUTIVE: [f"view_{m}" for m in _VIEW_MODELS],
-    Role.ADMIN: None,  # every permission of Sigap's own apps
+    Role.ADMIN: None,  # every permission of Sigap's own apps (their own city's rows)
+    Role.PROVINCE: [],  # the provincial roll-up only (dashboard:province)
 }
 SIGAP_APPS = ["cities", "agencies", "accounts", "reports", "notifications", "open311",
               "backoffice"]
@@ -60,6 +62,8 @@ def home_for(user) -> str:
     from django.urls import reverse
 
     role = getattr(user, "role", Role.CITIZEN)
+    if role == Role.PROVINCE:
+        return reverse("dashboard:province")
     if role == Role.EXECUTIVE:
         return reverse("dashboard:home")
     if role == Role.OFFICER and not getattr(user, "is_city_admin", False):

@@ -3,8 +3,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import get_language, gettext_lazy as _, pgettext_lazy
 
+from sigap.cities.tenancy import city_manager
 from sigap.lib import memo
-from sigap.lib.publicdata import ConfigurationModel
+from sigap.lib.publicdata import ConfigurationModel, ConfigurationQuerySet
 
 _INTAKE = memo.configuration()
 
@@ -30,6 +31,8 @@ class Agency(ConfigurationModel):
         help_text=_("Hitung tenggat hanya pada jam kerja (Senin–Jumat) di luar hari libur."))
     work_start = models.TimeField(_("jam kerja mulai"), default="08:00")
     work_end = models.TimeField(_("jam kerja selesai"), default="16:00")
+
+    objects = city_manager(queryset=ConfigurationQuerySet)
 
     class Meta:
         verbose_name = _("dinas (OPD)")
@@ -63,6 +66,8 @@ class Team(models.Model):
         limit_choices_to={"level": "kecamatan"})
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams",
                                      verbose_name=_("anggota"))
+
+    objects = city_manager("agency__city")
 
     class Meta:
         verbose_name = _("tim reaksi cepat")
@@ -116,6 +121,8 @@ class Category(ConfigurationModel):
     notice = models.TextField(_("pemberitahuan untuk pelapor"), blank=True)
     is_active = models.BooleanField(_("aktif"), default=True)
     order = models.PositiveSmallIntegerField(_("urutan"), default=100)
+
+    objects = city_manager(queryset=ConfigurationQuerySet)
 
     class Meta:
         verbose_name = _("kategori")

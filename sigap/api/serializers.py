@@ -5,13 +5,15 @@ from __future__ import annotations
 import math
 
 from drf_spectacular.utils import extend_schema_field
-from django.utils.translation import gettext as _
+from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_lazy
 from rest_framework import serializers
 
 from sigap.agencies.models import Category, CategoryAttribute
+from sigap.cities.models import City
 from sigap.lib import safejson, text
 from sigap.reports import privacy
-from sigap.reports.models import Photo, Report, ReportEvent
+from sigap.reports.models import Report, ReportEvent
 from sigap.reports.services.moderation import HELD_MESSAGE
 
 
@@ -107,6 +109,13 @@ class ReportListSerializer(serializers.ModelSerializer):
                   "lat", "lng", "address", "kelurahan", "kecamatan", "created_at", "updated_at",
                   "due_at", "support_count", "comment_count"]
 
+    def to_representation(self, report):
+        # Times in the report's city's zone (a Jayapura report made at 09:00 WIT says
+        # 09:00+09:00), whatever city's host name the request came by.
+        city = City.all_cached().get(report.city_id)
+        with timezone.override(city.tz if city else None):
+            return super().to_representation(report)
+
     def _user(self):
         request = self.context.get("request")
         return getattr(request, "user", None)
@@ -127,19 +136,29 @@ class ReportListSerializer(serializers.ModelSerializer):
         return privacy.address(report, self._view(report))
 
 
-class PhotoSerializer(serializers.ModelSerializer):
+class PhotoSerializer(serializers.Serializer):
+    """One photo as the caller may see it (reports.privacy.PhotoLink): the office gets the
+    original, everyone else the copy with faces and plates blurred, and no address at all
+    (`pending`) while that copy is being made."""
+
+    kind = serializers.CharField(source="photo.kind")
     url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
+    pending = serializers.BooleanField()
+    width = serializers.IntegerField(source="photo.width")
+    height = serializers.IntegerField(source="photo.height")
+    created_at = serializers.DateTimeField(source="photo.created_at")
 
-    class Meta:
-        model = Photo
-        fields = ["kind", "url", "thumbnail_url", "width", "height", "created_at"]
+    def _absolute(self, url: str | None) -> str | None:
+        return self.context["request"].build_absolute_uri(url) if url else None
 
-    def get_url(self, photo) -> str:
-        return self.context["request"].build_absolute_uri(photo.image.url)
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_url(self, link) -> str | None:
+        return self._absolute(link.url)
 
-    def get_thumbnail_url(self, photo) -> str:
-        return self.context["request"].build_absolute_uri(photo.thumb_url)
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_thumbnail_url(self, link) -> str | None:
+        return self._absolute(link.thumb_url)
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -182,9 +201,9 @@ class ReportDetailSerializer(ReportListSerializer):
 
     @extend_schema_field(PhotoSerializer(many=True))
     def get_photos(self, report):
-        photos = privacy.photos(report, self._view(report), report.photos.all(),
-                                staff=self._staff(report))
-        return PhotoSerializer(photos, many=True, context=self.context).data
+        links = privacy.photo_links(report, self._view(report), report.photos.all(),
+                                    staff=self._staff(report))
+        return PhotoSerializer(links, many=True, context=self.context).data
 
     @extend_schema_field(EventSerializer(many=True))
     def get_timeline(self, report):
@@ -290,3 +309,42 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+
+
+class SuggestQuerySerializer(serializers.Serializer):
+    """The question of GET /api/v1/categories/suggest/."""
+
+    text = serializers.CharField(
+        min_length=3, max_length=500, trim_whitespace=True,
+        help_text="The citizen's words about the problem (3 to 500 characters).",
+        error_messages={
+            "required": gettext_lazy("Tulis beberapa kata tentang masalahnya."),
+            "blank": gettext_lazy("Tulis beberapa kata tentang masalahnya."),
+            "min_length": gettext_lazy("Tulis paling sedikit 3 huruf tentang masalahnya."),
+            "max_length": gettext_lazy(
+                "Teks terlalu panjang untuk saran kategori: paling banyak 500 karakter."),
+        })
+    city = serializers.SlugField(required=False, max_length=40,
+                                 help_text="A city's code (default: the point's city, else "
+                                           "the installation's).")
+    lat = FiniteFloatField(required=False, min_value=-90, max_value=90)
+    lng = FiniteFloatField(required=False, min_value=-180, max_value=180)
+
+    def validate(self, data):
+        if ("lat" in data) != ("lng" in data):
+            raise serializers.ValidationError({"lat": [_("Kirim lat dan lng bersama.")]})
+        return data
+
+
+class SuggestionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    score = serializers.FloatField(help_text="The model's probability, 0 to 1.")
+    is_emergency = serializers.BooleanField()
+
+
+class SuggestResultSerializer(serializers.Serializer):
+    city = serializers.CharField()
+    model_version = serializers.IntegerField(allow_null=True,
+                                             help_text="null: no model trained yet.")
+    suggestions = SuggestionSerializer(many=True)

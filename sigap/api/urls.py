@@ -20,6 +20,7 @@ urlpatterns = [
     path("v1/", views.ApiRoot.as_view(), name="root"),
     path("v1/", include(router.urls)),
     path("v1/categories/", views.CategoryList.as_view(), name="categories"),
+    path("v1/categories/suggest/", views.CategorySuggest.as_view(), name="category-suggest"),
     path("v1/areas/", views.AreaGeoJSON.as_view(), name="areas"),
     path("v1/auth/token/", views.ObtainToken.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(custom_settings=SCHEMA_SETTINGS), name="schema"),

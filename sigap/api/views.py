@@ -28,10 +28,12 @@ from sigap.accounts.models import User
 from sigap.agencies.models import Agency, Category, Team
 from sigap.api import serializers as s
 from sigap.api.filters import ReportFilter
+from sigap.cities.middleware import public_city_or_none
 from sigap.cities.models import Area, City
 from sigap.lib.clientip import client_ip
 from sigap.reports import privacy, services, workflow
 from sigap.reports.models import SHOWN, Photo, Report, ReportEvent
+from sigap.suggest import services as suggester
 
 
 class Conflict(exceptions.APIException):
@@ -39,8 +41,9 @@ class Conflict(exceptions.APIException):
     default_code = "illegal_transition"
 
 
-def _city() -> City:
-    city = City.default()
+def _city(request) -> City:
+    """The city this host name serves (decision 0016); the default city elsewhere."""
+    city = public_city_or_none(request)
     if city is None:
         raise exceptions.NotFound(_("Kota belum dikonfigurasi."))
     return city
@@ -157,7 +160,7 @@ class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = form.validated_data
         # The point decides the city (routing by place, docs/decisions/0012); a point in no
         # city is refused by the service, which names the nearest.
-        city = services.city_of_point(data["lat"], data["lng"]) or _city()
+        city = services.city_of_point(data["lat"], data["lng"]) or _city(self.request)
         category = Category.objects.select_related("agency").filter(
             city=city, code=data["category"], is_active=True).first()
         if category is None:
@@ -392,8 +395,36 @@ class CategoryList(generics.ListAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        return Category.objects.filter(city=_city(), is_active=True).select_related(
+        return Category.objects.filter(city=_city(self.request), is_active=True).select_related(
             "agency").prefetch_related("attributes")
+
+
+class CategorySuggest(APIView):
+    """Rank the city's categories for a citizen's words (issue 28; docs/decisions/0014):
+    the city's own trained suggester, best first with its probability."""
+
+    @extend_schema(parameters=[s.SuggestQuerySerializer],
+                   responses={200: s.SuggestResultSerializer, 400: ERRORS[400],
+                              404: OpenApiResponse(description="No such city")})
+    def get(self, request):
+        query = s.SuggestQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        if data.get("city"):
+            city = City.objects.filter(code=data["city"], is_active=True).defer(
+                "boundary").first()
+            if city is None:
+                raise exceptions.NotFound(_("Kota tidak dikenal."))
+        else:
+            # The point's city (decision 0012), else the installation's, kept per worker.
+            city = ("lat" in data and services.city_of_point(data["lat"], data["lng"])) \
+                or City.default_cached()
+            if city is None:
+                raise exceptions.NotFound(_("Kota belum dikonfigurasi."))
+        found, version = suggester.suggest(city, data["text"])
+        return Response({"city": city.code, "model_version": version, "suggestions": [
+            {"code": x.code, "name": x.category.name, "score": x.score,
+             "is_emergency": x.category.is_emergency} for x in found]})
 
 
 class AreaGeoJSON(APIView):
@@ -405,7 +436,7 @@ class AreaGeoJSON(APIView):
         level = request.query_params.get("level", Area.Level.KECAMATAN)
         if level not in Area.Level.values:
             raise exceptions.ValidationError({"level": _("Pakai kecamatan atau kelurahan.")})
-        areas = Area.objects.filter(city=_city(), level=level).select_related("parent")
+        areas = Area.objects.filter(city=_city(self.request), level=level).select_related("parent")
         features = [{
             "type": "Feature",
             "id": area.code,

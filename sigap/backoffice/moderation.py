@@ -21,14 +21,13 @@ PAGE = 50
 
 
 def _city(request) -> City:
-    """Return the city whose queue this is: a dispatcher's agency's; the city administrator
-    picks one (?kota=code, else the install's default). 403 for anyone else."""
+    """Return the city whose queue this is: the moderator's own (`User.city`); one who reads
+    several (the install's administrator) picks one with ?kota=code. 403 for anyone else."""
     user = request.user
-    if user.is_city_admin:
-        code = request.GET.get("kota") or request.POST.get("kota") or ""
-        city = City.objects.filter(code=code).first() if code else City.default()
-    else:
-        city = user.agency.city if user.agency_id else None
+    code = request.GET.get("kota") or request.POST.get("kota") or ""
+    city = City.objects.filter(code=code).first() if code else None
+    if city is None:
+        city = user.city if user.city_id else City.default()
     if city is None or not services.moderates(user, city.pk):
         raise PermissionDenied
     return city
@@ -66,7 +65,8 @@ def _page(request, city, *, typed: str | None = None, status: int = 200):
         "city": city, "waiting": waiting, "decided": decided,
         "total": Moderation.objects.waiting().filter(city=city).count(),
         "words": "\n".join(words), "word_count": len(words),
-        "cities": City.objects.order_by("name") if request.user.is_city_admin else [],
+        "cities": [c for c in City.objects.order_by("name")
+                   if services.moderates(request.user, c.pk)],
     }, status=status)
 
 

@@ -21,6 +21,7 @@ def load_response_templates(city, folder, agencies, result, upsert) -> None:
         code = (row.get("agency") or "").strip()
         targets = [agencies[code]] if code else list(agencies.values())
         for agency in targets:
-            upsert(ResponseTemplate, {"agency": agency, "title": row["title"].strip()}, {
+            upsert(ResponseTemplate, {"city_id": agency.city_id, "agency": agency,
+                                      "title": row["title"].strip()}, {
                 "text": row["text"].strip(), "order": order, "is_active": True,
             }, result, "response_template")

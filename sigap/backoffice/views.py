@@ -39,12 +39,15 @@ from sigap.agencies.models import Agency, Category, Team
 from sigap.backoffice import access
 from sigap.backoffice.access import report_for_staff, staff_required
 from sigap.backoffice.models import ResponseTemplate
-from sigap.cities.models import Area, City
+from sigap.cities.middleware import office_city
+from sigap.cities.models import Area
 from sigap.duty.services import on_duty_ids
 from sigap.lib import geo, text
+from sigap.recognition import services as recognition
 from sigap.reports import queries, services, visibility, workflow
 from sigap.reports.models import Photo, Report
 from sigap.reports.workflow import Status
+from sigap.suggest import services as suggester
 
 PAGE_SIZE = 50
 # The columns a list row shows: the wide ones (descriptions aside, area boundaries, answers)
@@ -347,6 +350,22 @@ def _assignee(request, report):
     return officer, team
 
 
+# The desk sees the suggester's choice when it is at least this sure (docs/decisions/0014).
+SUGGESTION_MIN_SCORE = 0.5
+
+
+def _suggested(report):
+    """Return the category the suggester finds for a waiting report's words when it differs
+    from the citizen's choice (None otherwise), with its score."""
+    if report.status != Status.SUBMITTED or not report.description:
+        return None
+    found, _version = suggester.suggest(report.city, report.description, limit=1)
+    if not found or found[0].code == report.category.code \
+            or found[0].score < SUGGESTION_MIN_SCORE:
+        return None
+    return found[0]
+
+
 def _report_context(request, report, now):
     role = access.role_for(request, report)
     events = list(report.events.select_related("actor", "moderation__decided_by")
@@ -381,6 +400,10 @@ def _report_context(request, report, now):
         "desk_actions": actions.intersection(DESK_ACTIONS),
         "note_actions": actions.intersection(NOTE_ACTIONS),
         "show_contacts": access.can_see_contacts(role),
+        # The reporter's trusted standing (decision 0017): the city office may revoke it.
+        "reporter_trust": recognition.trust_of(report.reporter_id, report.city_id)
+        if report.reporter_id and access.can_see_contacts(role) else None,
+        "can_set_trust": role == workflow.Role.ADMIN,
         "reject_reasons": services.REJECT_REASONS.items(),
         "agencies": Agency.objects.filter(city_id=report.city_id).exclude(pk=report.agency_id)
         if A.REASSIGN in actions else [],
@@ -391,12 +414,14 @@ def _report_context(request, report, now):
         "proof_warn_m": settings.SIGAP_PROOF_DISTANCE_WARN_M,
         "radius_m": settings.SIGAP_DUPLICATE_RADIUS_M, "days": settings.SIGAP_DUPLICATE_DAYS,
         "today": now.astimezone(report.city.tz).date(),
+        "suggested": _suggested(report) if A.RECATEGORISE in actions else None,
         "categories": Category.objects.filter(city_id=report.city_id, is_active=True)
         .exclude(pk=report.category_id).select_related("agency")
         if A.RECATEGORISE in actions else [],
         "teams": Team.objects.filter(agency_id=report.agency_id) if A.ASSIGN in actions else [],
         "templates": ResponseTemplate.objects.filter(
-            Q(agency__isnull=True) | Q(agency_id=report.agency_id), is_active=True)
+            Q(agency__isnull=True) | Q(agency_id=report.agency_id), city_id=report.city_id,
+            is_active=True)
         if actions.intersection(NOTE_ACTIONS) else [],
         "directions": f"https://www.google.com/maps/dir/?api=1&destination={report.lat},"
                       f"{report.lng}",
@@ -414,6 +439,23 @@ def report_detail(request, ticket):
     now = timezone.now()
     report = report_for_staff(request, ticket)
     return render(request, "backoffice/report.html", _report_context(request, report, now))
+
+
+@staff_required
+@require_POST
+def reporter_trust(request, ticket):
+    """The city office revokes (or gives back) the reporter's trusted standing in its city."""
+    report = report_for_staff(request, ticket)
+    if access.role_for(request, report) != workflow.Role.ADMIN or report.reporter is None:
+        raise PermissionDenied
+    if request.POST.get("trust") == "revoke":
+        recognition.revoke_trust(report.city, report.reporter, by=request.user,
+                                 now=timezone.now(), reason=request.POST.get("reason", ""))
+        messages.success(request, _("Status pelapor tepercaya dicabut."))
+    else:
+        recognition.restore_trust(report.city, report.reporter)
+        messages.success(request, _("Status pelapor kembali ditentukan rekam jejaknya."))
+    return redirect("backoffice:report", ticket=report.ticket)
 
 
 @staff_required
@@ -659,7 +701,7 @@ def phone_desk(request):
     user = request.user
     if not (user.is_city_admin or user.role in PHONE_DESK_ROLES):
         raise PermissionDenied
-    city = user.agency.city if user.agency_id else City.default()
+    city = office_city(request)
     categories = list(Category.objects.filter(city=city, is_active=True)
                       .select_related("agency").order_by("name_id"))
     code = request.POST.get("category") or request.GET.get("category") or ""
@@ -735,3 +777,50 @@ def office_service_worker(request):
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/office/"
     return response
+
+
+def _regions_posted(post, photo) -> list[dict]:
+    """Return the photo's regions less those ticked for removal, plus those drawn (each
+    "x,y,w,h" in the photo's pixels, from static/backoffice/blur.js)."""
+    remove = {text.as_id(v) for v in post.getlist("remove")}
+    kept = [r for i, r in enumerate(photo.blur_regions) if i not in remove]
+    added = []
+    for value in post.getlist("add"):
+        try:
+            x, y, w, h = (float(v) for v in value.split(","))
+        except ValueError:
+            raise ValidationError({"regions": _("Area samaran tidak terbaca.")}) from None
+        added.append({"x": x, "y": y, "w": w, "h": h, "kind": "other", "source": "hand"})
+    return kept + added
+
+
+@staff_required
+def photo_blur(request, ticket, photo_id):
+    """The regions blurred in a photo's public copy: see them over the original, tick one
+    to remove it, draw one to add it (decision 0013)."""
+    report = report_for_staff(request, ticket)
+    photo = Photo.objects.filter(pk=photo_id, report=report).first()
+    if photo is None:
+        raise Http404
+    may_edit = access.role_for(request, report) in workflow.DESK
+    error = ""
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied
+        try:
+            services.set_blur_regions(photo.pk, _regions_posted(request.POST, photo),
+                                      actor=request.user, now=timezone.now())
+        except ValidationError as exc:
+            error = " ".join(m for ms in exc.message_dict.values() for m in ms)
+        else:
+            messages.success(request, _("Area samaran disimpan. Foto publik dibuat ulang."))
+            return redirect("backoffice:photo_blur", ticket=report.ticket, photo_id=photo.pk)
+    regions = [{**r, "n": i, "left": 100 * r["x"] / max(1, photo.width),
+                "top": 100 * r["y"] / max(1, photo.height),
+                "width": 100 * r["w"] / max(1, photo.width),
+                "height": 100 * r["h"] / max(1, photo.height)}
+               for i, r in enumerate(photo.blur_regions)]
+    return render(request, "backoffice/photo_blur.html", {
+        "report": report, "photo": photo, "regions": regions, "may_edit": may_edit,
+        "error": error, "posted_add": request.POST.getlist("add") if error else [],
+    }, status=400 if error else 200)

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from sigap.cities.tenancy import city_manager
+
 
 class CapacityRun(models.Model):
     """One scenario run in the worker, with its progress and its answers."""
@@ -29,6 +31,8 @@ class CapacityRun(models.Model):
                                    verbose_name=_("dibuat oleh"))
     created_at = models.DateTimeField(_("dibuat"))
     finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+
+    objects = city_manager()
 
     class Meta:
         verbose_name = _("simulasi kapasitas")

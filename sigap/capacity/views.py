@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from sigap.capacity import charts, scenario as scenarios, tasks
 from sigap.capacity.models import CapacityRun
-from sigap.cities.models import City
+from sigap.cities.middleware import office_city
 
 
 def admin_required(view):
@@ -40,7 +40,7 @@ def _default_scenario(city) -> str:
 @admin_required
 @require_http_methods(["GET", "POST"])
 def index(request):
-    city = City.default()
+    city = office_city(request)
     error = ""
     text = _default_scenario(city) if city else ""
     replications = 3

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from sigap.cities.tenancy import city_manager
+
 
 class Channel(models.TextChoices):
     WHATSAPP = "whatsapp", _("WhatsApp")
@@ -176,6 +178,8 @@ class Landmark(models.Model):
     source = models.CharField(_("sumber koordinat"), max_length=300)
     licence = models.CharField(_("lisensi"), max_length=100)
     is_active = models.BooleanField(_("aktif"), default=True)
+
+    objects = city_manager()
 
     class Meta:
         verbose_name = _("tempat dikenal")

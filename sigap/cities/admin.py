@@ -8,6 +8,12 @@ class CityAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "ticket_prefix", "timezone"]
     exclude = ["boundary"]
 
+    def get_queryset(self, request):
+        """A city's administrator sees their own city (tenancy, decision 0016)."""
+        qs = super().get_queryset(request)
+        ids = request.user.office_city_ids()
+        return qs if ids is None else qs.filter(pk__in=ids)
+
 
 @admin.register(Area)
 class AreaAdmin(admin.ModelAdmin):

@@ -1,11 +1,20 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from sigap.cities.tenancy import city_manager
 from sigap.lib import memo, workingtime
-from sigap.lib.publicdata import ConfigurationModel
+from sigap.lib.publicdata import ConfigurationModel, ConfigurationQuerySet
 
 
-_DEFAULT_CITY = memo.configuration()
+_CITIES = memo.configuration()
+
+
+def _index(cities) -> dict:
+    by = {}
+    for city in cities:
+        by[city.code] = city
+        by[city.pk] = city
+    return by
 
 
 class City(ConfigurationModel):
@@ -53,7 +62,21 @@ class City(ConfigurationModel):
         """
         from django.conf import settings
 
-        return _DEFAULT_CITY.get(settings.SIGAP_DEFAULT_CITY, cls.default)
+        return cls.all_cached().get(settings.SIGAP_DEFAULT_CITY)
+
+    @classmethod
+    def all_cached(cls) -> dict:
+        """Every city by code and by id, kept in this process like `default_cached` (the
+        request's city, its time zone). Read-only instances, boundaries deferred."""
+        return _CITIES.get("all", lambda: _index(cls.objects.defer("boundary")))
+
+    @classmethod
+    def for_host(cls, host: str) -> "City | None":
+        """Return the city a host name picks: its first label is the city's code
+        (`jayapura.sigap.example`, `jayapura.localhost`); None for any other host
+        (decision 0016)."""
+        label = host.split(":", 1)[0].split(".", 1)[0].lower()
+        return cls.all_cached().get(label)
 
     @property
     def tz(self):
@@ -92,6 +115,8 @@ class Area(ConfigurationModel):
     population = models.PositiveIntegerField(_("jumlah penduduk"), null=True, blank=True)
     population_source = models.CharField(_("sumber data penduduk"), max_length=300,
                                          blank=True)
+
+    objects = city_manager(queryset=ConfigurationQuerySet)
 
     class Meta:
         verbose_name = _("wilayah")

@@ -18,6 +18,7 @@ urlpatterns = [
     path("laporan/", views.reports, name="reports"),
     path("laporan/peta.json", views.reports_geojson, name="reports_geojson"),
     path("saya/", views.my_reports, name="mine"),
+    path("saya/nama-di-papan", views.show_name, name="show_name"),
     path("saya/data.json", personal.download, name="personal_data"),
     path("di-perangkat/", views.device_reports, name="device"),
     path("offline/", views.offline, name="offline"),

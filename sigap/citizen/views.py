@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 from sigap.agencies.models import Category, CategoryAttribute
 from sigap.cities.locate import NoCityHere, OutsideCity, city_at, locate
 from sigap.cities.timezones import zone_of
+from sigap.cities.middleware import public_city
 from sigap.cities.models import Area, City
 from sigap.citizen.forms import (
     CommentForm, ConfirmForm, FilterForm, ReportForm, check_uploads, new_submission_key,
@@ -37,6 +38,7 @@ from sigap.citizen.forms import (
 from sigap.citizen import limits
 from sigap.lib.text import as_id
 from sigap.citizen.timeline import entries
+from sigap.recognition import services as recognition
 from sigap.reports import privacy, queries, services
 from sigap.reports.models import SHOWN, Flag, IdempotencyKey, Photo, Report
 from sigap.reports.services.moderation import HELD_MESSAGE
@@ -76,11 +78,9 @@ JS_TEXT = {
 }
 
 
-def current_city() -> City:
-    city = City.default()
-    if city is None:
-        raise Http404(_("Kota belum disiapkan."))
-    return city
+def current_city(request) -> City:
+    """The city whose public face this host name shows (decision 0016)."""
+    return public_city(request)
 
 
 def wants_json(request) -> bool:
@@ -90,7 +90,7 @@ def wants_json(request) -> bool:
 # --- Home ------------------------------------------------------------------------------
 
 def home(request):
-    city = current_city()
+    city = current_city(request)
     recent = Report.objects.public().filter(city=city).for_list()[:5]
     return render(request, "citizen/home.html", {"recent": recent})
 
@@ -135,7 +135,7 @@ def _error_dict(form, extra: dict) -> dict[str, list[str]]:
 
 def report_new(request):
     """The report form: three steps with JavaScript, one plain form without it."""
-    city = current_city()
+    city = current_city(request)
     categories = _categories(city)
     by_code = {c.code: c for c in categories}
     errors: dict[str, list[str]] = {}
@@ -253,7 +253,7 @@ def report_sent(request, ticket):
 @require_GET
 def locate_json(request):
     """Return the kelurahan and kecamatan at a point, or why the point cannot be used."""
-    city = current_city()
+    city = current_city(request)
     try:
         lat, lng = float(request.GET["lat"]), float(request.GET["lng"])
         # The point decides the city (routing by place, docs/decisions/0012).
@@ -277,7 +277,7 @@ def locate_json(request):
 
 @require_GET
 def nearby_json(request):
-    city = current_city()
+    city = current_city(request)
     category = Category.objects.filter(city=city, code=request.GET.get("category", "")).first()
     try:
         lat, lng = float(request.GET["lat"]), float(request.GET["lng"])
@@ -337,7 +337,7 @@ def track(request, ticket):
                                         among=REPORTER_ACTIONS)
     events = report.events.filter(SHOWN, is_public=True).select_related("agency")
     view = privacy.view_for(report, is_reporter=reporter)
-    photos = privacy.photos(report, view, report.photos.select_related("moderation"))
+    photos = privacy.photo_links(report, view, report.photos.select_related("moderation"))
     report_photos = [p for p in photos if p.kind == Photo.Kind.REPORT]
     proof_photos = [p for p in photos if p.kind == Photo.Kind.PROOF] if view.details else []
     lat, lng = privacy.location(report, view)
@@ -484,7 +484,7 @@ def _filtered(request, city):
 
 
 def reports(request):
-    city = current_city()
+    city = current_city(request)
     form, qs = _filtered(request, city)
     page = Paginator(qs.order_by("-created_at"), PAGE_SIZE).get_page(request.GET.get("hal"))
     params = request.GET.copy()
@@ -501,7 +501,7 @@ def reports(request):
 
 def reports_geojson(request):
     """Return the filtered public reports as GeoJSON points (public locations only)."""
-    city = current_city()
+    city = current_city(request)
     _form, qs = _filtered(request, city)
     features = []
     for report in qs.order_by("-created_at")[:MAP_LIMIT]:
@@ -521,7 +521,17 @@ def reports_geojson(request):
 def my_reports(request):
     qs = Report.objects.filter(reporter=request.user).for_list().order_by("-created_at")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("hal"))
-    return render(request, "citizen/my_reports.html", {"page": page})
+    return render(request, "citizen/my_reports.html", {
+        "page": page, "standing": recognition.standing(request.user, current_city(request))})
+
+
+@login_required
+@require_POST
+def show_name(request):
+    """The citizen allows (or no longer allows) their name on the public board."""
+    recognition.set_show_name(request.user, request.POST.get("show_name") == "on")
+    messages.success(request, _("Pilihan Anda disimpan."))
+    return redirect(reverse("citizen:mine") + "#penghargaan")
 
 
 def device_reports(request):
@@ -535,7 +545,7 @@ def device_reports(request):
 def _sw_source() -> tuple[str, str]:
     source = (STATIC_DIR / "sw.js").read_text(encoding="utf-8")
     shell = [STATIC_DIR / name for name in ("app.css", "app.js", "photo.js", "report.js",
-                                            "icons.svg")]
+                                            "suggest.js", "icons.svg")]
     shell.append(STATIC_DIR.parent / "shared" / "outbox.js")  # the outbox (decision 0003)
     digest = hashlib.sha256(source.encode())
     for path in shell:
@@ -550,7 +560,7 @@ def service_worker(request):
              f"{settings.STATIC_URL}citizen/app.css", f"{settings.STATIC_URL}shared/outbox.js",
              f"{settings.STATIC_URL}citizen/app.js",
              f"{settings.STATIC_URL}citizen/photo.js", f"{settings.STATIC_URL}citizen/report.js",
-             f"{settings.STATIC_URL}citizen/icons.svg",
+             f"{settings.STATIC_URL}citizen/suggest.js", f"{settings.STATIC_URL}citizen/icons.svg",
              f"{settings.STATIC_URL}vendor/leaflet/leaflet.js",
              f"{settings.STATIC_URL}vendor/leaflet/leaflet.css"]
     body = (f"const VERSION = {json.dumps(version)};\n"

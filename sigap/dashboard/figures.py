@@ -379,3 +379,56 @@ def targets(city, *, today: date, reports_target: int, users_target: int):
         p.days_elapsed, p.days_in_year)
     users = TargetProgress(users_target, before + sum(daily_users), shifted)
     return reports, users
+
+
+# --- The provincial roll-up (dashboard:province) -------------------------------------------
+
+@dataclass(frozen=True)
+class ProvinceRow:
+    """One city's year to date beside the others (or the province's total: city None)."""
+
+    city: object
+    received: int
+    per_1000: float | None
+    valid: int
+    fixed: stats.Rate
+    sla_response: stats.Rate
+    sla_resolution: stats.Rate
+    resolution_median_h: float | None
+    satisfaction: stats.Rate
+    open_count: int
+    population: int | None
+    at: datetime | None = None
+
+
+def province_row(city, summary: Summary, population: int | None, *, at=None) -> ProvinceRow:
+    return ProvinceRow(
+        city=city, received=summary.received,
+        per_1000=stats.per_thousand(summary.received, population), valid=summary.valid,
+        fixed=summary.fixed, sla_response=summary.sla_response_rate,
+        sla_resolution=summary.sla_resolution_rate,
+        resolution_median_h=summary.resolution.median, satisfaction=summary.satisfaction,
+        open_count=summary.open_count, population=population, at=at)
+
+
+def _sum_rates(rates: list[stats.Rate]) -> stats.Rate:
+    return stats.Rate(sum(r.part for r in rates), sum(r.whole for r in rates),
+                      rates[0].min_sample if rates else stats.MIN_SAMPLE)
+
+
+def province_total(rows: list[ProvinceRow]) -> ProvinceRow | None:
+    """Return the province's row: counts added up, shares recomputed from the added parts
+    and wholes (never an average of the cities' percentages); no median (medians do not
+    add up), no population unless every city has one."""
+    if not rows:
+        return None
+    people = [r.population for r in rows]
+    population = sum(people) if all(p for p in people) else None
+    received = sum(r.received for r in rows)
+    return ProvinceRow(
+        city=None, received=received, per_1000=stats.per_thousand(received, population),
+        valid=sum(r.valid for r in rows), fixed=_sum_rates([r.fixed for r in rows]),
+        sla_response=_sum_rates([r.sla_response for r in rows]),
+        sla_resolution=_sum_rates([r.sla_resolution for r in rows]),
+        resolution_median_h=None, satisfaction=_sum_rates([r.satisfaction for r in rows]),
+        open_count=sum(r.open_count for r in rows), population=population)

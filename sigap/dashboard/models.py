@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from sigap.cities.tenancy import city_manager
+
 
 class CityTarget(models.Model):
     """The public yearly targets a city has set itself (Kupang, 2019: 22,000 citizen users,
@@ -10,6 +12,8 @@ class CityTarget(models.Model):
                                 related_name="targets", verbose_name=_("kota"))
     reports_per_year = models.PositiveIntegerField(_("laporan per tahun"), default=30000)
     citizen_users = models.PositiveIntegerField(_("pengguna warga"), default=22000)
+
+    objects = city_manager()
 
     class Meta:
         verbose_name = _("target kota")

@@ -19,6 +19,7 @@ from sigap.agencies.models import Category
 from sigap.cities.models import Area
 from sigap.dashboard import figures, page
 from sigap.dashboard.scope import Scope, received
+from sigap.recognition import services as recognition
 from sigap.reports.models import Report
 
 SNAPSHOT_SECONDS = 2 * 3600  # refreshed every 15 minutes; kept longer in case the worker lags
@@ -86,6 +87,13 @@ def _public_cell(f, sensitive: set, centres: dict) -> str | None:
 def refresh(city, *, now: datetime) -> dict:
     """Compute the snapshot and store it (the worker calls this; safe to run twice)."""
     snap = compute(city, now=now)
+    # The month's citizens' board (decision 0017): counts and kelurahan names; the names of
+    # the citizens who opted in are read by the page, so that an opt-out counts at once.
+    year, month = recognition.month_of("", city, now)
+    start, end = recognition.month_bounds(city, year, month)
+    counts = recognition.board_counts(city, start, end)
+    snap["board"] = {"month": (year, month), "counts": counts, "areas": dict(
+        Area.objects.filter(pk__in={c[0] for c in counts}).values_list("pk", "name"))}
     cache.set(snapshot_key(city.pk), snap, SNAPSHOT_SECONDS)
     return snap
 

@@ -9,16 +9,18 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.http import Http404
+from django.core.cache import cache
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _, pgettext
 from django.views.decorators.http import require_GET
 
-from sigap.cities.models import City
+from sigap.cities.middleware import public_city
 from sigap.dashboard import exports, page, stats, tasks
 from sigap.dashboard.public import LICENCE_URL, stored
+from sigap.recognition import services as recognition
+from sigap.reports import freshness
 from sigap.reports.models import Report
 
 log = logging.getLogger(__name__)
@@ -41,17 +43,15 @@ def snapshot(city) -> dict | None:
     return snap
 
 
-def _city():
-    city = City.default_cached()
-    if city is None:
-        raise Http404(_("Kota belum disiapkan."))
-    return city
+def _city(request):
+    """The city whose transparency page and open data this host name shows."""
+    return public_city(request)
 
 
 @require_GET
 def transparency(request):
     """The public page: how the city answers its citizens (no sign-in)."""
-    city = _city()
+    city = _city(request)
     snap = snapshot(city)
     if snap is None:
         response = render(request, "dashboard/transparency_pending.html", {
@@ -78,13 +78,38 @@ def transparency(request):
                 "attribution": settings.SIGAP_TILE_ATTRIBUTION,
                 "text": {"reports": pgettext("jumlah", "laporan")}},
         "licence_url": LICENCE_URL,
+        "board": _board(request, city, snap),
     })
+
+
+def _board(request, city, snap) -> dict:
+    """The monthly kelurahan board of citizens whose reports were fixed (decision 0017)."""
+    now = timezone.now()
+    year, month = recognition.month_of(request.GET.get("bulan", ""), city, now)
+    current = recognition.month_of("", city, now)
+    start, end = recognition.month_bounds(city, year, month)
+    before, after = recognition.shift(year, month, -1), recognition.shift(year, month, 1)
+    kept = (snap or {}).get("board")
+    if kept and tuple(kept["month"]) == (year, month):
+        # This month's counts are the worker's snapshot, as every figure of the page; the
+        # opted-in names are read now, so that an opt-out counts at once.
+        areas = recognition.board_of(city, kept["counts"], area_names=kept["areas"])
+    else:
+        # Another month: computed, and kept under the public data version.
+        key = f"sigap:board:{city.pk}:{year}-{month}:{freshness.version()}"
+        areas = cache.get(key)
+        if areas is None:
+            areas = recognition.monthly_board(city, start, end)
+            cache.set(key, areas, 3600)
+    return {"areas": areas, "month": start,
+            "previous": "%04d-%02d" % before,
+            "next": "%04d-%02d" % after if after <= current else ""}
 
 
 def _open_data(fmt):
     @require_GET
     def view(request):
-        city = _city()
+        city = _city(request)
         now = timezone.now()
         context = exports.Context(city.pk, city.tz, now)
         qs = Report.objects.public().filter(city=city)
@@ -106,7 +131,7 @@ open_data_geojson = _open_data("geojson")
 def data_dictionary(request):
     """What each column of the open data means, and the licence."""
     return render(request, "dashboard/data_dictionary.html", {
-        "city": _city(), "licence_url": LICENCE_URL,
+        "city": _city(request), "licence_url": LICENCE_URL,
         "columns": [c.name for c in exports.PUBLIC_COLUMNS],
         "outcomes": page.outcome_labels(),
         "csv_url": reverse("transparency:csv"), "geojson_url": reverse("transparency:geojson"),

@@ -5,6 +5,7 @@ from sigap.dashboard import views
 app_name = "dashboard"
 urlpatterns = [
     path("", views.dashboard, name="home"),
+    path("provinsi/", views.province, name="province"),
     path("laporan/", views.reports, name="reports"),
     path("wilayah.geojson", views.areas, name="areas"),
     path("ekspor.csv", views.export_csv, name="export_csv"),

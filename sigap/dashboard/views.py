@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Sum
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,7 +21,10 @@ from django.utils.translation import get_language, gettext as _
 from django.views.decorators.http import require_GET
 
 from sigap.accounts import audit
+from sigap.accounts.models import Role as AccountRole
 from sigap.agencies.models import Agency, Category
+from sigap.cities import tenancy
+from sigap.cities.middleware import office_city
 from sigap.cities.models import Area, City
 from sigap.dashboard import exports, figures, page, rollup, stats
 from sigap.dashboard.scope import Scope, can_see_dashboard, from_request, open_now, received
@@ -29,11 +33,9 @@ from sigap.reports.models import Report
 PAGE_SIZE = 50
 
 
-def _city():
-    city = City.default()
-    if city is None:
-        raise Http404(_("Kota belum disiapkan."))
-    return city
+def _city(request):
+    """The city this dashboard shows (its user's, or `?kota=` for one who oversees several)."""
+    return office_city(request)
 
 
 def _scope(request, city, now) -> Scope:
@@ -74,7 +76,7 @@ def _filters(city, scope: Scope):
 def dashboard(request):
     """The executive dashboard for the scope the query string asks for."""
     now = timezone.now()
-    city = _city()
+    city = _city(request)
     scope = _scope(request, city, now)
     snap = rollup.figures_for(city, scope, now=now, lang=get_language() or "id")
     context = {
@@ -88,7 +90,7 @@ def dashboard(request):
 def reports(request):
     """The reports behind one number: the scope narrowed by the subsets in `f`."""
     now = timezone.now()
-    city = _city()
+    city = _city(request)
     scope = _scope(request, city, now)
     pairs = page.parse_pairs(request.GET.getlist("f"))
     open_only = request.GET.get("open") == "1"
@@ -121,7 +123,7 @@ def reports(request):
 @dashboard_view
 def areas(request):
     """The kelurahan outlines for the map (the counts come with the page)."""
-    city = _city()
+    city = _city(request)
     features = [
         {"type": "Feature", "id": a.pk, "properties": {"id": a.pk, "name": a.name},
          "geometry": a.boundary}
@@ -135,7 +137,7 @@ def _export(fmt):
     @dashboard_view
     def view(request):
         now = timezone.now()
-        city = _city()
+        city = _city(request)
         scope = _scope(request, city, now)
         pairs = page.parse_pairs(request.GET.getlist("f"))
         audit.record(request.user, audit.EXPORT, f"dasbor/ekspor.{fmt}", now,
@@ -173,7 +175,7 @@ def monthly(request, agency_code=None):
     or the whole city's (`agency_code` None), beside the previous month and the same month a
     year before."""
     now = timezone.now()
-    city = _city()
+    city = _city(request)
     scope = _scope(request, city, now)
     agency = None
     if agency_code is not None:
@@ -215,4 +217,37 @@ def monthly(request, agency_code=None):
         "previous": previous.strftime("%Y-%m"),
         "next": (last + timedelta(days=1)).strftime("%Y-%m") if last < today else None,
         "back": reverse("dashboard:home") + "?" + month_scope.query(),
+    })
+
+
+@require_GET
+def province(request):
+    """The roll-up of the cities a provincial or national role oversees: each city's year to
+    date side by side (the same figures as each city's dashboard, read from the worker's
+    snapshots), and the province's total."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not (user.is_superuser or user.role == AccountRole.PROVINCE):
+        raise PermissionDenied
+    now = timezone.now()
+    cities = City.objects.filter(is_active=True).defer("boundary").order_by("name")
+    allowed = tenancy.cities_of(user)
+    if allowed is not tenancy.ALL:
+        cities = cities.filter(pk__in=allowed)
+    population = dict(Area.objects.filter(level=Area.Level.KECAMATAN)
+                      .values("city_id").annotate(n=Sum("population"))
+                      .values_list("city_id", "n"))
+    lang = get_language() or "id"
+    rows = []
+    for city in cities:
+        today = now.astimezone(city.tz).date()
+        scope = Scope(city_id=city.pk, tz=city.tz, start=date(today.year, 1, 1), end=today)
+        snap = rollup.figures_for(city, scope, now=now, lang=lang)
+        rows.append(figures.province_row(city, snap["summary"], population.get(city.pk),
+                                         at=snap["at"]))
+    return render(request, "dashboard/province.html", {
+        "rows": rows, "total": figures.province_total(rows), "now": now,
+        "year": now.astimezone(timezone.get_current_timezone()).year,
+        "min_sample": stats.MIN_SAMPLE,
     })

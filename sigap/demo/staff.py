@@ -71,7 +71,7 @@ def ensure_staff(city, scenario) -> dict:
         have = set(User.objects.filter(agency=agency, role=Role.OFFICER)
                    .values_list("username", flat=True))
         new = User.objects.bulk_create([
-            User(username=name, role=Role.OFFICER, agency=agency,
+            User(username=name, role=Role.OFFICER, agency=agency, city_id=agency.city_id,
                  display_name=f"Petugas {agency} {name.rsplit('-', 1)[1]}", password=unusable)
             for name, _team in wanted if name not in have])
         add_to_group(list(User.objects.filter(username__in=[u.username for u in new])),

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from sigap.cities.tenancy import city_manager
+
 
 class Shift(models.Model):
     """One person's recurring shift: on these weekdays, from `starts` to `ends` in the city's
@@ -34,6 +36,8 @@ class Shift(models.Model):
     valid_from = models.DateField(_("berlaku mulai"), null=True, blank=True)
     valid_until = models.DateField(_("berlaku sampai"), null=True, blank=True)
     created_at = models.DateTimeField(_("dibuat"))
+
+    objects = city_manager("agency__city")
 
     class Meta:
         verbose_name = _("giliran jaga")
@@ -73,6 +77,8 @@ class PagingRule(models.Model):
     repages = models.PositiveSmallIntegerField(_("jumlah panggilan ulang"), default=2)
     escalate_after_minutes = models.PositiveSmallIntegerField(
         _("eskalasi ke kepala dinas setelah (menit)"), default=15)
+
+    objects = city_manager("category__city")
 
     class Meta:
         verbose_name = _("aturan panggilan darurat")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django_scopes.forms import SafeModelChoiceField
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest, JsonResponse
@@ -53,6 +54,9 @@ class ShiftForm(forms.ModelForm):
         model = Shift
         fields = ["user", "team", "weekdays", "starts", "ends", "holidays", "valid_from",
                   "valid_until"]
+        # Teams belong to a city (tenancy): the field starts empty at import, whatever
+        # thread imports it, and __init__ gives it the agency's teams.
+        field_classes = {"team": SafeModelChoiceField}
         widgets = {"starts": forms.TimeInput(attrs={"type": "time"}),
                    "ends": forms.TimeInput(attrs={"type": "time"}),
                    "valid_from": forms.DateInput(attrs={"type": "date"}),

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from sigap.cities.tenancy import city_manager
+
 MIN_RADIUS_M = 100
 MAX_RADIUS_M = 3000
 
@@ -44,6 +46,8 @@ class Follow(models.Model):
                                  default=Frequency.INSTANT)
     confirmed_at = models.DateTimeField(_("dikonfirmasi"), null=True, blank=True)
     created_at = models.DateTimeField(_("dibuat"))
+
+    objects = city_manager()
 
     class Meta:
         verbose_name = _("ikuti daerah")
@@ -93,6 +97,8 @@ class FollowMessage(models.Model):
     claimed_at = models.DateTimeField(_("diklaim"))
     sent_at = models.DateTimeField(_("terkirim"), null=True, blank=True)
 
+    objects = city_manager("follow__city")
+
     class Meta:
         verbose_name = _("pesan ikuti daerah")
         verbose_name_plural = pgettext_lazy("plural", "pesan ikuti daerah")
@@ -123,6 +129,8 @@ class FollowItem(models.Model):
     message = models.ForeignKey(FollowMessage, on_delete=models.SET_NULL, null=True,
                                 blank=True, related_name="items", verbose_name=_("pesan"))
     created_at = models.DateTimeField(_("dibuat"))
+
+    objects = city_manager("follow__city")
 
     class Meta:
         verbose_name = _("kabar ikuti daerah")

@@ -21,10 +21,11 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sigap.accounts.models import Role, User
+from sigap.cities.models import City
 from sigap.notifications import channels, signals
 from sigap.notifications.models import Notification, Unsubscribed
 from sigap.reports import sla, workflow
@@ -275,7 +276,10 @@ def render(notification: Notification, events=None) -> tuple[str, str, str]:
         link = settings.SITE_URL + report.get_absolute_url()
     else:
         link = settings.SITE_URL + report.tracking_url()
-    with translation.override(notification.language or "id"):
+    # In the report's city's time (a Jayapura deadline says WIT, whoever sends it).
+    zone = City.all_cached().get(report.city_id)
+    with translation.override(notification.language or "id"), \
+            timezone.override(zone.tz if zone else None):
         context = {
             "report": report, "event": event, "link": link,
             "language": notification.language or "id",

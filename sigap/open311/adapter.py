@@ -133,7 +133,9 @@ def media_url(report: Report, build_uri) -> str | None:
     if photos is None:
         photos = list(report.photos.filter(SHOWN, kind=Photo.Kind.REPORT))
     if photos:
-        return build_uri(photos[0].image.url)
+        # The blurred public copy only (decision 0013); none while it is being made.
+        url = photos[0].public_url
+        return build_uri(url) if url else None
     meta = getattr(report, "open311_meta", None) if _has_meta(report) else None
     return (meta.media_url or None) if meta else None
 

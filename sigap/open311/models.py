@@ -8,6 +8,8 @@ import secrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from sigap.cities.models import City
+from sigap.cities.tenancy import city_manager
 from sigap.lib.publicdata import PublicModel
 
 KEY_PREFIX_LENGTH = 8
@@ -31,6 +33,10 @@ class ApiKeyQuerySet(models.QuerySet):
 class ApiKey(models.Model):
     """A key issued to one application; only its SHA-256 is stored, the key is shown once."""
 
+    # The city whose office issued the key (its administrators list and revoke it); a
+    # report posted with it still goes to the city that covers its point.
+    city = models.ForeignKey("cities.City", on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+", verbose_name=_("kota"))
     name = models.CharField(_("aplikasi"), max_length=120)
     prefix = models.CharField(_("awalan kunci"), max_length=KEY_PREFIX_LENGTH, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -45,7 +51,7 @@ class ApiKey(models.Model):
     rate_count = models.PositiveIntegerField(default=0, editable=False)
     revoked_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
 
-    objects = ApiKeyQuerySet.as_manager()
+    objects = city_manager(queryset=ApiKeyQuerySet)
 
     class Meta:
         verbose_name = _("kunci API Open311")
@@ -56,11 +62,13 @@ class ApiKey(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @classmethod
-    def issue(cls, name: str, *, now, rate_per_minute: int = 60, contact: str = "") \
-            -> tuple["ApiKey", str]:
-        """Create a key for `name` and return it with the raw key (shown only this once)."""
+    def issue(cls, name: str, *, now, rate_per_minute: int = 60, contact: str = "",
+              city=None) -> tuple["ApiKey", str]:
+        """Create a key for `name` (issued by `city`, the default city if not given) and
+        return it with the raw key (shown only this once)."""
         raw = secrets.token_urlsafe(24)
-        key = cls.objects.create(name=name, prefix=raw[:KEY_PREFIX_LENGTH], key_hash=hash_key(raw),
+        key = cls.objects.create(city=city or City.default(), name=name,
+                                 prefix=raw[:KEY_PREFIX_LENGTH], key_hash=hash_key(raw),
                                  rate_per_minute=rate_per_minute, contact=contact,
                                  created_at=now)
         return key, raw

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from sigap.cities.tenancy import city_manager
 from sigap.lib.publicdata import PublicModel, PublicQuerySet
 from sigap.reports import nearby
 from sigap.reports.workflow import OPEN, Status
@@ -130,7 +131,7 @@ class Report(PublicModel):
     rating = models.PositiveSmallIntegerField(_("penilaian"), null=True, blank=True)
     status_note = models.CharField(_("catatan publik terakhir"), max_length=500, blank=True)
 
-    objects = ReportQuerySet.as_manager()
+    objects = city_manager(queryset=ReportQuerySet)
 
     class Meta:
         verbose_name = _("laporan")
@@ -230,6 +231,19 @@ def thumb_path(instance, filename):
     return f"thumbs/{instance.created_at:%Y/%m}/{PurePosixPath(instance.image.name).stem}.jpg"
 
 
+def public_path(instance, filename):
+    """The public copy's name follows from its photo's and the regions' revision: a redone
+    copy of the same regions overwrites its own file, a new revision gets a new address (no
+    cache keeps serving the copy it replaces)."""
+    stem = PurePosixPath(instance.image.name).stem
+    return f"public/{instance.created_at:%Y/%m}/{stem}-{instance.blur_revision}.jpg"
+
+
+def public_thumb_path(instance, filename):
+    stem = PurePosixPath(instance.image.name).stem
+    return f"public/{instance.created_at:%Y/%m}/{stem}-{instance.blur_revision}-t.jpg"
+
+
 class Photo(PublicModel):
     class Kind(models.TextChoices):
         REPORT = "report", _("Foto laporan")
@@ -252,6 +266,21 @@ class Photo(PublicModel):
     gps_distance_m = models.FloatField(_("jarak lokasi foto (m)"), null=True, blank=True)
     created_at = models.DateTimeField(_("diunggah"))
 
+    # The public copy (decision 0013): faces and plates blurred by the worker. Until
+    # blurred_at is set the public sees no photo at all, never the original.
+    public_image = models.FileField(_("gambar publik"), upload_to=public_path, blank=True)
+    public_thumbnail = models.FileField(_("gambar kecil publik"), upload_to=public_thumb_path,
+                                        blank=True)
+    # Regions blurred in the public copy, in the stored image's pixels
+    # (sigap.lib.anonymise): those the detector found and those a dispatcher drew.
+    blur_regions = models.JSONField(_("area disamarkan"), default=list, blank=True)
+    detected_at = models.DateTimeField(_("dideteksi"), null=True, blank=True)
+    # Bumped by each change of the regions; a copy rendered for an older one is discarded.
+    blur_revision = models.PositiveIntegerField(_("revisi samaran"), default=0)
+    blurred_at = models.DateTimeField(_("disamarkan"), null=True, blank=True)
+
+    objects = city_manager("report__city", queryset=PublicQuerySet)
+
     class Meta:
         verbose_name = _("foto")
         verbose_name_plural = pgettext_lazy("plural", "foto")
@@ -260,6 +289,9 @@ class Photo(PublicModel):
             # Only the photos still waiting for a thumbnail (tasks.make_missing_thumbnails).
             models.Index(fields=["created_at"], name="photo_without_thumbnail",
                          condition=Q(thumbnail="")),
+            # Only the photos whose public copy is still to be made (tasks.anonymise_*).
+            models.Index(fields=["created_at"], name="photo_not_blurred",
+                         condition=Q(blurred_at__isnull=True)),
         ]
 
     def __str__(self):
@@ -268,6 +300,17 @@ class Photo(PublicModel):
     @property
     def thumb_url(self) -> str:
         return (self.thumbnail or self.image).url
+
+    @property
+    def public_url(self) -> str | None:
+        """Return the blurred copy's address, or None while it is being made."""
+        return self.public_image.url if self.blurred_at and self.public_image else None
+
+    @property
+    def public_thumb_url(self) -> str | None:
+        if not (self.blurred_at and self.public_image):
+            return None
+        return (self.public_thumbnail or self.public_image).url
 
 
 class ReportEvent(PublicModel):
@@ -295,6 +338,7 @@ class ReportEvent(PublicModel):
         PAGE_ESCALATED = "page_escalated", _("Panggilan darurat dieskalasi ke kepala dinas")
         PRIORITY = "priority", _("Prioritas diubah")
         DEADLINE = "deadline", _("Tenggat diubah")
+        BLUR = "blur", _("Area samaran foto diubah")
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events",
                                verbose_name=_("laporan"), db_index=False)  # event_report_at
@@ -312,6 +356,8 @@ class ReportEvent(PublicModel):
     is_public = models.BooleanField(_("publik"), default=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
     at = models.DateTimeField(_("waktu"))
+
+    objects = city_manager("report__city", queryset=PublicQuerySet)
 
     class Meta:
         verbose_name = _("riwayat laporan")
@@ -446,7 +492,7 @@ class Moderation(PublicModel):
     created_at = models.DateTimeField(_("dibuat"))
     updated_at = models.DateTimeField(_("diperbarui"))
 
-    objects = ModerationQuerySet.as_manager()
+    objects = city_manager(queryset=ModerationQuerySet)
 
     class Meta:
         verbose_name = _("moderasi")
@@ -493,6 +539,8 @@ class Flag(models.Model):
     reason = models.CharField(_("alasan"), max_length=10, choices=Reason.choices)
     created_at = models.DateTimeField(_("dibuat"))
 
+    objects = city_manager("moderation__city")
+
     class Meta:
         verbose_name = _("laporan konten")
         verbose_name_plural = pgettext_lazy("plural", "laporan konten")
@@ -514,6 +562,8 @@ class BlockedWord(models.Model):
                                    null=True, blank=True, related_name="+",
                                    verbose_name=_("ditambahkan oleh"))
     created_at = models.DateTimeField(_("dibuat"))
+
+    objects = city_manager()
 
     class Meta:
         verbose_name = _("kata yang disaring")

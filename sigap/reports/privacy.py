@@ -66,12 +66,14 @@ class View:
     """What one viewer may see of one report."""
 
     details: bool  # description, answers, report photos, street address, exact point
+    originals: bool = False  # photos as taken; otherwise their blurred public copies
 
 
 def view_for(report: Report, *, user=None, is_reporter: bool = False) -> View:
     """Return what `user` (or the holder of the private link) may see of `report`."""
     insider = is_reporter or is_own(user, report) or is_staff_viewer(user, report)
-    return View(details=insider or not report.category.is_sensitive)
+    return View(details=insider or not report.category.is_sensitive,
+                originals=is_staff_viewer(user, report))
 
 
 def public_view(report: Report) -> View:
@@ -115,3 +117,34 @@ def shown(item) -> bool:
     except ObjectDoesNotExist:
         return True
     return row.is_shown
+
+
+@dataclass(frozen=True)
+class PhotoLink:
+    """One photo as a viewer gets it: the original (the office's sight) or the public copy
+    with faces and plates blurred (decision 0013); no address at all while that copy is
+    still being made, so no surface can fall back to the original."""
+
+    photo: Photo
+    url: str | None
+    thumb_url: str | None
+
+    @property
+    def pending(self) -> bool:
+        return self.url is None
+
+    @property
+    def kind(self) -> str:
+        return self.photo.kind
+
+
+def photo_link(photo: Photo, view: View) -> PhotoLink:
+    if view.originals:
+        return PhotoLink(photo, photo.image.url, photo.thumb_url)
+    return PhotoLink(photo, photo.public_url, photo.public_thumb_url)
+
+
+def photo_links(report: Report, view: View, items, *, staff: bool = False) -> list[PhotoLink]:
+    """Return the photos this viewer may see (`photos`), each with the addresses it may
+    open."""
+    return [photo_link(p, view) for p in photos(report, view, items, staff=staff)]

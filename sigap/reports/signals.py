@@ -22,12 +22,23 @@ A receiver returns the set of those `user_ids` that are on duty at `now`, or Non
 has no say for this agency (the on-duty rota in `sigap.duty` answers None for an agency
 without a rota). The first answer that is not None wins; without one the `User.on_duty` flag
 decides, as it did before the rota existed.
+
+`report_created` is sent by `services.create_report` once a new report and its CREATED event
+are written (after its transaction, or inside the caller's when the caller holds one):
+
+    report_created.send(sender=Report, report_id=int, now=datetime)
+
+A receiver may move the report on through the services (the recognition app verifies the
+report of a trusted reporter, as the system) and returns True when it changed the report, so
+that `create_report` hands back the report as it now is; otherwise it returns a false value.
+An exception propagates to the caller of `create_report`.
 """
 
 from django.dispatch import Signal
 
 events_recorded = Signal()
 who_is_on_duty = Signal()
+report_created = Signal()
 
 
 def on_duty_answer(*, sender, agency_id: int, team_id: int | None, user_ids: list[int],

@@ -9,6 +9,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from sigap.lib import images
+from sigap.reports import anonymity
 from sigap.reports.models import Photo
 from sigap.reports.outbox import drain_outbox, drain_outbox_periodically  # noqa: F401 - the
 # outbox's tasks live beside it; named here too, where the worker looks for tasks
@@ -59,3 +60,35 @@ def make_missing_thumbnails(*, now: datetime, limit: int = 500) -> int:
 def make_missing_thumbnails_periodically() -> int:
     """Every five minutes: the safety net for thumbnails whose job was never run."""
     return make_missing_thumbnails(now=timezone.now())
+
+
+# The public copy's sweep takes this many photos per run, oldest first: a backlog (photos
+# stored before anonymisation existed, a worker down for hours) drains over a few runs.
+ANONYMISE_BATCH = 100
+
+
+@db_task(retries=2, retry_delay=10)
+def anonymise_photo(photo_id: int) -> bool:
+    """Make the blurred public copy of a photo (reports.anonymity). Safe to run twice."""
+    return anonymity.make_public_copy(photo_id, now=timezone.now())
+
+
+def anonymise_missing(*, now: datetime, limit: int = ANONYMISE_BATCH) -> int:
+    """Make the public copies still missing (their job was lost, or their regions changed
+    while the queue was down); return how many were made. No window: a photo without its
+    copy is withheld from the public, so every one is made in the end."""
+    ids = list(Photo.objects.filter(blurred_at__isnull=True, created_at__lt=now - SWEEP_GRACE)
+               .order_by("created_at").values_list("pk", flat=True)[:limit])
+    made = 0
+    for photo_id in ids:
+        try:
+            made += anonymity.make_public_copy(photo_id, now=now)
+        except Exception:  # noqa: BLE001 - one unreadable photo does not stop the others
+            log.warning("could not make the public copy of photo %s", photo_id, exc_info=True)
+    return made
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def anonymise_missing_periodically() -> int:
+    """Every five minutes: the safety net for public copies whose job was never run."""
+    return anonymise_missing(now=timezone.now())

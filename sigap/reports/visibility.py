@@ -16,8 +16,8 @@ filters by (`matches`):
   status, is the state machine's answer (`workflow`, through `services.actions_for`).
 
 Each circle is one function from the user to a `Q` (`_office`, `_sight`, `_acting`). A new
-clause — issue 26's city, say: `Q(city_id=user.city_id)` on the office's sight — goes into
-that function once, and the queryset and the predicate both follow.
+clause — the city of issue 26, `_cities` — goes into that function once, and the queryset
+and the predicate both follow.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from sigap.accounts.models import Role
+from sigap.cities import tenancy
 from sigap.reports.models import PUBLIC, Report
 
 # A condition every report meets, and one none does (an empty IN: Django runs no query).
@@ -63,9 +64,17 @@ def team_ids_of(user) -> set[int] | None:
 
 # --- The rule: one Q per circle ---------------------------------------------------------------
 
+def _cities(user) -> Q:
+    """The cities whose reports `user`'s office work covers (sigap.cities.tenancy): the
+    request's scope already narrows every query to them; this clause holds the rule where no
+    request scopes (the worker, a command)."""
+    ids = tenancy.cities_of(user)
+    return EVERYTHING if ids is tenancy.ALL else Q(city_id__in=ids)
+
+
 def _office(user) -> Q:
     if sees_every_agency(user):
-        return EVERYTHING
+        return _cities(user)
     agency_id = office_agency_id(user)
     return Q(agency_id=agency_id) if agency_id is not None else NOTHING
 
@@ -82,7 +91,7 @@ def _acting(user, team_ids=None) -> Q:
     if not _active(user):
         return NOTHING
     if user.is_city_admin:
-        return EVERYTHING
+        return _cities(user)
     if not user.is_agency_staff:
         return NOTHING
     agency = Q(agency_id=user.agency_id)

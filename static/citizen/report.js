@@ -11,6 +11,7 @@
   var steps = form.querySelectorAll(".step");
   var nav = form.querySelector(".step-nav");
   var step = 1, photos = [], placeOk = false, map = null, marker = null, nearbyShown = false;
+  var locating = Promise.resolve();  // the place being checked: Next waits for its answer
   var MAX_PHOTOS = 3, LAST = 4, touchedPlace = false;
   var cameraFirst = /[?&]mulai=foto\b/.test(window.location.search);
   var order = cameraFirst ? [2, 1, 3, 4] : [1, 2, 3, 4];
@@ -156,7 +157,7 @@
   function locate(lat, lng) {
     placeOk = false; nearbyShown = false;
     $("place").textContent = T.locating;
-    fetch(form.dataset.locate + "?lat=" + lat + "&lng=" + lng).then(function (r) { return r.json(); })
+    locating = fetch(form.dataset.locate + "?lat=" + lat + "&lng=" + lng).then(function (r) { return r.json(); })
       .then(function (d) {
         placeOk = !!d.ok;
         $("place").className = "place " + (d.ok ? "ok" : "bad");
@@ -213,8 +214,13 @@
     error("");
     if (step === 1 && !category()) { return error(T.chooseCategory); }
     if (step === 3) {
-      if (!hasPlace()) { return error(form.lat.value ? T.outside : T.choosePlace); }
-      return checkNearby().then(function (found) { if (!found) { show(following(3)); } });
+      // A place still being checked (a slow network, a draft just restored) is waited for,
+      // not refused.
+      return locating.then(function () {
+        if (step !== 3) { return; }
+        if (!hasPlace()) { return error(form.lat.value ? T.outside : T.choosePlace); }
+        return checkNearby().then(function (found) { if (!found) { show(following(3)); } });
+      });
     }
     show(following(step));
   });

@@ -92,7 +92,8 @@ def test_it_offers_bulk_actions_row_by_row_without_a_query_per_row(
     closed = bring(make_report(), "closed", False, **kw)
     assigned = bring(make_report(), "assigned", False, **kw)
     client.force_login(people("dispatcher"))
-    with django_assert_max_num_queries(14):
+    # One more than before issue 26: the index of cities the middleware reads (once a process).
+    with django_assert_max_num_queries(15):
         page = client.get(reverse("backoffice:inbox"), {"status": "all"}).content.decode()
     boxes = dict(re.findall(r'name="tickets" value="([^"]+)"[^>]*?( disabled)?>', page))
     assert boxes == {new.ticket: "", closed.ticket: " disabled", assigned.ticket: ""}

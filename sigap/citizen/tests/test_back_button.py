@@ -90,3 +90,42 @@ def test_back_and_forward_keep_what_was_entered(screen, live_server, tmp_path, p
     page.wait_for_timeout(300)
     assert page.locator("#photo-list img").count() == 0
     assert not page.locator("input[name=category]:checked").count()
+
+
+def test_next_waits_for_the_place_being_checked(screen, live_server, tmp_path, photo):
+    """A restored draft checks its place again; Next pressed before the answer comes (a slow
+    network) waits for it and moves on, instead of saying "choose a place"."""
+    _context, page = screen(PHONE)
+    image = tmp_path / "parkir.jpg"
+    image.write_bytes(photo(size=(800, 600)))
+    page.goto(f"{live_server.url}/lapor/")
+    page.locator("label.tile", has_text="Parkir liar").click()
+    at_step(page, 2)
+    page.set_input_files("#photo-gallery", str(image))
+    page.wait_for_selector("#photo-list img")
+    page.click("#next")
+    at_step(page, 3)
+    page.locator("#map").click()
+    page.wait_for_selector("#place.ok")
+    page.wait_for_timeout(500)  # the draft is written a quarter of a second after a change
+
+    held, released = [], []
+
+    def hold(route):  # the place's check hangs until released
+        if released:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/lapor/lokasi*", hold)
+    page.reload()
+    at_step(page, 3)
+    page.wait_for_function("document.querySelector('#place').className.indexOf('ok') < 0")
+    assert held, "the restored draft did not check its place"
+    page.click("#next")
+    page.wait_for_timeout(300)
+    assert page.locator("#nav-error").is_hidden()  # no "choose a place" while it is checked
+    released.append(True)
+    for route in held:
+        route.continue_()
+    at_step(page, 4)

@@ -58,3 +58,55 @@ def test_office_hour_deadlines_skip_papuas_gospel_day(jayapura):
 @pytest.mark.parametrize("code", ["kupang", "kabupaten-kupang"])
 def test_the_ntt_packs_list_no_regional_holiday(province, code):
     assert province[code].regional_holidays == []
+
+
+def test_the_rest_api_says_nine_plus_nine_from_any_host(client, kupang, jayapura):
+    report = _report(jayapura)
+    for host in ("testserver", "kupang.localhost"):
+        body = client.get(f"/api/v1/reports/{report.ticket}/", HTTP_HOST=host).json()
+        assert body["created_at"] == "2026-03-03T09:00:00+09:00", (host, body["created_at"])
+    kupang_report = _report(kupang, point=(-10.17, 123.60))
+    body = client.get(f"/api/v1/reports/{kupang_report.ticket}/").json()
+    assert body["created_at"] == "2026-03-03T08:00:00+08:00"
+
+
+def test_jayapura_staff_work_in_wit(client, make_user, jayapura):
+    report = _report(jayapura)
+    dispatcher = make_user("dispatcher", agency=Agency.objects.get(city=jayapura, code="DLHK"))
+    client.force_login(dispatcher)
+    html = client.get(f"/office/r/{report.ticket}/").content.decode()
+    assert "09:00" in html and "08:00" not in html
+
+
+def test_a_jayapura_export_is_in_wit(client, make_user, jayapura):
+    report = _report(jayapura)
+    client.force_login(make_user("executive", city=jayapura))
+    response = client.get("/dasbor/ekspor.csv", {"dari": "2026-03-01", "sampai": "2026-03-31"})
+    text = b"".join(response.streaming_content).decode() if response.streaming else \
+        response.content.decode()
+    line = next(row for row in text.splitlines() if report.ticket in row)
+    assert "2026-03-03 09:00" in line or "2026-03-03T09:00" in line, line
+
+
+def test_the_notification_tells_the_deadline_in_wit(jayapura, kupang):
+    from sigap.notifications.models import Notification
+    from sigap.notifications.services import render
+    from sigap.reports.models import ReportEvent
+
+    report = _report(jayapura)
+    note = Notification(report=report, event=ReportEvent.objects.filter(report=report).first(),
+                        purpose="reminder", channel="email", recipient="desk@example.org",
+                        language="id")
+    _subject, text, _html = render(note)  # the worker's zone: the install's default (WITA)
+    due = report.response_due_at
+    assert f"{due.astimezone(jayapura.tz):%H:%M}" in text, text
+    assert f"{due.astimezone(kupang.tz):%H:%M}" not in text, text
+
+
+def test_each_city_has_its_own_public_face_by_host_name(client, kupang, jayapura):
+    home = client.get("/", HTTP_HOST="jayapura.localhost").content.decode()
+    assert "Kota Jayapura" in home
+    assert "Kota Jayapura" not in client.get("/").content.decode()  # the default: Kupang
+    assert "Kota Kupang" in client.get("/", HTTP_HOST="kupang.localhost").content.decode()
+    # An unknown first label is the default city, not an error.
+    assert client.get("/", HTTP_HOST="sigap.localhost").status_code == 200

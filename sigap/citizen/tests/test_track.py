@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from sigap.reports import services
+from sigap.reports import services, tasks
 from sigap.reports.models import Report, ReportEvent
 from sigap.reports.workflow import Status
 
@@ -52,7 +52,13 @@ def test_it_hides_photos_and_exact_place_of_sensitive_reports(client, make_repor
     assert f'data-lat="{lat}"' in html and "-10.17234" not in html
     assert "/media/photos/" not in html and "Anak jalanan" not in html
     own = client.get(report.tracking_url()).content.decode()
-    assert "/media/photos/" in own and "-10.17234" in own
+    # The reporter sees the place, and the photo as the public would (decision 0013): its
+    # blurred copy once made, a placeholder until then, never the original.
+    assert "Foto sedang diproses" in own and "-10.17234" in own
+    assert "/media/photos/" not in own
+    tasks.anonymise_photo.call_local(report.photos.get().pk)
+    own = client.get(report.tracking_url()).content.decode()
+    assert "/media/public/" in own and "/media/photos/" not in own
 
 
 def test_it_asks_the_reporter_with_the_private_link_if_it_is_fixed(client, resolved):

@@ -10,7 +10,7 @@ from django.utils.dateparse import parse_datetime
 
 from conftest import jpeg_bytes
 from sigap.open311.models import ApiKey, RequestMeta
-from sigap.reports import services
+from sigap.reports import services, tasks
 from sigap.reports.models import Photo, Report
 
 pytestmark = pytest.mark.django_db
@@ -196,7 +196,11 @@ def test_it_accepts_a_multipart_photo_as_media(o311, api_key):
     photo = report.photos.get()
     assert photo.kind == Photo.Kind.REPORT
     _r, listed = o311.get(f"requests/{report.ticket}")
-    assert listed[0]["media_url"] == f"http://testserver{photo.image.url}"
+    assert listed[0]["media_url"] is None  # withheld until its faces and plates are blurred
+    tasks.anonymise_photo.call_local(photo.pk)
+    photo.refresh_from_db()
+    _r, listed = o311.get(f"requests/{report.ticket}")
+    assert listed[0]["media_url"] == f"http://testserver{photo.public_image.url}"
 
 
 def test_it_accepts_media_brackets_too(o311, api_key):

@@ -10,6 +10,7 @@ share. Callers use this package's names (`services.create_report`, `services.ver
 """
 
 from sigap.reports import outbox  # noqa: F401 - callers reach it as services.outbox
+from sigap.reports.services.anonymity import set_blur_regions  # noqa: F401
 from sigap.reports.services.common import (  # noqa: F401
     BAD_IMAGE_MESSAGES, MAX_DESCRIPTION, MAX_PHOTOS, MAX_PROOF_PHOTOS, actions_for, clean_photos,
     role_of, team_ids_of,

@@ -119,16 +119,18 @@ def _record_change(event_ids: list[int], photo_ids: list[int] = ()) -> None:
     _after_commit(photo_ids)
 
 def _after_commit(photo_ids: list[int] = ()) -> None:
-    """Once committed: thumbnails for new photos, and a drain of the outbox. A queue that is
-    down loses neither (tasks.make_missing_thumbnails, the periodic drain): the report is
-    stored, so the request must not fail now."""
+    """Once committed: thumbnails and public copies for new photos, and a drain of the
+    outbox. A queue that is down loses none (tasks.make_missing_thumbnails,
+    tasks.anonymise_missing, the periodic drain): the report is stored, so the request must
+    not fail now."""
     def run():
         for photo_id in photo_ids:
             try:
                 tasks.make_thumbnail(photo_id)
+                tasks.anonymise_photo(photo_id)
             except Exception:  # noqa: BLE001 - the photo is stored: the periodic sweep makes it
-                log.warning("could not queue a thumbnail; the periodic sweep will make it",
-                            exc_info=True)
+                log.warning("could not queue a thumbnail or a public copy; the periodic "
+                            "sweeps will make them", exc_info=True)
                 break  # the queue is down: the others would fail alike
         outbox.kick()
 

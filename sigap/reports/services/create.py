@@ -19,6 +19,7 @@ from sigap.lib import text as texts
 from sigap.reports.models import (
     Follower, IdempotencyKey, Photo, Report, ReportEvent, TicketSequence,
 )
+from sigap.reports import signals
 from sigap.reports.workflow import Role, Status
 from sigap.reports.services.common import (
     MAX_DESCRIPTION, _photo_file, _record_change, clean_photos,
@@ -328,4 +329,8 @@ def create_report(city, data: NewReport | Checked, *, now: datetime,
                 and (earlier := _replay(idempotency)):  # a retry won the race
             return earlier
         raise
+    # A higher layer may move the new report on (a trusted reporter's: verified).
+    answers = signals.report_created.send(sender=Report, report_id=report.pk, now=now)
+    if any(answer for _receiver, answer in answers):
+        report.refresh_from_db()
     return Created(report)

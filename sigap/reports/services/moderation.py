@@ -38,10 +38,10 @@ def moderates(user, city_id: int) -> bool:
     every new report and its comments)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    if user.is_city_admin:
-        return True
-    return (user.role == Role.DISPATCHER and user.agency_id is not None
-            and user.agency.city_id == city_id)
+    if not (user.is_city_admin or user.role == Role.DISPATCHER):
+        return False
+    ids = user.office_city_ids()  # the user's city (tenancy); None: the install's admin
+    return ids is None or city_id in ids
 
 
 def _check(user, city_id: int) -> None:

@@ -65,8 +65,10 @@ def transition(report_id: int, action: str, *, actor, now: datetime, note: str =
     return report
 
 
-def verify(report_id: int, *, actor, now: datetime, note: str = "", role=None) -> Report:
-    report = transition(report_id, Action.VERIFY, actor=actor, now=now, note=note, role=role)
+def verify(report_id: int, *, actor, now: datetime, note: str = "", role=None,
+           data: dict | None = None) -> Report:
+    report = transition(report_id, Action.VERIFY, actor=actor, now=now, note=note, role=role,
+                        data=data)
     if report.agency.auto_assign:
         auto_assign(report.pk, now=now)
         report.refresh_from_db()

@@ -19,11 +19,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--no-demo", action="store_true",
                             help="skip demo accounts and demo data")
+        parser.add_argument("--packs", nargs="+", metavar="CODE",
+                            help="load only these city packs (default: every pack in data/)")
         parser.add_argument("--demo-data-later", action="store_true",
                             help="leave the demo history to `sigap demo-data --auto`, which "
                                  "make serve runs beside the server")
 
-    def handle(self, *args, no_demo=False, demo_data_later=False, **options):
+    def handle(self, *args, no_demo=False, demo_data_later=False, packs=None, **options):
         Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
         Path(settings.MEDIA_ROOT).mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
@@ -32,8 +34,8 @@ class Command(BaseCommand):
         # Every pack in data/ serves its place (routing by place: docs/decisions/0012); a pack
         # already loaded is left to `sigap loadcity`, which updates it in place.
         loaded = set(City.objects.values_list("code", flat=True))
-        missing = sorted((p for p in citypack.available_packs() if p not in loaded),
-                         key=lambda p: p != code)
+        wanted = packs or citypack.available_packs()
+        missing = sorted((p for p in wanted if p not in loaded), key=lambda p: p != code)
         if missing:
             self.stdout.write(f"Loading city packs {', '.join(missing)} …")
             call_command("loadcity", *missing)

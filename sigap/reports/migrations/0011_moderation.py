@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cities', '0003_city_regional_holidays'),
-        ('reports', '0009_scheduled_status_proof_distance_priority_events'),
+        ('reports', '0010_photo_public_copy'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
