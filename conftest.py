@@ -332,7 +332,10 @@ class Client(django.test.Client):
         super().force_login(user, backend)
         from sigap.accounts.models import STAFF_ROLES
 
-        if second_factor and (user.role in STAFF_ROLES or user.is_staff or user.is_superuser):
+        from sigap.accounts import twofactor
+
+        if second_factor and (user.role in STAFF_ROLES or user.is_staff or user.is_superuser
+                              or twofactor.is_required(user)):
             pass_second_factor(self, user)
 
 

@@ -540,7 +540,7 @@ AXES_VERBOSE = False
 # it on every staff door and for API tokens ("admin" covers superusers and anyone who may
 # open the Django admin); anyone else who sets it up is asked for it as well.
 SIGAP_2FA_REQUIRED_ROLES = env_list(
-    "SIGAP_2FA_REQUIRED_ROLES", ["admin", "head", "dispatcher", "officer", "executive"])
+    "SIGAP_2FA_REQUIRED_ROLES", ["admin", "head", "dispatcher", "officer", "executive", "province"])
 OTP_TOTP_ISSUER = env_str("SIGAP_OTP_ISSUER", "Sigap")
 # Nobody, the administrator included, reads another person's TOTP secret or QR code in the
 # admin: each person sets theirs up on their own phone (/akun/2fa/). django-otp's admin

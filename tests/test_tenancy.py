@@ -202,6 +202,10 @@ def test_the_province_reads_the_roll_up_of_its_cities_only(client, make_user, tw
     html = page.content.decode()
     assert 'data-city="kupang"' in html and 'data-city="kabupaten-kupang"' in html
     assert 'data-city="jayapura"' not in html and 'data-city="total"' in html
+    export = client.get(reverse("dashboard:province_csv")).content.decode("utf-8-sig")
+    lines = export.splitlines()
+    assert lines[0].startswith("city,") and [line.split(",")[0] for line in lines[1:]] == [
+        "kabupaten-kupang", "kupang", "total"]
     # The province reads the roll-up, not the office: no report page, no city dashboard.
     assert client.get(reverse("backoffice:report",
                               args=[two_cities["kupang"][0].ticket])).status_code in (403, 404)

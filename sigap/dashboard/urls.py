@@ -6,6 +6,7 @@ app_name = "dashboard"
 urlpatterns = [
     path("", views.dashboard, name="home"),
     path("provinsi/", views.province, name="province"),
+    path("provinsi/ekspor.csv", views.province_csv, name="province_csv"),
     path("laporan/", views.reports, name="reports"),
     path("wilayah.geojson", views.areas, name="areas"),
     path("ekspor.csv", views.export_csv, name="export_csv"),

@@ -7,13 +7,15 @@ numbers, the lists behind them and the exports, so they always agree.
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, timedelta
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Sum
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -220,17 +222,11 @@ def monthly(request, agency_code=None):
     })
 
 
-@require_GET
-def province(request):
-    """The roll-up of the cities a provincial or national role oversees: each city's year to
-    date side by side (the same figures as each city's dashboard, read from the worker's
-    snapshots), and the province's total."""
+def _province_rows(request, now):
+    """The roll-up's rows (one per overseen city) and its total; 403 for anyone else."""
     user = request.user
-    if not user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     if not (user.is_superuser or user.role == AccountRole.PROVINCE):
         raise PermissionDenied
-    now = timezone.now()
     cities = City.objects.filter(is_active=True).defer("boundary").order_by("name")
     allowed = tenancy.cities_of(user)
     if allowed is not tenancy.ALL:
@@ -246,8 +242,49 @@ def province(request):
         snap = rollup.figures_for(city, scope, now=now, lang=lang)
         rows.append(figures.province_row(city, snap["summary"], population.get(city.pk),
                                          at=snap["at"]))
+    return rows, figures.province_total(rows)
+
+
+@require_GET
+def province(request):
+    """The roll-up of the cities a provincial or national role oversees: each city's year to
+    date side by side (the same figures as each city's dashboard, read from the worker's
+    snapshots), and the province's total."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    now = timezone.now()
+    rows, total = _province_rows(request, now)
     return render(request, "dashboard/province.html", {
-        "rows": rows, "total": figures.province_total(rows), "now": now,
+        "rows": rows, "total": total, "now": now,
+        "has_population": any(r.population for r in rows),
         "year": now.astimezone(timezone.get_current_timezone()).year,
         "min_sample": stats.MIN_SAMPLE,
     })
+
+
+@require_GET
+def province_csv(request):
+    """The roll-up as CSV: the same rows, shares as part and whole (never a rounded %)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    now = timezone.now()
+    rows, total = _province_rows(request, now)
+    out = io.StringIO()
+    out.write("\ufeff")  # Excel reads UTF-8 with its mark
+    writer = csv.writer(out)
+    writer.writerow(["city", "population", "received", "per_1000", "valid", "fixed",
+                     "sla_response_met", "sla_response_decided", "sla_resolution_met",
+                     "sla_resolution_decided", "resolution_median_h", "satisfied", "rated",
+                     "open"])
+    for row in [*rows, *([total] if total else [])]:
+        writer.writerow([
+            row.city.code if row.city else "total", row.population or "", row.received,
+            "" if row.per_1000 is None else round(row.per_1000, 2), row.valid,
+            row.fixed.part, row.sla_response.part, row.sla_response.whole,
+            row.sla_resolution.part, row.sla_resolution.whole,
+            "" if row.resolution_median_h is None else round(row.resolution_median_h, 1),
+            row.satisfaction.part, row.satisfaction.whole, row.open_count])
+    audit.record(request.user, audit.EXPORT, "dasbor/provinsi/ekspor.csv", now)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="sigap-provinsi.csv"'
+    return response
