@@ -96,6 +96,12 @@ except ValueError as _exc:
 SITE_URL = env_str("SIGAP_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # A citizen's updates about one report within this many seconds go out as one message.
 SIGAP_NOTIFY_COALESCE_SECONDS = env_int("SIGAP_NOTIFY_COALESCE_SECONDS", 30)
+# Following a place (sigap.follows): new reports and fixes there within this many minutes go
+# out as one message; the daily digest leaves at this hour of the city's own clock.
+SIGAP_FOLLOW_WINDOW_MINUTES = env_int("SIGAP_FOLLOW_WINDOW_MINUTES", 10)
+SIGAP_FOLLOW_DIGEST_HOUR = env_int("SIGAP_FOLLOW_DIGEST_HOUR", 7)
+if not 0 <= SIGAP_FOLLOW_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured("SIGAP_FOLLOW_DIGEST_HOUR must be an hour, 0 to 23")
 VAR_DIR = Path(env_str("SIGAP_VAR_DIR", str(BASE_DIR / "var")))
 # The embedded databases (SQLite, Huey) live here; it must exist before they are opened.
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -130,6 +136,7 @@ INSTALLED_APPS = [
     "sigap.reports",
     "sigap.notifications",
     "sigap.duty",
+    "sigap.follows",
     "sigap.open311",
     "sigap.api",
     "sigap.citizen",
@@ -583,6 +590,9 @@ if PRODUCTION:
 # the same long text from many devices. Comma-separated rates: 5/10min, 300/hour, 30/day.
 SIGAP_WEB_REPORTS_PER_DEVICE = env_list("SIGAP_WEB_REPORTS_PER_DEVICE", ["10/hour", "30/day"])
 SIGAP_WEB_REPORTS_PER_ADDRESS = env_list("SIGAP_WEB_REPORTS_PER_ADDRESS", ["60/min", "600/hour"])
+# Visitors without an account: follow requests (each sends a confirmation) and flags.
+SIGAP_FOLLOWS_PER_ADDRESS = env_list("SIGAP_FOLLOWS_PER_ADDRESS", ["5/10min", "20/day"])
+SIGAP_FLAGS_PER_ADDRESS = env_list("SIGAP_FLAGS_PER_ADDRESS", ["10/10min", "50/day"])
 SIGAP_WEB_SAME_TEXT = env_list("SIGAP_WEB_SAME_TEXT", ["5/hour"])
 
 # Who may read /metrics (sigap/ops/metrics.py): addresses or networks, as the client address

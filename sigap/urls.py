@@ -13,6 +13,7 @@ urlpatterns = [
     path("kapasitas/", include("sigap.capacity.urls")),
     path("akun/", include("sigap.accounts.urls")),
     path("notifikasi/", include("sigap.notifications.urls")),
+    path("ikuti/", include("sigap.follows.urls")),
     path("kanal/", include("sigap.channels.urls")),
     path("dasbor/", include("sigap.dashboard.urls")),
     path("transparansi/", include("sigap.dashboard.public_urls")),

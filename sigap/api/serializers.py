@@ -14,6 +14,7 @@ from sigap.cities.models import City
 from sigap.lib import safejson, text
 from sigap.reports import privacy
 from sigap.reports.models import Report, ReportEvent
+from sigap.reports.services.moderation import HELD_MESSAGE
 
 
 class AttributeSerializer(serializers.ModelSerializer):
@@ -200,13 +201,15 @@ class ReportDetailSerializer(ReportListSerializer):
 
     @extend_schema_field(PhotoSerializer(many=True))
     def get_photos(self, report):
-        links = privacy.photo_links(report, self._view(report), report.photos.all())
+        links = privacy.photo_links(report, self._view(report), report.photos.all(),
+                                    staff=self._staff(report))
         return PhotoSerializer(links, many=True, context=self.context).data
 
     @extend_schema_field(EventSerializer(many=True))
     def get_timeline(self, report):
         staff = self._staff(report)
-        events = [e for e in report.events.all() if staff or e.is_public]
+        events = [e for e in report.events.all()
+                  if staff or (e.is_public and privacy.shown(e))]
         return EventSerializer(events, many=True, context={**self.context, "staff": staff}).data
 
     @extend_schema_field(serializers.DictField(allow_null=True))
@@ -238,9 +241,20 @@ class CommentSerializer(serializers.Serializer):
 
 
 class CommentOutSerializer(serializers.ModelSerializer):
+    held = serializers.SerializerMethodField(
+        help_text="True when the comment waits for moderation (a filtered word): not shown "
+                  "until the city's desk publishes it")
+    message = serializers.SerializerMethodField()
+
     class Meta:
         model = ReportEvent
-        fields = ["at", "note", "actor_role"]
+        fields = ["at", "note", "actor_role", "held", "message"]
+
+    def get_held(self, event) -> bool:
+        return bool(getattr(event, "held_for", ""))
+
+    def get_message(self, event) -> str:
+        return str(HELD_MESSAGE) if getattr(event, "held_for", "") else ""
 
 
 # --- Back-office actions -------------------------------------------------------------------

@@ -32,7 +32,7 @@ from sigap.cities.middleware import public_city_or_none
 from sigap.cities.models import Area, City
 from sigap.lib.clientip import client_ip
 from sigap.reports import privacy, services, workflow
-from sigap.reports.models import Photo, Report, ReportEvent
+from sigap.reports.models import SHOWN, Photo, Report, ReportEvent
 from sigap.suggest import services as suggester
 
 
@@ -137,8 +137,9 @@ class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if self.action == "list":
             return Report.objects.public().for_list()
         return Report.objects.for_list().prefetch_related(
-            Prefetch("photos", queryset=Photo.objects.order_by("created_at", "pk")),
-            Prefetch("events", queryset=ReportEvent.objects.select_related("actor")
+            Prefetch("photos", queryset=Photo.objects.select_related("moderation")
+                     .order_by("created_at", "pk")),
+            Prefetch("events", queryset=ReportEvent.objects.select_related("actor", "moderation")
                      .order_by("at", "pk")))
 
     def get_object(self):
@@ -221,14 +222,15 @@ class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(methods=["GET"], request=None,
                    responses={200: s.CommentOutSerializer(many=True), 404: ERRORS[404]})
     @extend_schema(methods=["POST"], request=s.CommentSerializer,
-                   responses={201: s.CommentOutSerializer, 400: ERRORS[400], 401: None,
+                   responses={201: s.CommentOutSerializer, 202: s.CommentOutSerializer,
+                              400: ERRORS[400], 401: None,
                               403: None, 404: ERRORS[404]})
     @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=None)
     def comments(self, request, ticket=None):
         report = self.get_object()
         if request.method == "GET":
             comments = ReportEvent.objects.filter(
-                report=report, kind=ReportEvent.Kind.COMMENT, is_public=True).order_by(
+                SHOWN, report=report, kind=ReportEvent.Kind.COMMENT, is_public=True).order_by(
                 "-at", "-pk")[:200]
             return Response(s.CommentOutSerializer(comments, many=True).data)
         if not request.user.is_authenticated:
@@ -240,7 +242,10 @@ class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                                          text=form.validated_data["text"])
         except DjangoValidationError as exc:
             raise _drf_error(exc) from None
-        return Response(s.CommentOutSerializer(event).data, status=status.HTTP_201_CREATED)
+        # A comment with a word of the city's filter waits for the desk: 202, and it says so.
+        return Response(s.CommentOutSerializer(event).data,
+                        status=status.HTTP_202_ACCEPTED if event.held_for
+                        else status.HTTP_201_CREATED)
 
     # --- Back-office actions: the state machine's names, the services' rules ---------------
 

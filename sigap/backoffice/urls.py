@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sigap.backoffice import views
+from sigap.backoffice import moderation, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -16,4 +16,7 @@ urlpatterns = [
     path("tugas/<str:ticket>/", views.task_detail, name="task"),
     path("sw.js", views.office_service_worker, name="sw"),
     path("telepon/", views.phone_desk, name="phone"),
+    path("moderasi/", moderation.queue, name="moderation"),
+    path("moderasi/<int:pk>/", moderation.decide, name="moderation_decide"),
+    path("moderasi/kata/", moderation.words, name="moderation_words"),
 ]

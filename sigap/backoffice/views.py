@@ -368,7 +368,8 @@ def _suggested(report):
 
 def _report_context(request, report, now):
     role = access.role_for(request, report)
-    events = list(report.events.select_related("actor").order_by("at", "pk"))
+    events = list(report.events.select_related("actor", "moderation__decided_by")
+                  .order_by("at", "pk"))
     labels = dict(Status.choices)
     role_labels = dict(workflow.Role.choices)
     for event in events:
@@ -377,7 +378,7 @@ def _report_context(request, report, now):
         event.actor_label = role_labels.get(event.actor_role, "")
         if event.kind == event.Kind.DEADLINE:
             event.old_at, event.new_at = parse_datetime(event.old), parse_datetime(event.new)
-    photos = list(report.photos.all())
+    photos = list(report.photos.select_related("moderation__decided_by"))
     attrs = {a.code: a for a in report.category.attributes.all()}
     answers = []
     for code, value in (report.answers or {}).items():

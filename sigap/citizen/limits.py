@@ -83,3 +83,21 @@ def count(request, device: str, description: str, *, now: float) -> None:
     """Count one stored report against this device, address and text."""
     for name, ident, rates in _idents(request, device, description):
         ratelimit.count(name, ident, rates, now)
+
+
+def _flag_rates() -> list[ratelimit.Rate]:
+    return _rates("SIGAP_FLAGS_PER_ADDRESS")
+
+
+def flag_refusal(request, *, now: float) -> Refusal | None:
+    """Return why a visitor's flag (no account) is refused now, or None."""
+    wait = ratelimit.retry_after("flag-address", client_ip(request), _flag_rates(), now)
+    if wait is None:
+        return None
+    return Refusal(_("Terlalu banyak laporan konten dari jaringan ini. Coba lagi dalam "
+                     "%(minutes)d menit.") % {"minutes": max(1, (wait + 59) // 60)}, wait)
+
+
+def count_flag(request, *, now: float) -> None:
+    """Count one visitor's flag against their address."""
+    ratelimit.count("flag-address", client_ip(request), _flag_rates(), now)

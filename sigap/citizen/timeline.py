@@ -25,6 +25,7 @@ class Entry:
     text: str = ""
     who: str = ""
     status: str = ""
+    comment_id: int | None = None  # a citizen's comment: the public may flag it
 
 
 def _agency(event) -> str:
@@ -84,7 +85,7 @@ def entries(events) -> list[Entry]:
             out.append(Entry(ev.at, _("Catatan petugas"), text=ev.note, who=who))
         elif ev.kind == K.COMMENT:
             label = _("Komentar pelapor") if ev.actor_role == "reporter" else _("Komentar warga")
-            out.append(Entry(ev.at, label, text=ev.note))
+            out.append(Entry(ev.at, label, text=ev.note, comment_id=ev.pk))
         elif ev.kind == K.RATING:
             stars = "★" * int(ev.new or 0) + "☆" * (5 - int(ev.new or 0))
             out.append(Entry(ev.at, _("Penilaian pelapor: %(s)s") % {"s": stars}, text=ev.note))

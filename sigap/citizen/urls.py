@@ -14,6 +14,7 @@ urlpatterns = [
     path("r/<str:ticket>/dukung", views.support, name="support"),
     path("r/<str:ticket>/komentar", views.comment, name="comment"),
     path("r/<str:ticket>/beres", views.confirm, name="confirm"),
+    path("r/<str:ticket>/laporkan", views.flag, name="flag"),
     path("laporan/", views.reports, name="reports"),
     path("laporan/peta.json", views.reports_geojson, name="reports_geojson"),
     path("saya/", views.my_reports, name="mine"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,10 +36,12 @@ from sigap.citizen.forms import (
     CommentForm, ConfirmForm, FilterForm, ReportForm, check_uploads, new_submission_key,
 )
 from sigap.citizen import limits
+from sigap.lib.text import as_id
 from sigap.citizen.timeline import entries
 from sigap.recognition import services as recognition
 from sigap.reports import privacy, queries, services
-from sigap.reports.models import IdempotencyKey, Photo, Report
+from sigap.reports.models import SHOWN, Flag, IdempotencyKey, Photo, Report
+from sigap.reports.services.moderation import HELD_MESSAGE
 from sigap.reports.workflow import OPEN, Action, Role, Status, TransitionError
 
 NEARBY_RADIUS_M = 100
@@ -332,9 +335,9 @@ def track(request, ticket):
     if reporter:
         actions |= services.actions_for(None, report, role=Role.REPORTER,
                                         among=REPORTER_ACTIONS)
-    events = report.events.filter(is_public=True).select_related("agency")
+    events = report.events.filter(SHOWN, is_public=True).select_related("agency")
     view = privacy.view_for(report, is_reporter=reporter)
-    photos = privacy.photo_links(report, view, report.photos.all())
+    photos = privacy.photo_links(report, view, report.photos.select_related("moderation"))
     report_photos = [p for p in photos if p.kind == Photo.Kind.REPORT]
     proof_photos = [p for p in photos if p.kind == Photo.Kind.PROOF] if view.details else []
     lat, lng = privacy.location(report, view)
@@ -347,7 +350,7 @@ def track(request, ticket):
             "actions": actions,
             "comment_form": CommentForm(), "point": {"lat": lat, "lng": lng},
             "map_config": _map_config(report.city),
-            "stars": range(5, 0, -1),
+            "stars": range(5, 0, -1), "flag_reasons": Flag.Reason.choices,
             "city": report.city,  # the page's name and numbers are the report's city's
         })
 
@@ -400,15 +403,48 @@ def comment(request, ticket):
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            services.add_comment(report.pk, actor=request.user, now=timezone.now(),
-                                 text=form.cleaned_data["text"])
+            event = services.add_comment(report.pk, actor=request.user, now=timezone.now(),
+                                         text=form.cleaned_data["text"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("Komentar terkirim."))
+            if event.held_for:
+                messages.info(request, str(HELD_MESSAGE))
+                # The notice is at the top of the page: open there, where it is read.
+                return redirect(report.get_absolute_url() + "#main")
+            else:
+                messages.success(request, _("Komentar terkirim."))
     else:
         messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
     return redirect(report.get_absolute_url() + "#komentar")
+
+
+@require_POST
+def flag(request, ticket):
+    """Flag a public comment or photo of this report (once per account or browser; visitors
+    rate-limited by address)."""
+    report = get_object_or_404(Report.objects.public(), ticket=ticket)
+    kind, pk = request.POST.get("kind", ""), request.POST.get("id", "")
+    if request.user.is_authenticated:
+        flagger = f"u:{request.user.pk}"
+    else:
+        refused = limits.flag_refusal(request, now=time.time())
+        if refused:
+            messages.error(request, refused.message)
+            return redirect(report.get_absolute_url() + "#main")  # the answer shows on top
+        flagger = f"d:{limits.device_id(request)}"
+    try:
+        _row, added = services.flag(kind, as_id(pk) or 0, flagger=flagger,
+                                    user=request.user, reason=request.POST.get("reason", ""),
+                                    now=timezone.now())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if not request.user.is_authenticated and added:
+            limits.count_flag(request, now=time.time())
+        messages.success(request, _("Terima kasih. Petugas kota akan meninjaunya.") if added
+                         else _("Anda sudah melaporkan konten ini. Terima kasih."))
+    return redirect(report.get_absolute_url() + "#main")  # the answer shows on top
 
 
 @require_POST
@@ -456,6 +492,8 @@ def reports(request):
     return render(request, "citizen/reports.html", {
         "form": form, "page": page, "query": params.urlencode(),
         "map_config": _map_config(city),
+        # Without the map's script: a circle at the city's centre (the script aims it).
+        "follow_query": f"lat={city.center_lat:.6f}&lng={city.center_lng:.6f}&r=3000",
         "geojson_url": reverse("citizen:reports_geojson") + (
             f"?{params.urlencode()}" if params else ""),
     })

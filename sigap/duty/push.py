@@ -62,7 +62,11 @@ class _Gone(Exception):
 
 def send_push(to: str, subject: str, text: str, *, notification=None) -> bool:
     """The "push" channel's sender: push to each of the user's subscriptions; when none
-    takes it, send by the user's own channel (raise DeliveryError if that fails too)."""
+    takes it, send by the user's own channel (raise DeliveryError if that fails too).
+    Without a notification, `to` may be one browser's subscription (JSON: endpoint and
+    keys; a citizen following a place, sigap.follows), pushed to as it is."""
+    if notification is None and to.startswith("{"):
+        return _push_to_browser(to, subject, text)
     user = notification.user if notification is not None else None
     if user is None:
         raise channels.DeliveryError("push without a user")
@@ -86,6 +90,27 @@ def send_push(to: str, subject: str, text: str, *, notification=None) -> bool:
     if channel == "none" or not destination:
         raise channels.DeliveryError("push failed and no fallback channel")
     channels.send(channel, destination, subject, text, notification=notification)
+    return True
+
+
+def _push_to_browser(to: str, subject: str, text: str) -> bool:
+    """Push to one browser's subscription (no account behind it: no fallback channel)."""
+    try:
+        info = json.loads(to)
+        sub = PushSubscription(endpoint=info["endpoint"], p256dh=info["keys"]["p256dh"],
+                               auth=info["keys"]["auth"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise channels.DeliveryError(f"not a push subscription: {exc}") from None
+    lines = text.splitlines()
+    link = next((w for line in lines for w in line.split() if w.startswith("http")),
+                settings.SITE_URL + "/")
+    payload = json.dumps({"title": subject, "body": "\n".join(lines[:4]), "url": link})
+    try:
+        _webpush(sub, payload)
+    except _Gone:
+        raise channels.DeliveryError("push subscription gone") from None
+    except Exception as exc:  # noqa: BLE001 - any push failure is a delivery failure
+        raise channels.DeliveryError(f"push: {exc}") from None
     return True
 
 

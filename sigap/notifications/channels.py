@@ -15,7 +15,7 @@ import logging
 import urllib.request
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 
 from sigap.notifications.signals import sending_message
 
@@ -26,9 +26,14 @@ class DeliveryError(Exception):
     """The channel could not deliver; the caller may retry later."""
 
 
-def send_email(to: str, subject: str, text: str, html: str | None = None) -> None:
+def send_email(to: str, subject: str, text: str, html: str | None = None, *,
+               headers: dict[str, str] | None = None) -> None:
     try:
-        send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [to], html_message=html)
+        mail = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to],
+                                      headers=headers or None)
+        if html:
+            mail.attach_alternative(html, "text/html")
+        mail.send()
     except Exception as exc:  # noqa: BLE001 - every backend failure is a delivery failure
         raise DeliveryError(str(exc)) from exc
 
@@ -58,14 +63,18 @@ def send_webhook(channel: str, to: str, text: str, *, timeout: float = 10.0) -> 
 
 
 def send(channel: str, to: str, subject: str, text: str, html: str | None = None, *,
-         notification=None) -> None:
-    """Deliver one message through `channel` (email, sms, whatsapp); raise DeliveryError."""
+         notification=None, headers: dict[str, str] | None = None) -> None:
+    """Deliver one message through `channel` (email, sms, whatsapp, push); raise
+    DeliveryError. `headers`: extra e-mail headers (List-Unsubscribe)."""
     answers = sending_message.send(sender=None, channel=channel, to=to, subject=subject,
                                    text=text, notification=notification)
     if any(delivered for _receiver, delivered in answers):
         return  # an app above delivered it (signals.sending_message); else the gateway below
     if channel == "email":
-        send_email(to, subject, text, html)
+        if headers:
+            send_email(to, subject, text, html, headers=headers)
+        else:
+            send_email(to, subject, text, html)
     elif channel in ("sms", "whatsapp"):
         send_webhook(channel, to, text)
     else:

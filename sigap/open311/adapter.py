@@ -22,7 +22,7 @@ from sigap.cities.models import Area
 from sigap.cities.timezones import zone_of
 from sigap.lib.geo import EARTH_RADIUS_M, bbox_around
 from sigap.reports import catalogue, privacy, workflow
-from sigap.reports.models import Photo, Report, ReportEvent
+from sigap.reports.models import SHOWN, Photo, Report, ReportEvent
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
@@ -131,7 +131,7 @@ def media_url(report: Report, build_uri) -> str | None:
         return None
     photos = getattr(report, "report_photos", None)
     if photos is None:
-        photos = [p for p in report.photos.all() if p.kind == Photo.Kind.REPORT]
+        photos = list(report.photos.filter(SHOWN, kind=Photo.Kind.REPORT))
     if photos:
         # The blurred public copy only (decision 0013); none while it is being made.
         url = photos[0].public_url
@@ -218,7 +218,7 @@ def requests_queryset(*, extensions: bool = False):
     """
     qs = Report.objects.public().select_related("open311_meta").only(
         *REQUEST_FIELDS).prefetch_related(
-        Prefetch("photos", queryset=Photo.objects.filter(kind=Photo.Kind.REPORT),
+        Prefetch("photos", queryset=Photo.objects.filter(SHOWN, kind=Photo.Kind.REPORT),
                  to_attr="report_photos"))
     if extensions:
         qs = qs.prefetch_related(Prefetch(

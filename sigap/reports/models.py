@@ -449,3 +449,129 @@ class Outbox(models.Model):
     class Meta:
         verbose_name = _("kejadian menunggu diproses")
         verbose_name_plural = pgettext_lazy("plural", "kejadian menunggu diproses")
+
+
+class ModerationQuerySet(PublicQuerySet):
+    def waiting(self):
+        """The items the city's desk still has to decide: flagged or held."""
+        return self.filter(state__in=[Moderation.State.FLAGGED, Moderation.State.HELD])
+
+
+class Moderation(PublicModel):
+    """The moderation of one public comment (an event) or one photo of a report.
+
+    A comment or photo without a row is shown. Flags from the public put it in the city's
+    queue ("flagged", still shown); a comment with a word of the city's filter is "held"
+    (not shown) from the start; the desk hides it (not shown on any public surface, still
+    in the history for staff, with who, when and why) or keeps it (shown). The event
+    itself is never edited (the history is append-only): this row says how it is shown.
+    """
+
+    class State(models.TextChoices):
+        FLAGGED = "flagged", _("Dilaporkan warga")
+        HELD = "held", _("Ditahan untuk ditinjau")
+        HIDDEN = "hidden", _("Disembunyikan")
+        KEPT = "kept", _("Ditampilkan")
+
+    city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("kota"))
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="moderations",
+                               verbose_name=_("laporan"))
+    event = models.OneToOneField(ReportEvent, on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="moderation", verbose_name=_("komentar"))
+    photo = models.OneToOneField(Photo, on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="moderation", verbose_name=_("foto"))
+    state = models.CharField(_("status moderasi"), max_length=10, choices=State.choices)
+    flag_count = models.PositiveIntegerField(_("jumlah laporan warga"), default=0)
+    held_for = models.CharField(_("kata yang ditahan"), max_length=100, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("diputuskan oleh"))
+    decided_at = models.DateTimeField(_("diputuskan"), null=True, blank=True)
+    reason = models.CharField(_("alasan keputusan"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("dibuat"))
+    updated_at = models.DateTimeField(_("diperbarui"))
+
+    objects = city_manager(queryset=ModerationQuerySet)
+
+    class Meta:
+        verbose_name = _("moderasi")
+        verbose_name_plural = pgettext_lazy("plural", "moderasi")
+        constraints = [
+            models.CheckConstraint(
+                name="moderation_comment_or_photo",
+                condition=(Q(event__isnull=False, photo__isnull=True)
+                           | Q(event__isnull=True, photo__isnull=False))),
+        ]
+        indexes = [
+            models.Index(fields=["city", "state"], name="moderation_queue",
+                         condition=Q(state__in=["flagged", "held"])),
+        ]
+
+    def __str__(self):
+        return f"{self.report_id} {'photo' if self.photo_id else 'comment'} {self.state}"
+
+    @property
+    def is_shown(self) -> bool:
+        return self.state not in UNSHOWN
+
+
+# What the public never sees of a comment or a photo: held for review, or hidden.
+UNSHOWN = (Moderation.State.HELD, Moderation.State.HIDDEN)
+SHOWN = ~Q(moderation__state__in=UNSHOWN)  # on ReportEvent and Photo querysets
+
+
+class Flag(models.Model):
+    """One person's report of a public comment or photo (once per account or browser)."""
+
+    class Reason(models.TextChoices):
+        ABUSE = "abuse", _("Kasar, menghina atau mengancam")
+        PRIVACY = "privacy", _("Membuka data pribadi orang")
+        SPAM = "spam", _("Iklan atau spam")
+        OTHER = "other", _("Lainnya")
+
+    moderation = models.ForeignKey(Moderation, on_delete=models.CASCADE, related_name="flags",
+                                   verbose_name=_("moderasi"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                             blank=True, related_name="+", verbose_name=_("pengguna"))
+    # Who flagged, once: "u:<user id>" for an account, "d:<device>" for a browser.
+    flagger = models.CharField(_("pelapor moderasi"), max_length=64)
+    reason = models.CharField(_("alasan"), max_length=10, choices=Reason.choices)
+    created_at = models.DateTimeField(_("dibuat"))
+
+    objects = city_manager("moderation__city")
+
+    class Meta:
+        verbose_name = _("laporan konten")
+        verbose_name_plural = pgettext_lazy("plural", "laporan konten")
+        constraints = [
+            models.UniqueConstraint(fields=["moderation", "flagger"], name="flag_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.moderation_id} {self.reason}"
+
+
+class BlockedWord(models.Model):
+    """A word of a city's filter: a new comment containing it waits for the desk."""
+
+    city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("kota"))
+    word = models.CharField(_("kata"), max_length=100)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("ditambahkan oleh"))
+    created_at = models.DateTimeField(_("dibuat"))
+
+    objects = city_manager()
+
+    class Meta:
+        verbose_name = _("kata yang disaring")
+        verbose_name_plural = pgettext_lazy("plural", "kata yang disaring")
+        ordering = ["word"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "word"], name="blocked_word_once_per_city"),
+        ]
+
+    def __str__(self):
+        return self.word

@@ -22,6 +22,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from django.core.exceptions import ObjectDoesNotExist
+
 from sigap.reports import visibility, workflow
 from sigap.reports.models import Photo, Report
 from sigap.reports.services import Contact, NewReport, role_of
@@ -98,10 +100,23 @@ def location(report: Report, view: View) -> tuple[float, float]:
     return report.public_location()
 
 
-def photos(report: Report, view: View, items) -> list[Photo]:
+def photos(report: Report, view: View, items, *, staff: bool = False) -> list[Photo]:
     """Return the photos this viewer may see: all of them, or none of a sensitive report's
-    (its proof photos too)."""
-    return list(items) if view.details else []
+    (its proof photos too); the public never sees one held or hidden by moderation (staff
+    do). `items`: photos loaded with their `moderation` (select_related), or a queryset."""
+    if not view.details:
+        return []
+    return list(items) if staff else [p for p in items if shown(p)]
+
+
+def shown(item) -> bool:
+    """Return whether the public sees this comment event or photo (moderation: neither held
+    nor hidden). Load `moderation` with select_related: this reads the loaded row."""
+    try:
+        row = item.moderation
+    except ObjectDoesNotExist:
+        return True
+    return row.is_shown
 
 
 @dataclass(frozen=True)
@@ -129,7 +144,7 @@ def photo_link(photo: Photo, view: View) -> PhotoLink:
     return PhotoLink(photo, photo.public_url, photo.public_thumb_url)
 
 
-def photo_links(report: Report, view: View, items) -> list[PhotoLink]:
+def photo_links(report: Report, view: View, items, *, staff: bool = False) -> list[PhotoLink]:
     """Return the photos this viewer may see (`photos`), each with the addresses it may
     open."""
-    return [photo_link(p, view) for p in photos(report, view, items)]
+    return [photo_link(p, view) for p in photos(report, view, items, staff=staff)]

@@ -27,6 +27,17 @@
   var many = document.getElementById("reports-map");
   if (many) {
     var map = base("reports-map");
+    // "Ikuti daerah ini": the circle the map shows (its centre, half its width, 100 m–3 km).
+    var follow = document.getElementById("follow-area");
+    if (follow) {
+      var aim = function () {
+        var c = map.getCenter(), b = map.getBounds();
+        var r = Math.round(Math.min(3000, Math.max(100, c.distanceTo(L.latLng(c.lat, b.getEast())))));
+        follow.href = follow.dataset.base + "?lat=" + c.lat.toFixed(6) + "&lng=" + c.lng.toFixed(6) + "&r=" + r;
+      };
+      map.on("moveend", aim);
+      aim();
+    }
     fetch(many.dataset.url).then(function (r) { return r.json(); }).then(function (data) {
       var layer = L.markerClusterGroup ? L.markerClusterGroup({ maxClusterRadius: 50 }) : L.layerGroup();
       data.features.forEach(function (f) {

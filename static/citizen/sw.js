@@ -40,3 +40,18 @@ self.addEventListener("fetch", function (event) {
     }));
   }
 });
+
+// Web push of a followed place (sigap.follows, through sigap.duty.push): show it, open the
+// report (or the follow page) when tapped.
+self.addEventListener("push", function (event) {
+  var data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = {body: event.data && event.data.text()}; }
+  event.waitUntil(self.registration.showNotification(data.title || "Sigap", {
+    body: data.body || "", data: {url: data.url || "/"}, tag: data.url || "sigap-follow",
+    icon: "/static/citizen/icons/icon-192.png"
+  }));
+});
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  event.waitUntil(self.clients.openWindow(event.notification.data.url));
+});

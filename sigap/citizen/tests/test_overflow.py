@@ -42,8 +42,11 @@ def test_no_citizen_page_scrolls_sideways_at_360(signed_in, live_server, make_us
         reverse("citizen:reports") + f"?kategori=SAMPAH&status=open&kecamatan={kecamatan.pk}",
         reverse("citizen:track", args=[report.ticket]), reverse("citizen:device"),
         "/r/KPG-2026-999999", reverse("citizen:offline"), reverse("transparency:home"),
+        reverse("follows:follow") + f"?kelurahan={report.kelurahan_id}",
+        reverse("follows:follow") + f"?lat={report.lat}&lng={report.lng}&r=3000",
     ]
-    pages += ([reverse("citizen:mine"), reverse("accounts:profile")] if signed
+    pages += ([reverse("citizen:mine"), reverse("accounts:profile"), reverse("follows:mine")]
+              if signed
               else [reverse("accounts:signin")])
     wide = {}
     for viewport in browsing.PHONES:

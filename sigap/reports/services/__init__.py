@@ -27,6 +27,7 @@ from sigap.reports.services.engagement import (  # noqa: F401
     unfollow,
 )
 from sigap.reports.services.history import record_event  # noqa: F401
+from sigap.reports.services.moderation import decide, flag, moderates, set_words  # noqa: F401
 from sigap.reports.services.sla import (  # noqa: F401
     calendar_for, due_times, pause_sla, record_escalation, resume_sla,
 )

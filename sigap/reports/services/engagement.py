@@ -15,6 +15,7 @@ from sigap.accounts.services import parse_destination
 from sigap.reports import lifecycle, workflow
 from sigap.reports.models import Follower, Report, ReportEvent, Support
 from sigap.reports.workflow import Action, Role
+from sigap.reports.services import moderation
 from sigap.reports.services.common import MAX_DESCRIPTION, _lock, _record_change, role_of
 from sigap.reports.services.sla import resume_sla
 from sigap.reports.services.transitions import close, reopen
@@ -43,7 +44,8 @@ def add_note(report_id: int, *, actor, now: datetime, text: str, public: bool) -
 
 
 def add_comment(report_id: int, *, actor, now: datetime, text: str) -> ReportEvent:
-    """Add a citizen's public comment to a public report."""
+    """Add a citizen's public comment to a public report. The event's `held_for` is the
+    filtered word that holds it for review ("" when it is published at once)."""
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Komentar kosong.")})
@@ -60,7 +62,10 @@ def add_comment(report_id: int, *, actor, now: datetime, text: str) -> ReportEve
         event = ReportEvent.objects.create(
             report=report, kind=ReportEvent.Kind.COMMENT, actor=actor,
             actor_role=role, note=text, is_public=True, at=now)
-        Report.objects.filter(pk=report.pk).update(comment_count=F("comment_count") + 1)
+        # A word of the city's filter holds it for the desk (not shown, not counted).
+        event.held_for = moderation.hold_if_filtered(event, report, now=now)
+        if not event.held_for:
+            Report.objects.filter(pk=report.pk).update(comment_count=F("comment_count") + 1)
         _record_change([event.pk])
         if role == Role.REPORTER and report.sla_paused_at is not None:
             # The agency was waiting on the citizen, who has now answered.
