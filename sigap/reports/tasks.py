@@ -47,12 +47,18 @@ def make_missing_thumbnails(*, now: datetime, limit: int = 500) -> int:
     ids = list(Photo.objects.filter(thumbnail="", created_at__gte=now - SWEEP_WINDOW,
                                     created_at__lt=now - SWEEP_GRACE)
                .order_by("created_at").values_list("pk", flat=True)[:limit])
+    return _each(ids, make_thumbnail.call_local, "thumbnail")
+
+
+def _each(ids, make, what: str) -> int:
+    """Run `make` on each photo id and count what it made; one that fails (an unreadable
+    photo) is logged and does not stop the others."""
     made = 0
     for photo_id in ids:
         try:
-            made += make_thumbnail.call_local(photo_id)
+            made += make(photo_id)
         except Exception:  # noqa: BLE001 - one unreadable photo does not stop the others
-            log.warning("could not make the thumbnail of photo %s", photo_id, exc_info=True)
+            log.warning("could not make the %s of photo %s", what, photo_id, exc_info=True)
     return made
 
 
@@ -79,13 +85,8 @@ def anonymise_missing(*, now: datetime, limit: int = ANONYMISE_BATCH) -> int:
     copy is withheld from the public, so every one is made in the end."""
     ids = list(Photo.objects.filter(blurred_at__isnull=True, created_at__lt=now - SWEEP_GRACE)
                .order_by("created_at").values_list("pk", flat=True)[:limit])
-    made = 0
-    for photo_id in ids:
-        try:
-            made += anonymity.make_public_copy(photo_id, now=now)
-        except Exception:  # noqa: BLE001 - one unreadable photo does not stop the others
-            log.warning("could not make the public copy of photo %s", photo_id, exc_info=True)
-    return made
+    return _each(ids, lambda photo_id: anonymity.make_public_copy(photo_id, now=now),
+                 "public copy")
 
 
 @db_periodic_task(crontab(minute="*/5"))

@@ -21,11 +21,10 @@ def kept(page, description=None):
         assert page.input_value("#id_description") == description
 
 
-def test_back_and_forward_keep_what_was_entered(screen, live_server, tmp_path, photo):
-    _context, page = screen(PHONE)
+def to_the_place(page, live_server, tmp_path, jpeg: bytes):
+    """Open the form, choose illegal parking, add a photo, and place the pin on the map."""
     image = tmp_path / "parkir.jpg"
-    image.write_bytes(photo(size=(1200, 900)))
-    page.goto(f"{live_server.url}/")
+    image.write_bytes(jpeg)
     page.goto(f"{live_server.url}/lapor/")
     page.locator("label.tile", has_text="Parkir liar").click()
     at_step(page, 2)
@@ -35,6 +34,12 @@ def test_back_and_forward_keep_what_was_entered(screen, live_server, tmp_path, p
     at_step(page, 3)
     page.locator("#map").click()
     page.wait_for_selector("#place.ok")
+
+
+def test_back_and_forward_keep_what_was_entered(screen, live_server, tmp_path, photo):
+    _context, page = screen(PHONE)
+    page.goto(f"{live_server.url}/")
+    to_the_place(page, live_server, tmp_path, photo(size=(1200, 900)))
     page.click("#next")
     at_step(page, 4)
     text = "Mobil parkir di trotoar depan toko, menutup jalan pejalan kaki."
@@ -96,17 +101,7 @@ def test_next_waits_for_the_place_being_checked(screen, live_server, tmp_path, p
     """A restored draft checks its place again; Next pressed before the answer comes (a slow
     network) waits for it and moves on, instead of saying "choose a place"."""
     _context, page = screen(PHONE)
-    image = tmp_path / "parkir.jpg"
-    image.write_bytes(photo(size=(800, 600)))
-    page.goto(f"{live_server.url}/lapor/")
-    page.locator("label.tile", has_text="Parkir liar").click()
-    at_step(page, 2)
-    page.set_input_files("#photo-gallery", str(image))
-    page.wait_for_selector("#photo-list img")
-    page.click("#next")
-    at_step(page, 3)
-    page.locator("#map").click()
-    page.wait_for_selector("#place.ok")
+    to_the_place(page, live_server, tmp_path, photo(size=(800, 600)))
     page.wait_for_timeout(500)  # the draft is written a quarter of a second after a change
 
     held, released = [], []
