@@ -193,7 +193,15 @@ def test_a_token_is_scoped_like_a_session(client, make_user, two_cities, kupang)
 
 def test_the_province_reads_the_roll_up_of_its_cities_only(client, make_user, two_cities,
                                                             kupang, kabupaten_kupang,
-                                                            jayapura):
+                                                            jayapura, now):
+    from sigap.capacity.models import CapacityRun
+
+    for city, share in ((kupang, 0.87), (jayapura, 0.5)):
+        CapacityRun.objects.create(
+            city=city, name=f"Rencana {city.code}", scenario="", status="done", created_at=now,
+            finished_at=now, result={"overall": {"officers": 42, "response_compliance": share,
+                                                 "resolve_compliance": share,
+                                                 "utilisation": 0.61}})
     ntt = make_user("province", username="provinsi-53")
     ntt.oversees.add(kupang, kabupaten_kupang)
     client.force_login(ntt)
@@ -202,6 +210,10 @@ def test_the_province_reads_the_roll_up_of_its_cities_only(client, make_user, tw
     html = page.content.decode()
     assert 'data-city="kupang"' in html and 'data-city="kabupaten-kupang"' in html
     assert 'data-city="jayapura"' not in html and 'data-city="total"' in html
+    # Each city's latest capacity run, the province's cities only.
+    capacity = html[html.index('id="province-capacity"'):]
+    assert "Rencana kupang" in capacity and "87 %" in capacity
+    assert "Rencana jayapura" not in capacity and "Belum ada simulasi" in capacity
     export = client.get(reverse("dashboard:province_csv")).content.decode("utf-8-sig")
     lines = export.splitlines()
     assert lines[0].startswith("city,") and [line.split(",")[0] for line in lines[1:]] == [

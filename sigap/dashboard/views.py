@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 
 from sigap.accounts import audit
 from sigap.accounts.models import Role as AccountRole
+from sigap.capacity.models import CapacityRun
 from sigap.agencies.models import Agency, Category
 from sigap.cities import tenancy
 from sigap.cities.middleware import office_city
@@ -245,6 +246,22 @@ def _province_rows(request, now):
     return rows, figures.province_total(rows)
 
 
+def _province_capacity(cities) -> list[dict]:
+    """Each city's latest finished capacity run (the Kapasitas page's answers for its
+    scenario): who planned for what, and what the simulation says of its deadlines."""
+    out = []
+    for city in cities:
+        run = (CapacityRun.objects.filter(city=city, status=CapacityRun.Status.DONE)
+               .order_by("-finished_at").values("name", "finished_at", "replay",
+                                                "result__overall").first())
+        overall = (run or {}).get("result__overall") or {}
+        out.append({"city": city, "run": run, "officers": overall.get("officers"),
+                    "response": overall.get("response_compliance"),
+                    "resolve": overall.get("resolve_compliance"),
+                    "utilisation": overall.get("utilisation")})
+    return out
+
+
 @require_GET
 def province(request):
     """The roll-up of the cities a provincial or national role oversees: each city's year to
@@ -256,6 +273,7 @@ def province(request):
     rows, total = _province_rows(request, now)
     return render(request, "dashboard/province.html", {
         "rows": rows, "total": total, "now": now,
+        "capacity": _province_capacity([r.city for r in rows]),
         "has_population": any(r.population for r in rows),
         "year": now.astimezone(timezone.get_current_timezone()).year,
         "min_sample": stats.MIN_SAMPLE,
