@@ -77,17 +77,21 @@ def test_a_backup_taken_during_writes_is_consistent(make_report, tmp_path, now):
 
     from django.db import connections
 
+    from sigap.cities import tenancy
+
     make_report()
     stop = threading.Event()
+    written = []
 
     def writer():
         try:
             while not stop.is_set():
-                make_report(description="Ditulis saat pencadangan")
+                written.append(make_report(description="Ditulis saat pencadangan").pk)
         finally:
             connections.close_all()
 
-    thread = threading.Thread(target=writer)
+    # A thread of our own starts with no city scope: it writes as the worker would.
+    thread = threading.Thread(target=tenancy.as_system(writer))
     thread.start()
     try:
         manifest = backup.backup(tmp_path / "live.tar", now=now)
@@ -95,6 +99,7 @@ def test_a_backup_taken_during_writes_is_consistent(make_report, tmp_path, now):
         stop.set()
         thread.join()
     counts = manifest["tables"]
+    assert written, "the writer never wrote: nothing was tested during the copy"
     # One moment's state: each report with exactly its CREATED event and its outbox row,
     # none half-written, though writers committed throughout.
     assert counts["reports_report"] >= 1

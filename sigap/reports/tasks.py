@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from sigap.lib import images
 from sigap.reports import anonymity
@@ -71,9 +71,15 @@ def make_missing_thumbnails_periodically() -> int:
 # The public copy's sweep takes this many photos per run, oldest first: a backlog (photos
 # stored before anonymisation existed, a worker down for hours) drains over a few runs.
 ANONYMISE_BATCH = 100
+# One lane for the detector (~0.7 s of CPU a photo): a burst of photo reports never takes
+# every worker thread, so the outbox drain — the desk's alerts, a fire's paging — always
+# has one. A job that finds the lane busy is retried; what is still missing after its
+# retries, the sweep makes (under the same lock).
+ANONYMISE_LOCK = "sigap-anonymise"
 
 
-@db_task(retries=2, retry_delay=10)
+@db_task(retries=6, retry_delay=10)
+@HUEY.lock_task(ANONYMISE_LOCK)
 def anonymise_photo(photo_id: int) -> bool:
     """Make the blurred public copy of a photo (reports.anonymity). Safe to run twice."""
     return anonymity.make_public_copy(photo_id, now=timezone.now())
@@ -90,6 +96,7 @@ def anonymise_missing(*, now: datetime, limit: int = ANONYMISE_BATCH) -> int:
 
 
 @db_periodic_task(crontab(minute="*/5"))
+@HUEY.lock_task(ANONYMISE_LOCK)
 def anonymise_missing_periodically() -> int:
     """Every five minutes: the safety net for public copies whose job was never run."""
     return anonymise_missing(now=timezone.now())
