@@ -52,13 +52,14 @@ class User(AbstractUser):
         return self.display_name or self.get_full_name() or self.username
 
     def save(self, *args, **kwargs):
-        if self.agency_id is not None:
+        fields = kwargs.get("update_fields")
+        if self.agency_id is not None and (fields is None or "agency" in fields):
             from sigap.agencies.models import Agency  # at call time: the apps are loaded
 
             self.city_id = (Agency.objects.with_scopes_disabled().values_list("city_id", flat=True)
                             .get(pk=self.agency_id))
-            if kwargs.get("update_fields") is not None and "agency" in kwargs["update_fields"]:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "city"}
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "city"}
         super().save(*args, **kwargs)
 
     @property

@@ -41,7 +41,7 @@ def city_scope(get_response):
 def public_city(request) -> City:
     """Return the city whose public face this request shows (the host name's, or the
     default); 404 when the install has no city yet."""
-    city = getattr(request, "city", None) or city_of_request(request)
+    city = public_city_or_none(request)
     if city is None:
         raise Http404(_("Kota belum disiapkan."))
     return city
@@ -79,4 +79,5 @@ def _shown(city: City) -> City:
 
 
 def public_city_or_none(request) -> City | None:
+    """The city the middleware picked for this request (or picks now, outside it)."""
     return getattr(request, "city", None) or city_of_request(request)

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -249,11 +249,16 @@ def _province_rows(request, now):
 def _province_capacity(cities) -> list[dict]:
     """Each city's latest finished capacity run (the Kapasitas page's answers for its
     scenario): who planned for what, and what the simulation says of its deadlines."""
+    latest = (CapacityRun.objects.filter(city=OuterRef("pk"), status=CapacityRun.Status.DONE)
+              .order_by("-finished_at").values("pk")[:1])
+    run_of = dict(City.objects.filter(pk__in=[c.pk for c in cities])
+                  .annotate(run=Subquery(latest)).values_list("pk", "run"))
+    runs = {r["pk"]: r for r in CapacityRun.objects.filter(
+        pk__in=[pk for pk in run_of.values() if pk]).values(
+        "pk", "name", "finished_at", "replay", "result__overall")}
     out = []
     for city in cities:
-        run = (CapacityRun.objects.filter(city=city, status=CapacityRun.Status.DONE)
-               .order_by("-finished_at").values("name", "finished_at", "replay",
-                                                "result__overall").first())
+        run = runs.get(run_of.get(city.pk))
         overall = (run or {}).get("result__overall") or {}
         out.append({"city": city, "run": run, "officers": overall.get("officers"),
                     "response": overall.get("response_compliance"),
